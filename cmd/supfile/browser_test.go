@@ -1,0 +1,306 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+//go:embed testdata/axe.min.js
+var axeSource string
+
+// browser starts headless Debian Chromium for a test. A missing Chromium is
+// a failure: CI installs it.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal("chromium is not installed (apt-get install chromium): the browser tests need it")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1200, 900),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// newSession is a separate Chromium with its own profile, so each person
+// has their own cookies.
+func newSession(t *testing.T, _ context.Context) context.Context {
+	return browser(t)
+}
+
+func do(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		var url string
+		_ = chromedp.Run(ctx, chromedp.Location(&url))
+		t.Fatalf("browser at %s: %v", url, err)
+	}
+}
+
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// checkAxe runs axe-core on the current page: no WCAG 2.2 A/AA violations.
+func checkAxe(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	var loaded bool
+	do(t, ctx, chromedp.Evaluate(`typeof axe !== "undefined"`, &loaded))
+	if !loaded {
+		do(t, ctx, chromedp.Evaluate(axeSource+";true", &loaded))
+	}
+	var res string
+	do(t, ctx, chromedp.Evaluate(`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa","wcag22a","wcag22aa"]}})
+		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))))`,
+		&res, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	var v []axeViolation
+	if err := json.Unmarshal([]byte(res), &v); err != nil {
+		t.Fatalf("axe result %q: %v", res, err)
+	}
+	for _, x := range v {
+		t.Errorf("axe on %s: %s (%s): %s at %v", page, x.ID, x.Impact, x.Help, x.Nodes)
+	}
+	pagesChecked[page] = true
+}
+
+var pagesChecked = map[string]bool{}
+
+func signIn(t *testing.T, ctx context.Context, base, email, password string) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(`#f-email`, chromedp.ByQuery))
+	checkAxe(t, ctx, "sign in")
+	do(t, ctx,
+		chromedp.SendKeys(`#f-email`, email, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-password`, password, chromedp.ByQuery))
+	click(t, ctx, `form[action="/login"] button[type=submit]`)
+}
+
+func textOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	var s string
+	do(t, ctx, chromedp.Text(sel, &s, chromedp.ByQuery))
+	return s
+}
+
+func valueOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	var s string
+	do(t, ctx, chromedp.Value(sel, &s, chromedp.ByQuery))
+	return s
+}
+
+func click(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	navigate(t, ctx, chromedp.Click(sel, chromedp.ByQuery))
+}
+
+// navigate runs actions that load a new page (a click, a key press) and
+// waits until the new page has loaded: the old document is marked first, so
+// the wait cannot be satisfied by the page being left.
+func navigate(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
+	t.Helper()
+	do(t, ctx, chromedp.Evaluate(`document.documentElement.dataset.stale = "1"`, nil))
+	do(t, ctx, actions...)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var ready bool
+		err := chromedp.Run(ctx, chromedp.Evaluate(`!document.documentElement.dataset.stale && document.readyState === "complete" && !!document.querySelector("h1")`, &ready))
+		if err == nil && ready {
+			return
+		}
+		if time.Now().After(deadline) {
+			var url string
+			_ = chromedp.Run(ctx, chromedp.Location(&url))
+			t.Fatalf("no new page loaded (at %s): %v", url, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// setValue sets an input's value as a script would; used where typing key by
+// key would take minutes (20,000 characters) or depends on the locale (dates).
+func setValue(sel, value string, _ ...chromedp.QueryOption) chromedp.Action {
+	js, _ := json.Marshal(value)
+	q, _ := json.Marshal(sel)
+	return chromedp.Evaluate(fmt.Sprintf(`(() => { const e = document.querySelector(%s); if (!e) throw new Error("no element " + %s); e.value = %s; return true })()`, q, q, js), nil)
+}
+
+// fillAgreement types and clicks every answer into the agreement page.
+func fillAgreement(t *testing.T, ctx context.Context, data map[string]any) {
+	t.Helper()
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		sel := fmt.Sprintf(`[name=%q]`, k)
+		switch v := data[k].(type) {
+		case string:
+			if k == "recorded_by" || k == "copy_to_supervisee" {
+				do(t, ctx, chromedp.Click(fmt.Sprintf(`input[name=%q][value=%q]`, k, v), chromedp.ByQuery))
+				continue
+			}
+			if len(v) > 300 || looksLikeDate(v) {
+				// Typing 20,000 characters one key at a time takes minutes;
+				// a date input takes keys in the browser's locale order.
+				do(t, ctx, setValue(sel, v, chromedp.ByQuery))
+				continue
+			}
+			do(t, ctx, setValue(sel, "", chromedp.ByQuery), chromedp.SendKeys(sel, v, chromedp.ByQuery))
+		case float64:
+			do(t, ctx, setValue(sel, "", chromedp.ByQuery), chromedp.SendKeys(sel, fmt.Sprint(v), chromedp.ByQuery))
+		case []any:
+			for _, o := range v {
+				do(t, ctx, chromedp.Click(fmt.Sprintf(`input[name=%q][value=%q]`, k, o), chromedp.ByQuery))
+			}
+		}
+	}
+}
+
+func TestBrowserAgreement(t *testing.T) {
+	m := startApp(t, nil)
+	p := setUpTeam(t, m.URL)
+	var root context.Context
+	data := validAgreement(longAnswer())
+
+	// The supervisor starts an agreement from the supervisee's file.
+	sup := newSession(t, root)
+	signIn(t, sup, m.URL, "ahmed.khan@testshire.gov.uk", "a long password 1")
+	checkAxe(t, sup, "home")
+	click(t, sup, `a[href="/staff/`+p.superviseeID+`/file"]`)
+	checkAxe(t, sup, "file (empty)")
+	do(t, sup, setValue(`#f-form`, "supervision-agreement", chromedp.ByQuery))
+	click(t, sup, `form[action$="/records"] button[type=submit]`)
+	checkAxe(t, sup, "agreement (new)")
+	if got := valueOf(t, sup, `[name=supervisee_name]`); got != "Siân Gwŷnedd-Jones" {
+		t.Errorf("supervisee name prefilled as %q", got)
+	}
+	if got := valueOf(t, sup, `[name=supervisor_job_title]`); got != "Team Manager" {
+		t.Errorf("supervisor job title prefilled as %q", got)
+	}
+
+	// A wrong answer comes back with the error summary, the message beside
+	// the field, and everything typed still there.
+	do(t, sup,
+		chromedp.SendKeys(`[name=supervisor_aims]`, "Keep this text 🙂 safe", chromedp.ByQuery),
+		setValue(`[name=times_per_year]`, "twelve", chromedp.ByQuery))
+	click(t, sup, `button[value=save]`)
+	checkAxe(t, sup, "agreement (errors)")
+	if s := textOf(t, sup, `.govuk-error-summary`); !strings.Contains(s, "There is a problem") {
+		t.Fatalf("no error summary: %q", s)
+	}
+	if s := textOf(t, sup, `#f-times_per_year-error`); s == "" {
+		t.Error("no error message beside times a year")
+	}
+	if got := valueOf(t, sup, `[name=times_per_year]`); got != "twelve" {
+		t.Errorf("typed number lost: %q", got)
+	}
+	if got := valueOf(t, sup, `[name=supervisor_aims]`); got != "Keep this text 🙂 safe" {
+		t.Errorf("typed text lost: %q", got)
+	}
+	if s := textOf(t, sup, `.govuk-error-summary`); !strings.Contains(s, "🙂") {
+		t.Errorf("emoji not refused with a clear message: %q", s)
+	}
+
+	fillAgreement(t, sup, data)
+	click(t, sup, `button[value=save]`)
+	if s := textOf(t, sup, `.govuk-notification-banner`); !strings.Contains(s, "Draft saved") {
+		t.Fatalf("after save: %q", s)
+	}
+	click(t, sup, `button[value=submit]`)
+	checkAxe(t, sup, "record (awaiting signatures)")
+	if s := textOf(t, sup, `main`); !strings.Contains(s, "Awaiting signatures") {
+		t.Fatalf("after submit the page says: %.300q", s)
+	}
+	var recordURL string
+	do(t, sup, chromedp.Location(&recordURL))
+
+	// The supervisee reads it and signs with the keyboard only.
+	see := newSession(t, root)
+	signIn(t, see, m.URL, "sian.jones@testshire.gov.uk", "a long password 1")
+	click(t, see, `a[href="/staff/`+p.superviseeID+`/file"]`)
+	checkAxe(t, see, "file (awaiting)")
+	click(t, see, `a[href^="/records/"]`)
+	if s := textOf(t, see, `main`); !strings.Contains(s, "Meeting room 2, Tŷ Hywel") {
+		t.Fatalf("supervisee cannot read the agreement: %.300q", s)
+	}
+	do(t, see,
+		chromedp.SendKeys(`#f-comment`, "Diolch, I agree.", chromedp.ByQuery),
+		chromedp.SendKeys(`#f-name`, "Siân Gwŷnedd-Jones", chromedp.ByQuery),
+		chromedp.Focus(`#f-confirm`, chromedp.ByQuery),
+		chromedp.KeyEvent(" "),
+	)
+	navigate(t, see, chromedp.Focus(`form[action$="/sign"] button[type=submit]`, chromedp.ByQuery), chromedp.KeyEvent("\r"))
+	if s := textOf(t, see, `.govuk-notification-banner`); !strings.Contains(s, "You have signed") {
+		t.Fatalf("supervisee signing: %q", s)
+	}
+
+	// The supervisor signs; forgetting the checkbox is caught first.
+	do(t, sup, chromedp.Navigate(recordURL), chromedp.WaitVisible(`#f-name`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-name`, "Ahmed Khan", chromedp.ByQuery))
+	click(t, sup, `form[action$="/sign"] button[type=submit]`)
+	checkAxe(t, sup, "sign (errors)")
+	if got := valueOf(t, sup, `#f-name`); got != "Ahmed Khan" {
+		t.Errorf("typed name lost: %q", got)
+	}
+	do(t, sup, chromedp.Click(`#f-confirm`, chromedp.ByQuery))
+	click(t, sup, `form[action$="/sign"] button[type=submit]`)
+	checkAxe(t, sup, "record (signed)")
+	if s := textOf(t, sup, `.govuk-notification-banner`); !strings.Contains(s, "Everyone has now signed") {
+		t.Fatalf("supervisor signing: %q", s)
+	}
+
+	// Both can download; the file lists it with its signers.
+	click(t, see, `a[href="/staff/`+p.superviseeID+`/file"]`)
+	checkAxe(t, see, "file (signed)")
+	s := textOf(t, see, `table`)
+	for _, want := range []string{"Supervision agreement", "Signed", "Siân Gwŷnedd-Jones (supervisee)", "Ahmed Khan (supervisor)"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("file listing lacks %q: %q", want, s)
+		}
+	}
+	for _, ctx := range []context.Context{sup, see} {
+		var head string
+		do(t, ctx, chromedp.Evaluate(`fetch(document.querySelector('a[href$="document.pdf"]').href).then(r => r.text()).then(t => t.slice(0, 5))`, &head,
+			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+		if head != "%PDF-" {
+			t.Errorf("download is not a PDF: %q", head)
+		}
+	}
+	if len(pagesChecked) < 9 {
+		t.Errorf("axe ran on only %d pages", len(pagesChecked))
+	}
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/mail"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is every setting, read from the environment and then flags.
+type Config struct {
+	Addr          string // SUPFILE_ADDR
+	DataDir       string // SUPFILE_DATA_DIR
+	OrgName       string // SUPFILE_ORG_NAME
+	AdminEmail    string // SUPFILE_ADMIN_EMAIL
+	AdminPassword string // SUPFILE_ADMIN_PASSWORD
+	DatabaseURL   string // DATABASE_URL
+	FormsDir      string // FORMS_DIR
+	TimeZone      string // SUPFILE_TIMEZONE
+	SecureCookies bool   // SUPFILE_SECURE_COOKIES
+	LogFormat     string // SUPFILE_LOG_FORMAT: text or json
+	Location      *time.Location
+}
+
+// configError names the setting at fault, for a one-line start-up failure.
+type configError struct{ name, problem string }
+
+func (e *configError) Error() string { return e.name + ": " + e.problem }
+
+func getenv(env func(string) string, name, def string) string {
+	if v := env(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// loadConfig reads the environment, then lets flags override it.
+func loadConfig(args []string, env func(string) string) (*Config, error) {
+	c := &Config{
+		Addr:          getenv(env, "SUPFILE_ADDR", "127.0.0.1:8080"),
+		DataDir:       getenv(env, "SUPFILE_DATA_DIR", "./data"),
+		OrgName:       getenv(env, "SUPFILE_ORG_NAME", "Children's Services"),
+		AdminEmail:    env("SUPFILE_ADMIN_EMAIL"),
+		AdminPassword: env("SUPFILE_ADMIN_PASSWORD"),
+		DatabaseURL:   env("DATABASE_URL"),
+		FormsDir:      env("FORMS_DIR"),
+		TimeZone:      getenv(env, "SUPFILE_TIMEZONE", "Europe/London"),
+		LogFormat:     getenv(env, "SUPFILE_LOG_FORMAT", "text"),
+	}
+	secure := getenv(env, "SUPFILE_SECURE_COOKIES", "false")
+	fs := flag.NewFlagSet("supfile", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (SUPFILE_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data folder for the embedded database and documents (SUPFILE_DATA_DIR)")
+	fs.StringVar(&c.OrgName, "org-name", c.OrgName, "organisation name on pages and documents (SUPFILE_ORG_NAME)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL; empty for SQLite under the data folder (DATABASE_URL)")
+	fs.StringVar(&c.FormsDir, "forms-dir", c.FormsDir, "folder of form definitions that override or add to the built-in ones (FORMS_DIR)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (SUPFILE_LOG_FORMAT)")
+	fs.StringVar(&secure, "secure-cookies", secure, "mark the session cookie Secure, for HTTPS (SUPFILE_SECURE_COOKIES)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch strings.ToLower(secure) {
+	case "1", "true", "yes", "on":
+		c.SecureCookies = true
+	case "0", "false", "no", "off", "":
+	default:
+		return nil, &configError{"SUPFILE_SECURE_COOKIES", fmt.Sprintf("%q is not true or false", secure)}
+	}
+	return c, c.validate()
+}
+
+func (c *Config) validate() error {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return &configError{"SUPFILE_ADDR", fmt.Sprintf("%q is not host:port (for example 127.0.0.1:8080)", c.Addr)}
+	}
+	_ = host
+	if port == "" {
+		return &configError{"SUPFILE_ADDR", "missing port"}
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return &configError{"SUPFILE_DATA_DIR", "must not be empty"}
+	}
+	if strings.TrimSpace(c.OrgName) == "" || len(c.OrgName) > 200 {
+		return &configError{"SUPFILE_ORG_NAME", "must be between 1 and 200 characters"}
+	}
+	if c.AdminEmail != "" {
+		if a, err := mail.ParseAddress(c.AdminEmail); err != nil || a.Address != c.AdminEmail {
+			return &configError{"SUPFILE_ADMIN_EMAIL", fmt.Sprintf("%q is not an email address", c.AdminEmail)}
+		}
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
+		return &configError{"SUPFILE_ADMIN_PASSWORD", "must be at least 10 characters"}
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return &configError{"DATABASE_URL", "must start with postgres:// (leave it unset for the embedded SQLite database)"}
+	}
+	if c.FormsDir != "" {
+		st, err := os.Stat(c.FormsDir)
+		if err != nil || !st.IsDir() {
+			return &configError{"FORMS_DIR", fmt.Sprintf("%q is not a folder", c.FormsDir)}
+		}
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return &configError{"SUPFILE_TIMEZONE", fmt.Sprintf("%q is not a time zone name", c.TimeZone)}
+	}
+	c.Location = loc
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return &configError{"SUPFILE_LOG_FORMAT", "must be text or json"}
+	}
+	return nil
+}
+
+var errUsage = errors.New("usage")

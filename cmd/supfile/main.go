@@ -1,0 +1,196 @@
+// Command supfile runs Supervision File: an electronic supervision file for
+// children's social care staff.
+//
+//	supfile serve     run the service (the default)
+//	supfile migrate   bring the database schema up to date and exit
+//
+// Settings come from the environment (see README.md) and may be overridden
+// by flags after the subcommand.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+	_ "time/tzdata" // the distroless image has no zoneinfo
+
+	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/render"
+	"github.com/supervisionfile/supfile/server"
+	"github.com/supervisionfile/supfile/storage"
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "supfile:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := loadConfig(args, env)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "serve":
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		m := NewMain(cfg, stdout)
+		if err := m.Run(ctx); err != nil {
+			m.Close()
+			return err
+		}
+		<-ctx.Done()
+		m.log.Info("shutting down")
+		return m.Close()
+	case "migrate":
+		m := NewMain(cfg, stdout)
+		defer m.Close()
+		if err := m.openStore(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "database schema is up to date")
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q: use serve or migrate", cmd)
+	}
+}
+
+// Main is the whole application, so a test can start it on 127.0.0.1:0.
+type Main struct {
+	Config *Config
+	out    io.Writer
+	log    *slog.Logger
+
+	db      *storage.DB
+	svc     *supervision.Service
+	httpSrv *http.Server
+	ln      net.Listener
+	served  chan error
+
+	// URL is where the service listens, once Run has returned.
+	URL string
+}
+
+// NewMain returns an application for a configuration; logs go to out.
+func NewMain(cfg *Config, out io.Writer) *Main {
+	var h slog.Handler = slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo})
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo})
+	}
+	return &Main{Config: cfg, out: out, log: slog.New(h)}
+}
+
+func (m *Main) openStore(ctx context.Context) error {
+	db, err := storage.Open(ctx, m.Config.DatabaseURL, m.Config.DataDir)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	m.db = db
+	if err := db.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	return nil
+}
+
+// Run opens the stores, creates the first admin if there is nobody, and
+// starts serving. It returns once the listener is open.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	catalogue, err := forms.Load(forms.Builtin(), cfg.FormsDir)
+	if err != nil {
+		return fmt.Errorf("FORMS_DIR: %w", err)
+	}
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	blobs, err := storage.NewLocalBlobs(filepath.Join(cfg.DataDir, "documents"))
+	if err != nil {
+		return fmt.Errorf("SUPFILE_DATA_DIR: %w", err)
+	}
+	renderer, err := render.New(render.Options{})
+	if err != nil {
+		return fmt.Errorf("load document fonts: %w", err)
+	}
+	m.svc = supervision.New(m.db, blobs, catalogue, renderer, supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location}, m.log)
+
+	created, password, err := m.svc.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("create first admin: %w", err)
+	}
+	srv, err := server.New(m.svc, m.log, server.Options{SecureCookies: cfg.SecureCookies})
+	if err != nil {
+		return err
+	}
+	m.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("SUPFILE_ADDR: %w", err)
+	}
+	m.URL = "http://" + m.ln.Addr().String()
+	m.httpSrv = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.httpSrv.Serve(m.ln) }()
+
+	m.log.Info("Supervision File is running", "url", m.URL, "organisation", cfg.OrgName, "data_dir", cfg.DataDir,
+		"database", map[bool]string{true: "postgresql", false: "sqlite"}[cfg.DatabaseURL != ""])
+	if created {
+		email := cfg.AdminEmail
+		if email == "" {
+			email = "admin@example.org"
+		}
+		fmt.Fprintf(m.out, "\nFirst start: an administrator account was created.\n  Sign in at %s/login\n  Email:    %s\n", m.URL, email)
+		if cfg.AdminPassword == "" {
+			fmt.Fprintf(m.out, "  Password: %s   (generated: change it by setting SUPFILE_ADMIN_PASSWORD before first start next time)\n\n", password)
+		} else {
+			fmt.Fprintf(m.out, "  Password: the value of SUPFILE_ADMIN_PASSWORD\n\n")
+		}
+	}
+	return nil
+}
+
+// Close stops serving, waiting up to 20 seconds for requests in flight, and
+// closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.httpSrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := m.httpSrv.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.db != nil {
+		if err := m.db.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

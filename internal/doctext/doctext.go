@@ -1,0 +1,145 @@
+// Package doctext extracts the text of rendered documents so that tests can
+// check that every answer reached the PDF and the DOCX. It uses the same
+// tools a reader would: pdftotext (poppler-utils) for PDFs and the DOCX's
+// own WordprocessingML.
+package doctext
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// PDF returns the text pdftotext reads from pdf, pages separated by form
+// feeds. It fails when pdftotext is not installed: tests must not pass by
+// skipping the check.
+func PDF(pdf []byte) (string, error) {
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		return "", fmt.Errorf("not a PDF: %.20q", pdf)
+	}
+	dir, err := os.MkdirTemp("", "doctext")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	f := filepath.Join(dir, "d.pdf")
+	if err := os.WriteFile(f, pdf, 0o600); err != nil {
+		return "", err
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", f, "-").Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", fmt.Errorf("pdftotext: %v: %s", err, ee.Stderr)
+		}
+		return "", fmt.Errorf("pdftotext (install poppler-utils): %w", err)
+	}
+	return string(out), nil
+}
+
+var pageNumber = regexp.MustCompile(`^Page \d+ of \d+$`)
+
+// PDFBody is PDF without the lines of each page's running header and
+// footer (the council's name, the form title, "Confidential", the
+// reference), given as furniture, which pdftotext puts between the lines of
+// an answer that crosses a page break, and without "Page N of M". A line is dropped only when it is
+// exactly one of them.
+func PDFBody(pdf []byte, furniture ...string) (string, error) {
+	text, err := PDF(pdf)
+	if err != nil {
+		return "", err
+	}
+	drop := map[string]bool{}
+	for _, f := range furniture {
+		drop[strings.TrimSpace(f)] = true
+	}
+	var keep []string
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(strings.Trim(l, "\f"))
+		if l != "" && !drop[l] && !pageNumber.MatchString(l) {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n"), nil
+}
+
+// Part returns one part of a DOCX (or any zip), e.g. "word/document.xml".
+func Part(docx []byte, name string) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
+	if err != nil {
+		return nil, fmt.Errorf("DOCX is not a zip: %w", err)
+	}
+	for _, f := range zr.File {
+		if f.Name != name {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		return io.ReadAll(rc)
+	}
+	return nil, fmt.Errorf("DOCX has no %s", name)
+}
+
+// DOCX returns the text of the w:t elements of word/document.xml, in order,
+// unescaped, separated by spaces.
+func DOCX(docx []byte) (string, error) {
+	b, err := Part(docx, "word/document.xml")
+	if err != nil {
+		return "", err
+	}
+	return WText(string(b)), nil
+}
+
+// WText keeps the text of the w:t elements of a WordprocessingML part.
+func WText(doc string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(doc, "<w:t")
+		if i < 0 {
+			break
+		}
+		doc = doc[i+4:]
+		if len(doc) == 0 || (doc[0] != '>' && doc[0] != ' ') {
+			continue
+		}
+		j := strings.IndexByte(doc, '>')
+		k := strings.Index(doc, "</w:t>")
+		if j < 0 || k < 0 || k < j {
+			break
+		}
+		b.WriteString(html.UnescapeString(doc[j+1 : k]))
+		b.WriteByte(' ')
+		doc = doc[k:]
+	}
+	return b.String()
+}
+
+// Squash removes all white space, so that text reflowed onto other lines and
+// pages still compares equal.
+func Squash(s string) string {
+	return strings.Join(strings.Fields(s), "")
+}
+
+// Missing returns those of wants that text does not contain, comparing with
+// white space removed.
+func Missing(text string, wants ...string) []string {
+	sq := Squash(text)
+	var out []string
+	for _, w := range wants {
+		if !strings.Contains(sq, Squash(w)) {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+package render
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+)
+
+// Options configures a Renderer.
+type Options struct {
+	// MaxConcurrent bounds how many documents render at once; each PDF render
+	// holds about 20 MB while it runs. Zero or less means runtime.NumCPU().
+	MaxConcurrent int
+}
+
+// Renderer turns Documents into PDF and DOCX bytes. It is safe for concurrent
+// use; create one per process, since New parses the embedded fonts and builds
+// the fixed parts of both formats.
+type Renderer struct {
+	sem   chan struct{}
+	fonts *fontData
+	pdf   pdfBase
+	docx  *docxBase
+}
+
+// New loads the embedded fonts and prepares what every render reuses.
+func New(opts Options) (*Renderer, error) {
+	n := opts.MaxConcurrent
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	fd, err := loadFonts()
+	if err != nil {
+		return nil, err
+	}
+	db, err := newDocxBase()
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{
+		sem:   make(chan struct{}, n),
+		fonts: fd,
+		pdf:   newPDFBase(fd),
+		docx:  db,
+	}, nil
+}
+
+// acquire waits for a render slot, giving up when ctx is done so that a
+// client that has gone away does not keep a queue of renders alive.
+func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	select {
+	case r.sem <- struct{}{}:
+		return func() { <-r.sem }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// PDF renders d as an A4 PDF: the answers, then a signatures page and an
+// audit page. It returns an *UnprintableError if d contains a character the
+// embedded font has no glyph for (see CanPrint), rather than drop it.
+func (r *Renderer) PDF(ctx context.Context, d Document) (out []byte, err error) {
+	release, err := r.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	// gofpdf panics on some inputs instead of returning an error; one bad
+	// record must not take the server down with it.
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("render: PDF generation panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return r.renderPDF(&d)
+}
+
+// DOCX renders d as a Word document with real heading styles, so that it can
+// be edited, restyled and navigated in Word or LibreOffice.
+func (r *Renderer) DOCX(ctx context.Context, d Document) (out []byte, err error) {
+	release, err := r.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("render: DOCX generation panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return r.renderDOCX(&d)
+}

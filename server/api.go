@@ -1,0 +1,340 @@
+package server
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+// decodeJSON reads a JSON body into v, refusing unknown fields so that a
+// misspelt key is an error rather than silently dropped input.
+func decodeJSON(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		if errors.Is(err, io.EOF) {
+			return badRequest{"The request body is empty; send a JSON object"}
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return &supervision.ValidationError{Fields: []supervision.FieldError{{Field: te.Field, Message: "Wrong type: expected " + te.Type.String()}}}
+		}
+		return badRequest{"The request body is not valid JSON: " + err.Error()}
+	}
+	if dec.More() {
+		return badRequest{"The request body must hold one JSON object"}
+	}
+	return nil
+}
+
+type staffJSON struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	JobTitle  string `json:"job_title"`
+	Role      string `json:"role"`
+	StartDate string `json:"start_date"`
+	IsAdmin   bool   `json:"is_admin"`
+}
+
+func staffOut(s *supervision.Staff) staffJSON {
+	return staffJSON{ID: s.ID, Name: s.Name, Email: s.Email, JobTitle: s.JobTitle, Role: string(s.Role),
+		StartDate: s.StartDate.Format(time.DateOnly), IsAdmin: s.IsAdmin}
+}
+
+func (s *Server) apiLogin(c *gin.Context) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	token, st, err := s.svc.Login(c.Request.Context(), in.Email, in.Password)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(c, token)
+	c.JSON(http.StatusOK, staffOut(st))
+	return nil
+}
+
+func (s *Server) apiLogout(c *gin.Context) error {
+	if ck, err := c.Cookie(cookieName); err == nil && ck != "" {
+		if err := s.svc.Logout(c.Request.Context(), ck); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) apiMe(c *gin.Context) error {
+	c.JSON(http.StatusOK, staffOut(currentUser(c)))
+	return nil
+}
+
+func (s *Server) apiForms(c *gin.Context) error {
+	type formJSON struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+		Title   string `json:"title"`
+	}
+	out := []formJSON{}
+	for _, d := range s.svc.Forms().List() {
+		out = append(out, formJSON{ID: d.ID, Version: d.Version, Title: d.Title})
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiFormSchema(c *gin.Context) error {
+	d, ok := s.svc.Forms().Get(c.Param("form"))
+	if !ok {
+		return supervision.Errorf(supervision.ErrNotFound, "No such form")
+	}
+	c.Data(http.StatusOK, "application/schema+json", d.Schema())
+	return nil
+}
+
+func (s *Server) apiStaffList(c *gin.Context) error {
+	list, err := s.svc.ListStaff(c.Request.Context(), currentUser(c))
+	if err != nil {
+		return err
+	}
+	out := []staffJSON{}
+	for _, st := range list {
+		out = append(out, staffOut(st))
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiStaffCreate(c *gin.Context) error {
+	var in supervision.NewStaff
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	st, err := s.svc.CreateStaff(c.Request.Context(), currentUser(c), in)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, staffOut(st))
+	return nil
+}
+
+func (s *Server) apiSetSupervisor(c *gin.Context) error {
+	var in struct {
+		SupervisorID string `json:"supervisor_id"`
+		From         string `json:"from"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	rel, err := s.svc.SetSupervisor(c.Request.Context(), currentUser(c), c.Param("id"), in.SupervisorID, in.From)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"supervisee_id": rel.SuperviseeID, "supervisor_id": rel.SupervisorID, "from": rel.From.Format(time.DateOnly)})
+	return nil
+}
+
+type signatureJSON struct {
+	SignerID     string    `json:"signer_id"`
+	Role         string    `json:"role"`
+	Name         string    `json:"name"`
+	SignedAt     time.Time `json:"signed_at"`
+	Comment      string    `json:"comment,omitempty"`
+	Disagreement string    `json:"disagreement,omitempty"`
+	HasDrawing   bool      `json:"has_drawing"`
+	DataSHA256   string    `json:"data_sha256"`
+}
+
+type documentJSON struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	URL    string `json:"url,omitempty"`
+}
+
+type recordJSON struct {
+	ID               string          `json:"id"`
+	StaffID          string          `json:"staff_id"`
+	Form             string          `json:"form"`
+	FormVersion      int             `json:"form_version"`
+	Title            string          `json:"title"`
+	Version          int             `json:"version"`
+	Status           string          `json:"status"`
+	DocumentsPending bool            `json:"documents_pending,omitempty"`
+	Revision         int             `json:"revision"`
+	Data             json.RawMessage `json:"data,omitempty"`
+	DataSHA256       string          `json:"data_sha256,omitempty"`
+	CreatedAt        time.Time       `json:"created_at"`
+	UpdatedAt        time.Time       `json:"updated_at"`
+	SignedAt         *time.Time      `json:"signed_at,omitempty"`
+	Signatures       []signatureJSON `json:"signatures"`
+	Documents        []documentJSON  `json:"documents"`
+	PendingSigners   []string        `json:"pending_signers,omitempty"`
+}
+
+func recordOut(r *supervision.Record, title string, sigs []*supervision.Signature, docs []*supervision.Document, withData bool) recordJSON {
+	out := recordJSON{ID: r.ID, StaffID: r.StaffID, Form: r.FormID, FormVersion: r.FormVersion, Title: title,
+		Version: r.Version, Status: string(r.Status), Revision: r.Revision, DataSHA256: r.DataSHA256,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SignedAt: r.SignedAt,
+		Signatures: []signatureJSON{}, Documents: []documentJSON{}}
+	if withData {
+		out.Data = json.RawMessage(r.Data)
+	}
+	for _, sg := range sigs {
+		out.Signatures = append(out.Signatures, signatureJSON{SignerID: sg.SignerID, Role: sg.Role, Name: sg.Name,
+			SignedAt: sg.SignedAt, Comment: sg.Comment, Disagreement: sg.Disagreement, HasDrawing: len(sg.DrawingPNG) > 0, DataSHA256: sg.DataSHA256})
+	}
+	for _, d := range docs {
+		dj := documentJSON{Kind: d.Kind, Name: d.Key[len(supervision.RecordPrefix(r.StaffID, r.ID, d.Version)):], SHA256: d.SHA256, Size: d.Size}
+		if d.Kind == "pdf" || d.Kind == "docx" {
+			dj.URL = "/api/v1/records/" + r.ID + "/document." + d.Kind
+		}
+		out.Documents = append(out.Documents, dj)
+	}
+	return out
+}
+
+func viewOut(v *supervision.RecordView) recordJSON {
+	out := recordOut(v.Record, v.Form.Title, v.Signatures, v.Documents, true)
+	out.DocumentsPending = v.DocumentsPending
+	for _, p := range v.Pending {
+		out.PendingSigners = append(out.PendingSigners, p.Role)
+	}
+	return out
+}
+
+func (s *Server) apiFile(c *gin.Context) error {
+	fv, err := s.svc.File(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Staff      staffJSON    `json:"staff"`
+		Supervisor *staffJSON   `json:"supervisor"`
+		Records    []recordJSON `json:"records"`
+	}{Staff: staffOut(fv.Staff), Records: []recordJSON{}}
+	if fv.Supervisor != nil {
+		sj := staffOut(fv.Supervisor)
+		out.Supervisor = &sj
+	}
+	for _, e := range fv.Records {
+		out.Records = append(out.Records, recordOut(e.Record, e.Form.Title, e.Signatures, e.Documents, false))
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiRecordCreate(c *gin.Context) error {
+	var in struct {
+		Form string         `json:"form"`
+		Data map[string]any `json:"data"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	r, err := s.svc.StartRecord(ctx, currentUser(c), c.Param("id"), in.Form, in.Data)
+	if err != nil {
+		return err
+	}
+	v, err := s.svc.Record(ctx, currentUser(c), r.ID)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, viewOut(v))
+	return nil
+}
+
+func (s *Server) apiRecordGet(c *gin.Context) error {
+	v, err := s.svc.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, viewOut(v))
+	return nil
+}
+
+func (s *Server) apiRecordPut(c *gin.Context) error {
+	var in struct {
+		Data     map[string]any `json:"data"`
+		Revision *int           `json:"revision"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Revision == nil {
+		return &supervision.ValidationError{Fields: []supervision.FieldError{{Field: "revision", Message: "Send the revision you last read, so a stale save can be refused"}}}
+	}
+	if in.Data == nil {
+		in.Data = map[string]any{}
+	}
+	ctx := c.Request.Context()
+	if _, err := s.svc.SaveDraft(ctx, currentUser(c), c.Param("rid"), in.Data, *in.Revision); err != nil {
+		return err
+	}
+	v, err := s.svc.Record(ctx, currentUser(c), c.Param("rid"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, viewOut(v))
+	return nil
+}
+
+func (s *Server) apiRecordSubmit(c *gin.Context) error {
+	ctx := c.Request.Context()
+	if _, err := s.svc.Submit(ctx, currentUser(c), c.Param("rid")); err != nil {
+		return err
+	}
+	v, err := s.svc.Record(ctx, currentUser(c), c.Param("rid"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, viewOut(v))
+	return nil
+}
+
+func (s *Server) apiRecordSign(c *gin.Context) error {
+	var in struct {
+		Name             string `json:"name"`
+		Confirm          bool   `json:"confirm"`
+		Comment          string `json:"comment"`
+		Disagreement     string `json:"disagreement"`
+		DrawingPNGBase64 string `json:"drawing_png_base64"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	sin := supervision.SignInput{Name: in.Name, Confirm: in.Confirm, Comment: in.Comment, Disagreement: in.Disagreement,
+		IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
+	if in.DrawingPNGBase64 != "" {
+		b, err := base64.StdEncoding.DecodeString(in.DrawingPNGBase64)
+		if err != nil {
+			return &supervision.ValidationError{Fields: []supervision.FieldError{{Field: "drawing_png_base64", Message: "Not valid base64"}}}
+		}
+		sin.DrawingPNG = b
+	}
+	v, err := s.svc.Sign(c.Request.Context(), currentUser(c), c.Param("rid"), sin)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, viewOut(v))
+	return nil
+}

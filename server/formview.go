@@ -1,0 +1,254 @@
+package server
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+// FieldVM is one input on a form page, built from a definition field, the
+// answers and the errors, so the templates make no decisions of their own.
+type FieldVM struct {
+	ID, Name, Kind, Label, Hint string
+	Required                    bool
+	Value                       string
+	Options                     []OptionVM
+	Inline                      bool
+	Rows                        int
+	Width                       string
+	Error                       string
+	ReadOnly                    bool
+	Table                       *TableVM
+}
+
+// OptionVM is one radio, checkbox or select option.
+type OptionVM struct {
+	Value, Label string
+	Checked      bool
+}
+
+// TableVM is a repeating answer: one FieldVM per cell.
+type TableVM struct {
+	Columns []string
+	Rows    [][]FieldVM
+}
+
+// SectionVM is a titled group of inputs.
+type SectionVM struct {
+	Title, Intro string
+	Fields       []FieldVM
+}
+
+type person struct{ ID, Name string }
+
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	case bool:
+		if x {
+			return "yes"
+		}
+		return "no"
+	}
+	return fmt.Sprint(v)
+}
+
+func chosen(v any) map[string]bool {
+	m := map[string]bool{}
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			m[formatValue(e)] = true
+		}
+	case []string:
+		for _, e := range x {
+			m[e] = true
+		}
+	case nil:
+	default:
+		m[formatValue(x)] = true
+	}
+	return m
+}
+
+// buildSections makes the page's inputs. party is the actor's side; a
+// section owned by the other side is shown read-only.
+func buildSections(def *forms.Definition, data map[string]any, errs map[string]string, people []person, party string) []SectionVM {
+	var out []SectionVM
+	for _, sec := range def.Sections {
+		readOnly := !ownsSection(sec.Owner, party)
+		svm := SectionVM{Title: sec.Title, Intro: sec.Intro}
+		for i := range sec.Fields {
+			f := &sec.Fields[i]
+			svm.Fields = append(svm.Fields, buildField(def, f, f.ID, data[f.ID], errs, people, readOnly))
+		}
+		out = append(out, svm)
+	}
+	return out
+}
+
+// ownsSection: a section with no owner belongs to the author's side, the supervisor.
+func ownsSection(owner, party string) bool {
+	if owner == "" {
+		return party == "supervisor"
+	}
+	return supervision.Party(owner) == party
+}
+
+func buildField(def *forms.Definition, f *forms.Field, name string, value any, errs map[string]string, people []person, readOnly bool) FieldVM {
+	vm := FieldVM{
+		ID: anchor(name), Name: name, Kind: string(f.Kind), Label: f.Label, Hint: f.Hint,
+		Required: f.Required, Rows: f.Rows, Width: f.Width, Error: errs[name], ReadOnly: readOnly,
+	}
+	if f.ShowIf != nil {
+		if cond, ok := def.Field(f.ShowIf.Field); ok {
+			answer := f.ShowIf.Equals
+			for _, o := range optionsOf(cond, nil) {
+				if o.Value == f.ShowIf.Equals {
+					answer = o.Label
+				}
+			}
+			extra := fmt.Sprintf("Answer this if the answer to ‘%s’ is ‘%s’.", cond.Label, answer)
+			if vm.Hint != "" {
+				vm.Hint += " " + extra
+			} else {
+				vm.Hint = extra
+			}
+		}
+	}
+	if vm.Rows == 0 {
+		vm.Rows = 5
+	}
+	switch f.Kind {
+	case "date":
+		vm.Width = "10"
+	case "time":
+		vm.Width = "5"
+	case "number":
+		if vm.Width == "" {
+			vm.Width = "5"
+		}
+	}
+	switch f.Kind {
+	case "table":
+		vm.Table = &TableVM{}
+		for _, col := range f.Columns {
+			vm.Table.Columns = append(vm.Table.Columns, col.Label)
+		}
+		rows, _ := value.([]any)
+		if len(rows) == 0 && !readOnly {
+			rows = []any{map[string]any{}}
+		}
+		for r, row := range rows {
+			cells, _ := row.(map[string]any)
+			var rvm []FieldVM
+			for c := range f.Columns {
+				col := &f.Columns[c]
+				cell := buildField(def, col, fmt.Sprintf("%s.%d.%s", name, r, col.ID), cells[col.ID], errs, people, readOnly)
+				cell.Label = fmt.Sprintf("%s, row %d", col.Label, r+1)
+				rvm = append(rvm, cell)
+			}
+			vm.Table.Rows = append(vm.Table.Rows, rvm)
+		}
+		// A table's own error (such as "add at least one row") may be keyed
+		// by its name; cell errors are shown in their cells.
+	case "choice", "multichoice", "yesno", "rag", "scale", "person":
+		vm.Options = optionsOf(f, people)
+		sel := chosen(value)
+		for i := range vm.Options {
+			vm.Options[i].Checked = sel[vm.Options[i].Value]
+		}
+		vm.Inline = f.Kind == "yesno" || f.Kind == "scale" || f.Kind == "rag"
+		if f.Kind == "choice" && len(vm.Options) <= 2 {
+			vm.Inline = true
+		}
+	default:
+		vm.Value = formatValue(value)
+	}
+	return vm
+}
+
+func optionsOf(f *forms.Field, people []person) []OptionVM {
+	switch f.Kind {
+	case "yesno":
+		return []OptionVM{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}}
+	case "rag":
+		return []OptionVM{{Value: "red", Label: "Red"}, {Value: "amber", Label: "Amber"}, {Value: "green", Label: "Green"}}
+	case "scale":
+		var o []OptionVM
+		for i := 0; i <= 10; i++ {
+			o = append(o, OptionVM{Value: strconv.Itoa(i), Label: strconv.Itoa(i)})
+		}
+		return o
+	case "person":
+		var o []OptionVM
+		for _, p := range people {
+			o = append(o, OptionVM{Value: p.ID, Label: p.Name})
+		}
+		return o
+	}
+	var o []OptionVM
+	for _, op := range f.Options {
+		o = append(o, OptionVM{Value: op.Value, Label: op.Label})
+	}
+	return o
+}
+
+// tableAction applies an "add-row:<table>" or "remove-row:<table>:<n>"
+// button to the posted answers, keeping everything else typed.
+func tableAction(def *forms.Definition, data map[string]any, action string) bool {
+	var table string
+	var n int
+	switch {
+	case len(action) > 8 && action[:8] == "add-row:":
+		table = action[8:]
+		if f, ok := def.Field(table); !ok || f.Kind != "table" {
+			return false
+		}
+		rows, _ := data[table].([]any)
+		if len(rows) == 0 {
+			rows = []any{map[string]any{}} // the empty row on the page was dropped on decode
+		}
+		data[table] = append(rows, map[string]any{})
+		return true
+	case len(action) > 11 && action[:11] == "remove-row:":
+		rest := action[11:]
+		i := len(rest) - 1
+		for i >= 0 && rest[i] != ':' {
+			i--
+		}
+		if i < 0 {
+			return false
+		}
+		table = rest[:i]
+		var err error
+		if n, err = strconv.Atoi(rest[i+1:]); err != nil {
+			return false
+		}
+		rows, _ := data[table].([]any)
+		if n >= 0 && n < len(rows) {
+			data[table] = append(rows[:n:n], rows[n+1:]...)
+		}
+		return true
+	}
+	return false
+}
+
+func sortPeople(p []person) {
+	sort.Slice(p, func(i, j int) bool {
+		if p[i].Name != p[j].Name {
+			return p[i].Name < p[j].Name
+		}
+		return p[i].ID < p[j].ID
+	})
+}

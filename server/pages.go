@@ -1,0 +1,491 @@
+package server
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+type loginPage struct {
+	Page  *basePage
+	Email string
+	Next  string
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) loginPage(c *gin.Context) error {
+	if currentUser(c) != nil {
+		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+		return nil
+	}
+	s.render(c, http.StatusOK, "login", &loginPage{Page: s.basePage(c, "Sign in"), Next: c.Query("next")})
+	return nil
+}
+
+func (s *Server) loginSubmit(c *gin.Context) error {
+	email, password, next := c.PostForm("email"), c.PostForm("password"), c.PostForm("next")
+	token, _, err := s.svc.Login(c.Request.Context(), email, password)
+	if err != nil {
+		p := &loginPage{Page: s.basePage(c, "Sign in"), Email: email, Next: next}
+		if !p.Page.setErrors(err) {
+			status, _, msg, _ := classify(err)
+			if status >= 500 {
+				return err
+			}
+			p.Page.setErrors(&supervision.ValidationError{Fields: []supervision.FieldError{{Field: "email", Message: msg}}})
+		}
+		s.render(c, http.StatusUnprocessableEntity, "login", p)
+		return nil
+	}
+	s.setSessionCookie(c, token)
+	c.Redirect(http.StatusSeeOther, safeNext(next))
+	return nil
+}
+
+func (s *Server) logout(c *gin.Context) error {
+	if ck, err := c.Cookie(cookieName); err == nil && ck != "" {
+		if err := s.svc.Logout(c.Request.Context(), ck); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	c.Redirect(http.StatusSeeOther, "/login")
+	return nil
+}
+
+type homePage struct {
+	Page        *basePage
+	Supervisees []*supervision.Staff
+}
+
+func (s *Server) home(c *gin.Context) error {
+	list, err := s.svc.Supervisees(c.Request.Context(), currentUser(c))
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "home", &homePage{Page: s.basePage(c, "Home"), Supervisees: list})
+	return nil
+}
+
+type staffRow struct {
+	Staff      *supervision.Staff
+	Supervisor *supervision.Staff
+}
+
+type staffListPage struct {
+	Page  *basePage
+	Staff []*supervision.Staff
+	Rows  []staffRow
+	Roles []supervision.RoleCategory
+	Form  supervision.NewStaff
+}
+
+func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staffListPage, error) {
+	ctx := c.Request.Context()
+	list, err := s.svc.ListStaff(ctx, currentUser(c))
+	if err != nil {
+		return nil, err
+	}
+	p := &staffListPage{Page: s.basePage(c, "Manage staff"), Staff: list, Roles: supervision.RoleCategories, Form: form}
+	for _, st := range list {
+		sup, err := s.svc.CurrentSupervisor(ctx, st.ID)
+		if err != nil {
+			return nil, err
+		}
+		p.Rows = append(p.Rows, staffRow{Staff: st, Supervisor: sup})
+	}
+	return p, nil
+}
+
+func (s *Server) staffList(c *gin.Context) error {
+	p, err := s.staffListView(c, supervision.NewStaff{})
+	if err != nil {
+		return err
+	}
+	if c.Query("added") != "" {
+		p.Page.Flash = "Member of staff added"
+	}
+	s.render(c, http.StatusOK, "staff", p)
+	return nil
+}
+
+func (s *Server) staffCreate(c *gin.Context) error {
+	form := supervision.NewStaff{
+		Name: c.PostForm("name"), Email: c.PostForm("email"), JobTitle: c.PostForm("job_title"),
+		Role: c.PostForm("role"), StartDate: c.PostForm("start_date"), Password: c.PostForm("password"),
+		IsAdmin: c.PostForm("is_admin") == "yes",
+	}
+	st, err := s.svc.CreateStaff(c.Request.Context(), currentUser(c), form)
+	if err != nil {
+		p, verr := s.staffListView(c, form)
+		if verr != nil {
+			return verr
+		}
+		if !p.Page.setErrors(err) {
+			return err
+		}
+		s.render(c, http.StatusUnprocessableEntity, "staff", p)
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/staff/"+st.ID+"?added=1")
+	return nil
+}
+
+type historyItem struct {
+	Name string
+	From any
+	To   any
+}
+
+type staffMemberPage struct {
+	Page         *basePage
+	Staff        *supervision.Staff
+	Supervisor   *supervision.Staff
+	Candidates   []*supervision.Staff
+	SupervisorID string
+	From         string
+	History      []historyItem
+}
+
+func (s *Server) staffMemberView(c *gin.Context) (*staffMemberPage, error) {
+	ctx := c.Request.Context()
+	actor := currentUser(c)
+	st, err := s.svc.StaffMember(ctx, actor, c.Param("id"))
+	if err != nil {
+		return nil, err
+	}
+	sup, err := s.svc.CurrentSupervisor(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.svc.ListStaff(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	p := &staffMemberPage{Page: s.basePage(c, st.Name), Staff: st, Supervisor: sup}
+	p.Page.Back = "/admin/staff"
+	for _, o := range all {
+		if o.ID != st.ID {
+			p.Candidates = append(p.Candidates, o)
+		}
+	}
+	if sup != nil {
+		p.SupervisorID = sup.ID
+	}
+	hist, err := s.svc.SupervisorHistory(ctx, actor, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hist {
+		item := historyItem{Name: h.Supervisor.Name, From: h.From}
+		if h.To != nil {
+			item.To = *h.To
+		}
+		p.History = append(p.History, item)
+	}
+	return p, nil
+}
+
+func (s *Server) staffMember(c *gin.Context) error {
+	p, err := s.staffMemberView(c)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.Query("added") != "":
+		p.Page.Flash = "Member of staff added. Now set their supervisor."
+	case c.Query("set") != "":
+		p.Page.Flash = "Supervisor set"
+	}
+	s.render(c, http.StatusOK, "staff_member", p)
+	return nil
+}
+
+func (s *Server) staffSetSupervisor(c *gin.Context) error {
+	id := c.Param("id")
+	_, err := s.svc.SetSupervisor(c.Request.Context(), currentUser(c), id, c.PostForm("supervisor_id"), c.PostForm("from"))
+	if err != nil {
+		p, verr := s.staffMemberView(c)
+		if verr != nil {
+			return verr
+		}
+		if !p.Page.setErrors(err) {
+			return err
+		}
+		p.SupervisorID, p.From = c.PostForm("supervisor_id"), c.PostForm("from")
+		s.render(c, http.StatusUnprocessableEntity, "staff_member", p)
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/staff/"+url.PathEscape(id)+"?set=1")
+	return nil
+}
+
+type filePage struct {
+	Page *basePage
+	File *supervision.FileView
+}
+
+func (s *Server) filePage(c *gin.Context) error {
+	fv, err := s.svc.File(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	p := &filePage{Page: s.basePage(c, "Supervision file: "+fv.Staff.Name), File: fv}
+	p.Page.Back = "/"
+	s.render(c, http.StatusOK, "file", p)
+	return nil
+}
+
+func (s *Server) recordStart(c *gin.Context) error {
+	r, err := s.svc.StartRecord(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("form"), nil)
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/records/"+r.ID+"/edit")
+	return nil
+}
+
+type signForm struct {
+	Name, Comment, Disagreement string
+	Confirm                     bool
+}
+
+type eventVM struct {
+	At                    any
+	Actor, Action, Detail string
+}
+
+type recordViewPage struct {
+	Page    *basePage
+	View    *supervision.RecordView
+	Display []forms.DisplaySection
+	Events  []eventVM
+	Sign    signForm
+}
+
+func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*recordViewPage, error) {
+	names, err := s.svc.Names(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	p := &recordViewPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v}
+	p.Page.Back = "/staff/" + v.Record.StaffID + "/file"
+	p.Display = v.Form.Display(v.Data, func(id string) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		return id
+	})
+	for _, e := range v.Events {
+		actor := names[e.ActorID]
+		if actor == "" {
+			actor = "a former member of staff"
+		}
+		p.Events = append(p.Events, eventVM{At: e.At, Actor: actor, Action: e.Action, Detail: e.Detail})
+	}
+	return p, nil
+}
+
+func (s *Server) recordPage(c *gin.Context) error {
+	v, err := s.svc.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
+	if err != nil {
+		return err
+	}
+	p, err := s.recordViewPage(c, v)
+	if err != nil {
+		return err
+	}
+	switch c.Query("done") {
+	case "submitted":
+		p.Page.Flash = "Submitted for signatures"
+	case "signed":
+		p.Page.Flash = "You have signed this record"
+		if v.Record.Status == supervision.StatusSigned {
+			p.Page.Flash = "You have signed this record. Everyone has now signed: the PDF and Word documents are in the file."
+		}
+	}
+	s.render(c, http.StatusOK, "record_view", p)
+	return nil
+}
+
+type recordEditPage struct {
+	Page     *basePage
+	View     *supervision.RecordView
+	Sections []SectionVM
+	Revision int
+}
+
+func (s *Server) people(c *gin.Context) ([]person, error) {
+	names, err := s.svc.Names(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []person
+	for id, n := range names {
+		out = append(out, person{ID: id, Name: n})
+	}
+	sortPeople(out)
+	return out, nil
+}
+
+func (s *Server) renderEdit(c *gin.Context, status int, v *supervision.RecordView, data map[string]any, revision int, err error) error {
+	people, perr := s.people(c)
+	if perr != nil {
+		return perr
+	}
+	p := &recordEditPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v, Revision: revision}
+	p.Page.Back = "/staff/" + v.Record.StaffID + "/file"
+	if err != nil && !p.Page.setErrors(err) {
+		return err
+	}
+	if c.Query("saved") != "" {
+		p.Page.Flash = "Draft saved"
+	}
+	p.Sections = buildSections(v.Form, data, p.Page.ErrorMap, people, v.ActorParty)
+	s.render(c, status, "record_edit", p)
+	return nil
+}
+
+func (s *Server) recordEdit(c *gin.Context) error {
+	v, err := s.svc.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
+	if err != nil {
+		return err
+	}
+	if !v.CanEdit {
+		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID)
+		return nil
+	}
+	return s.renderEdit(c, http.StatusOK, v, v.Data, v.Record.Revision, nil)
+}
+
+type conflictPage struct {
+	Page      *basePage
+	Message   string
+	LatestURL string
+	Answers   []forms.DisplayField
+}
+
+func (s *Server) recordEditSubmit(c *gin.Context) error {
+	ctx := c.Request.Context()
+	actor := currentUser(c)
+	v, err := s.svc.Record(ctx, actor, c.Param("rid"))
+	if err != nil {
+		return err
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		return err
+	}
+	data := v.Form.DecodeForm(c.Request.PostForm)
+	revision, _ := strconv.Atoi(c.PostForm("_revision"))
+	action := c.PostForm("action")
+	if tableAction(v.Form, data, action) {
+		// Adding or removing a row only changes the page; nothing is lost
+		// because everything typed is posted back with it.
+		return s.renderEdit(c, http.StatusOK, v, data, revision, nil)
+	}
+	r, err := s.svc.SaveDraft(ctx, actor, v.Record.ID, data, revision)
+	if err != nil {
+		if errors.Is(err, supervision.ErrConflict) {
+			_, _, msg, _ := classify(err)
+			p := &conflictPage{Page: s.basePage(c, "This record was changed by someone else"), Message: msg,
+				LatestURL: "/records/" + v.Record.ID}
+			if v.Record.Status == supervision.StatusDraft {
+				p.LatestURL += "/edit"
+			}
+			for _, sec := range v.Form.Display(data, func(id string) string { return id }) {
+				for _, f := range sec.Fields {
+					if f.Value != "" {
+						p.Answers = append(p.Answers, f)
+					}
+				}
+			}
+			s.render(c, http.StatusConflict, "conflict", p)
+			return nil
+		}
+		return s.renderEdit(c, http.StatusUnprocessableEntity, v, data, revision, err)
+	}
+	if action == "submit" {
+		if _, err := s.svc.Submit(ctx, actor, r.ID); err != nil {
+			v, verr := s.svc.Record(ctx, actor, r.ID)
+			if verr != nil {
+				return verr
+			}
+			return s.renderEdit(c, http.StatusUnprocessableEntity, v, data, v.Record.Revision, err)
+		}
+		c.Redirect(http.StatusSeeOther, "/records/"+r.ID+"?done=submitted")
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/records/"+r.ID+"/edit?saved=1")
+	return nil
+}
+
+func (s *Server) recordSign(c *gin.Context) error {
+	ctx := c.Request.Context()
+	actor := currentUser(c)
+	in := supervision.SignInput{
+		Name: c.PostForm("name"), Confirm: c.PostForm("confirm") == "yes", Comment: normaliseText(c.PostForm("comment")),
+		Disagreement: normaliseText(c.PostForm("disagreement")), IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+	}
+	var drawErr error
+	if d := c.PostForm("drawing_png_base64"); d != "" {
+		in.DrawingPNG, drawErr = base64.StdEncoding.DecodeString(d)
+	}
+	var err error
+	if drawErr != nil {
+		err = &supervision.ValidationError{Fields: []supervision.FieldError{{Field: "drawing", Message: "The drawn signature could not be read; clear it and draw it again"}}}
+	} else {
+		_, err = s.svc.Sign(ctx, actor, c.Param("rid"), in)
+	}
+	if err != nil {
+		var ve *supervision.ValidationError
+		if !errors.As(err, &ve) {
+			return err
+		}
+		v, verr := s.svc.Record(ctx, actor, c.Param("rid"))
+		if verr != nil {
+			return verr
+		}
+		p, perr := s.recordViewPage(c, v)
+		if perr != nil {
+			return perr
+		}
+		p.Page.setErrors(err)
+		p.Sign = signForm{Name: in.Name, Comment: in.Comment, Disagreement: in.Disagreement, Confirm: in.Confirm}
+		s.render(c, http.StatusUnprocessableEntity, "record_view", p)
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/records/"+c.Param("rid")+"?done=signed")
+	return nil
+}
+
+// normaliseText turns browser CRLF line ends into LF.
+func normaliseText(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+func (s *Server) download(kind string) func(c *gin.Context) error {
+	return func(c *gin.Context) error {
+		f, err := s.svc.OpenDocument(c.Request.Context(), currentUser(c), c.Param("rid"), kind)
+		if err != nil {
+			return err
+		}
+		defer f.Body.Close()
+		c.Header("Content-Disposition", `attachment; filename="`+f.Name+`"`)
+		c.Header("X-Content-SHA256", f.SHA256)
+		c.DataFromReader(http.StatusOK, f.Size, f.ContentType, f.Body, nil)
+		return nil
+	}
+}

@@ -1,0 +1,188 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+type pageTemplate struct{ t *template.Template }
+
+// basePage is what the layout needs on every page.
+type basePage struct {
+	Title        string
+	OrgName      string
+	User         *supervision.Staff
+	Back         string
+	Flash        string
+	ErrorMessage string
+	Errors       []supervision.FieldError
+	ErrorMap     map[string]string
+}
+
+func (b *basePage) HasErrors() bool { return len(b.Errors) > 0 }
+
+func (s *Server) basePage(c *gin.Context, title string) *basePage {
+	return &basePage{Title: title, OrgName: s.svc.OrgName(), User: currentUser(c), ErrorMap: map[string]string{}}
+}
+
+// setErrors puts validation errors on a page: the summary and the map the
+// fields read their message from.
+func (b *basePage) setErrors(err error) bool {
+	_, _, msg, fields := classify(err)
+	if len(fields) == 0 {
+		return false
+	}
+	if msg != (&supervision.ValidationError{}).Error() {
+		b.ErrorMessage = msg
+	}
+	b.Errors = fields
+	for _, f := range fields {
+		if _, ok := b.ErrorMap[f.Field]; !ok {
+			b.ErrorMap[f.Field] = f.Message
+		}
+	}
+	return true
+}
+
+// anchor is the HTML id of the input for a field path: "actions.2.due" → "f-actions-2-due".
+func anchor(field string) string { return "f-" + strings.ReplaceAll(field, ".", "-") }
+
+// simpleInput is the view of one stand-alone input (sign-in, staff pages).
+type simpleInput struct {
+	ID, Name, Label, Type, Value, Hint, Error, Width, Autocomplete string
+}
+
+var roleLabels = map[supervision.RoleCategory]string{
+	supervision.RoleStudent:         "Student",
+	supervision.RoleASYE:            "Newly qualified (ASYE)",
+	supervision.RoleProbation:       "In probation",
+	supervision.RoleSocialWorker:    "Social worker",
+	supervision.RoleFamilySupport:   "Family support",
+	supervision.RoleTeamManager:     "Team manager",
+	supervision.RoleSeniorManager:   "Senior manager",
+	supervision.RoleResidential:     "Residential",
+	supervision.RoleBusinessSupport: "Business support",
+}
+
+func (s *Server) funcs() template.FuncMap {
+	loc := s.svc.Location()
+	return template.FuncMap{
+		"anchor": anchor,
+		"inc":    func(i int) int { return i + 1 },
+		"input": func(name, label, typ, value, hint string, errs map[string]string) simpleInput {
+			in := simpleInput{ID: anchor(name), Name: name, Label: label, Type: typ, Value: value, Hint: hint, Error: errs[name]}
+			switch typ {
+			case "email":
+				in.Autocomplete = "email"
+			case "password":
+				in.Autocomplete = "current-password"
+			case "date":
+				in.Width = "10"
+			}
+			return in
+		},
+		"roleLabel": func(r supervision.RoleCategory) string {
+			if l, ok := roleLabels[r]; ok {
+				return l
+			}
+			return string(r)
+		},
+		"roleTitle": func(r string) string {
+			if r == "" {
+				return ""
+			}
+			return strings.ToUpper(r[:1]) + r[1:]
+		},
+		"date": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				return v.Format("2 January 2006")
+			case *time.Time:
+				if v == nil {
+					return ""
+				}
+				return v.Format("2 January 2006")
+			}
+			return ""
+		},
+		"datetime": func(t any) string {
+			var tt time.Time
+			switch v := t.(type) {
+			case time.Time:
+				tt = v
+			case *time.Time:
+				if v == nil {
+					return ""
+				}
+				tt = *v
+			}
+			return tt.In(loc).Format("2 January 2006 at 15:04")
+		},
+		"statusTag": func(st supervision.Status) template.HTML {
+			switch st {
+			case supervision.StatusDraft:
+				return `<strong class="govuk-tag govuk-tag--grey">Draft</strong>`
+			case supervision.StatusAwaitingSignatures:
+				return `<strong class="govuk-tag govuk-tag--yellow">Awaiting signatures</strong>`
+			case supervision.StatusSigned:
+				return `<strong class="govuk-tag govuk-tag--green">Signed</strong>`
+			}
+			return template.HTML(template.HTMLEscapeString(string(st)))
+		},
+	}
+}
+
+// parseTemplates parses the layout and partials with each page, once, at start.
+func (s *Server) parseTemplates() error {
+	pages, err := fs.Glob(s.opts.HTML, "*.html")
+	if err != nil {
+		return err
+	}
+	s.pages = map[string]*pageTemplate{}
+	for _, p := range pages {
+		if p == "layout.html" || p == "fields.html" {
+			continue
+		}
+		files := []string{"layout.html", "fields.html", p}
+		t := template.New("page:" + p).Funcs(s.funcs())
+		for _, f := range files {
+			b, err := fs.ReadFile(s.opts.HTML, f)
+			if err != nil {
+				return err
+			}
+			if _, err := t.New(f).Parse(string(b)); err != nil {
+				return fmt.Errorf("template %s: %w", f, err)
+			}
+		}
+		s.pages[strings.TrimSuffix(path.Base(p), ".html")] = &pageTemplate{t: t}
+	}
+	return nil
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 instead of half a page.
+func (s *Server) render(c *gin.Context, status int, name string, data any) {
+	pt, ok := s.pages[name]
+	if !ok {
+		s.log.Error("no such template", "name", name)
+		c.String(http.StatusInternalServerError, "Something went wrong")
+		return
+	}
+	var buf bytes.Buffer
+	if err := pt.t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.Error("render page", "name", name, "request_id", requestID(c), "err", err)
+		c.String(http.StatusInternalServerError, "Something went wrong. Reference "+requestID(c))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}

@@ -1,0 +1,256 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/supervisionfile/supfile/supervision"
+	"github.com/supervisionfile/supfile/templates"
+)
+
+// Options tune the HTTP layer.
+type Options struct {
+	// SecureCookies marks the session cookie Secure; on when served over HTTPS.
+	SecureCookies bool
+	// MaxBodyBytes bounds a request body; 413 past it.
+	MaxBodyBytes int64
+	// HTML and Static default to the embedded templates; a dev flag or a
+	// test may pass others.
+	HTML, Static fs.FS
+}
+
+// Server serves the pages and the API.
+type Server struct {
+	svc   *supervision.Service
+	log   *slog.Logger
+	opts  Options
+	pages map[string]*pageTemplate
+	gin   *gin.Engine
+}
+
+const (
+	cookieName = "supfile_session"
+	userKey    = "user"
+	reqIDKey   = "request_id"
+)
+
+// New builds the server and parses every template, so a broken template
+// stops start-up rather than a request.
+func New(svc *supervision.Service, log *slog.Logger, opts Options) (*Server, error) {
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 8 << 20
+	}
+	if opts.HTML == nil {
+		opts.HTML = templates.HTML()
+	}
+	if opts.Static == nil {
+		opts.Static = templates.Static()
+	}
+	s := &Server{svc: svc, log: log, opts: opts}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.Use(s.requestContext, s.recoverer, s.limitBody, s.securityHeaders, s.loadUser)
+	s.routes(e)
+	s.gin = e
+	return s, nil
+}
+
+// Handler is the whole service, with protection against cross-origin
+// (CSRF) form posts.
+func (s *Server) Handler() http.Handler {
+	return http.NewCrossOriginProtection().Handler(s.gin)
+}
+
+func (s *Server) routes(e *gin.Engine) {
+	e.StaticFS("/static", http.FS(s.opts.Static))
+	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", s.readyz)
+
+	e.GET("/login", s.page(s.loginPage))
+	e.POST("/login", s.page(s.loginSubmit))
+	e.POST("/logout", s.page(s.logout))
+
+	p := e.Group("/", s.requireUserPage)
+	p.GET("", s.page(s.home))
+	p.GET("admin/staff", s.page(s.staffList))
+	p.POST("admin/staff", s.page(s.staffCreate))
+	p.GET("admin/staff/:id", s.page(s.staffMember))
+	p.POST("admin/staff/:id/supervisor", s.page(s.staffSetSupervisor))
+	p.GET("staff/:id/file", s.page(s.filePage))
+	p.POST("staff/:id/records", s.page(s.recordStart))
+	p.GET("records/:rid", s.page(s.recordPage))
+	p.GET("records/:rid/edit", s.page(s.recordEdit))
+	p.POST("records/:rid/edit", s.page(s.recordEditSubmit))
+	p.POST("records/:rid/sign", s.page(s.recordSign))
+	p.GET("records/:rid/document.pdf", s.page(s.download("pdf")))
+	p.GET("records/:rid/document.docx", s.page(s.download("docx")))
+
+	a := e.Group("/api/v1")
+	a.POST("/login", s.api(s.apiLogin))
+	a.POST("/logout", s.api(s.apiLogout))
+	a.GET("/forms", s.api(s.apiForms))
+	a.GET("/forms/:form/schema", s.api(s.apiFormSchema))
+	u := a.Group("/", s.requireUserAPI)
+	u.GET("me", s.api(s.apiMe))
+	u.GET("staff", s.api(s.apiStaffList))
+	u.POST("staff", s.api(s.apiStaffCreate))
+	u.PUT("staff/:id/supervisor", s.api(s.apiSetSupervisor))
+	u.GET("staff/:id/file", s.api(s.apiFile))
+	u.POST("staff/:id/records", s.api(s.apiRecordCreate))
+	u.GET("records/:rid", s.api(s.apiRecordGet))
+	u.PUT("records/:rid", s.api(s.apiRecordPut))
+	u.POST("records/:rid/submit", s.api(s.apiRecordSubmit))
+	u.POST("records/:rid/signatures", s.api(s.apiRecordSign))
+	u.GET("records/:rid/document.pdf", s.api(s.download("pdf")))
+	u.GET("records/:rid/document.docx", s.api(s.download("docx")))
+
+	e.NoRoute(func(c *gin.Context) {
+		if isAPI(c) {
+			c.JSON(http.StatusNotFound, gin.H{"error": apiError{Code: "not_found", Message: "No such endpoint"}})
+			return
+		}
+		s.servePageError(c, supervision.Errorf(supervision.ErrNotFound, "There is no page at this address. Check it, or go back to the start page."))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		c.JSON(http.StatusMethodNotAllowed, gin.H{"error": apiError{Code: "method_not_allowed", Message: "Method not allowed"}})
+	})
+}
+
+func isAPI(c *gin.Context) bool {
+	return len(c.Request.URL.Path) >= 8 && c.Request.URL.Path[:8] == "/api/v1/"
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.svc.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		c.String(http.StatusServiceUnavailable, "database unreachable\n")
+		return
+	}
+	c.String(http.StatusOK, "ready\n")
+}
+
+func (s *Server) requestContext(c *gin.Context) {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	c.Set(reqIDKey, id)
+	c.Header("X-Request-Id", id)
+	start := time.Now()
+	c.Next()
+	s.log.Debug("request", "request_id", id, "method", c.Request.Method, "path", c.Request.URL.Path,
+		"status", c.Writer.Status(), "duration", time.Since(start))
+}
+
+func requestID(c *gin.Context) string { return c.GetString(reqIDKey) }
+
+func (s *Server) recoverer(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic", "request_id", requestID(c), "panic", r)
+			if isAPI(c) {
+				c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": apiError{Code: "internal", Message: "Something went wrong (reference " + requestID(c) + ")"}})
+				return
+			}
+			c.Abort()
+			c.Writer.WriteHeader(http.StatusInternalServerError)
+			_, _ = c.Writer.WriteString("Something went wrong. Reference " + requestID(c))
+		}
+	}()
+	c.Next()
+}
+
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > s.opts.MaxBodyBytes {
+		err := errTooLarge
+		if isAPI(c) {
+			s.api(func(*gin.Context) error { return err })(c)
+		} else {
+			s.servePageError(c, err)
+		}
+		c.Abort()
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBodyBytes)
+	c.Next()
+}
+
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	if !isStatic(c) {
+		h.Set("Cache-Control", "no-store")
+	}
+	c.Next()
+}
+
+func isStatic(c *gin.Context) bool {
+	return len(c.Request.URL.Path) >= 8 && c.Request.URL.Path[:8] == "/static/"
+}
+
+// loadUser finds the signed-in member of staff, if any.
+func (s *Server) loadUser(c *gin.Context) {
+	if isStatic(c) {
+		c.Next()
+		return
+	}
+	if ck, err := c.Cookie(cookieName); err == nil && ck != "" {
+		if st, err := s.svc.Authenticate(c.Request.Context(), ck); err == nil {
+			c.Set(userKey, st)
+		}
+	}
+	c.Next()
+}
+
+func currentUser(c *gin.Context) *supervision.Staff {
+	if v, ok := c.Get(userKey); ok {
+		return v.(*supervision.Staff)
+	}
+	return nil
+}
+
+func (s *Server) requireUserPage(c *gin.Context) {
+	if currentUser(c) == nil {
+		c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+func (s *Server) requireUserAPI(c *gin.Context) {
+	if currentUser(c) == nil {
+		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": apiError{Code: "unauthenticated", Message: "Sign in first: POST /api/v1/login"}})
+		return
+	}
+	c.Next()
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+func (s *Server) setSessionCookie(c *gin.Context, token string) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: cookieName, Value: token, Path: "/", HttpOnly: true, Secure: s.opts.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(supervision.SessionLifetime / time.Second),
+	})
+}
+
+func (s *Server) clearSessionCookie(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true,
+		Secure: s.opts.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}

@@ -1,0 +1,309 @@
+package supervision
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/supervisionfile/supfile/render"
+)
+
+// RecordPrefix is where a record version's objects live in the file.
+func RecordPrefix(staffID, recordID string, version int) string {
+	return fmt.Sprintf("files/%s/records/%s/v%d/", staffID, recordID, version)
+}
+
+// person is how record.json names someone, so that the file alone says who
+// signed even if the database is lost.
+type person struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	JobTitle string `json:"job_title"`
+	Role     string `json:"role,omitempty"`
+}
+
+func personOf(s *Staff) *person {
+	if s == nil {
+		return nil
+	}
+	return &person{ID: s.ID, Name: s.Name, Email: s.Email, JobTitle: s.JobTitle, Role: string(s.Role)}
+}
+
+// RecordJSON is the canonical description of a signed record version, kept
+// beside its documents.
+type RecordJSON struct {
+	Record struct {
+		ID          string    `json:"id"`
+		Form        string    `json:"form"`
+		FormVersion int       `json:"form_version"`
+		FormTitle   string    `json:"form_title"`
+		Version     int       `json:"version"`
+		CreatedAt   time.Time `json:"created_at"`
+		SignedAt    time.Time `json:"signed_at"`
+	} `json:"record"`
+	Organisation string          `json:"organisation"`
+	Supervisee   *person         `json:"supervisee"`
+	Supervisor   *person         `json:"supervisor,omitempty"`
+	Data         json.RawMessage `json:"data"`
+	DataSHA256   string          `json:"data_sha256"`
+	Signatures   []jsonSignature `json:"signatures"`
+	Events       []jsonEvent     `json:"events"`
+	Documents    []jsonDocument  `json:"documents"`
+}
+
+type jsonSignature struct {
+	Signer        *person   `json:"signer"`
+	Role          string    `json:"role"`
+	TypedName     string    `json:"typed_name"`
+	SignedAt      time.Time `json:"signed_at"`
+	IP            string    `json:"ip,omitempty"`
+	UserAgent     string    `json:"user_agent,omitempty"`
+	Comment       string    `json:"comment,omitempty"`
+	Disagreement  string    `json:"disagreement,omitempty"`
+	DrawingSHA256 string    `json:"drawing_sha256,omitempty"`
+	DataSHA256    string    `json:"data_sha256"`
+}
+
+type jsonEvent struct {
+	At     time.Time `json:"at"`
+	Actor  *person   `json:"actor,omitempty"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+type jsonDocument struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// finalize renders and stores the documents of a record every party has
+// signed, then marks it signed. Objects are written before the row, so a
+// crash leaves at most an orphan object, never a row that points at nothing.
+func (s *Service) finalize(ctx context.Context, v *RecordView, actor *Staff) error {
+	r := v.Record
+	signedAt := s.now()
+	finalEvent := Event{RecordID: r.ID, At: signedAt, ActorID: actor.ID, Action: "finalised", Detail: "documents written to the file"}
+	docs, err := s.writeDocuments(ctx, v, finalEvent)
+	if err != nil {
+		return err
+	}
+	r.Status = StatusSigned
+	r.SignedAt = &signedAt
+	r.UpdatedAt = signedAt
+	if err := s.store.Finalize(ctx, r, docs, finalEvent); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil // another request finalised it first
+		}
+		return err
+	}
+	return nil
+}
+
+// writeDocuments renders the PDF and DOCX of a fully signed record, hashes
+// them and writes them with record.json into the file. It changes no row.
+func (s *Service) writeDocuments(ctx context.Context, v *RecordView, finalEvent Event) ([]*Document, error) {
+	r := v.Record
+	signedAt := finalEvent.At
+	people := map[string]*Staff{}
+	lookup := func(id string) *Staff {
+		if st, ok := people[id]; ok {
+			return st
+		}
+		st, err := s.store.GetStaff(ctx, id)
+		if err != nil {
+			st = nil
+		}
+		people[id] = st
+		return st
+	}
+	events := append(append([]*Event{}, v.Events...), &finalEvent)
+	doc := s.document(v, events, lookup)
+
+	var pdf, docx []byte
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { pdf, err = s.renderer.PDF(gctx, doc); return })
+	g.Go(func() (err error) { docx, err = s.renderer.DOCX(gctx, doc); return })
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("render record %s: %w", r.ID, err)
+	}
+
+	prefix := RecordPrefix(r.StaffID, r.ID, r.Version)
+	var docs []*Document
+	put := func(name, kind, ctype string, data []byte) error {
+		key := prefix + name
+		sum := sha(data)
+		err := s.blobs.Put(ctx, key, data, ctype)
+		if errors.Is(err, ErrConflict) {
+			// Left by an earlier attempt that wrote objects but not the row:
+			// adopt what is there, since it is what the file holds.
+			rc, gerr := s.blobs.Get(ctx, key)
+			if gerr != nil {
+				return gerr
+			}
+			existing, rerr := io.ReadAll(rc)
+			rc.Close()
+			if rerr != nil {
+				return rerr
+			}
+			data, sum, err = existing, sha(existing), nil
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", key, err)
+		}
+		docs = append(docs, &Document{RecordID: r.ID, Version: r.Version, Kind: kind, Key: key, SHA256: sum, Size: int64(len(data))})
+		return nil
+	}
+	if err := put(r.FormID+".pdf", "pdf", "application/pdf", pdf); err != nil {
+		return nil, err
+	}
+	if err := put(r.FormID+".docx", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx); err != nil {
+		return nil, err
+	}
+	rj := s.recordJSON(v, events, signedAt, docs, lookup)
+	raw, err := json.MarshalIndent(rj, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := put("record.json", "json", "application/json", raw); err != nil {
+		return nil, err
+	}
+	return docs, nil
+}
+
+func (s *Service) recordJSON(v *RecordView, events []*Event, signedAt time.Time, docs []*Document, lookup func(string) *Staff) *RecordJSON {
+	r := v.Record
+	rj := &RecordJSON{Organisation: s.cfg.OrgName, Supervisee: personOf(v.Supervisee), Supervisor: personOf(v.Supervisor),
+		Data: json.RawMessage(r.Data), DataSHA256: r.DataSHA256}
+	rj.Record.ID, rj.Record.Form, rj.Record.FormVersion, rj.Record.FormTitle = r.ID, r.FormID, r.FormVersion, v.Form.Title
+	rj.Record.Version, rj.Record.CreatedAt, rj.Record.SignedAt = r.Version, r.CreatedAt, signedAt
+	for _, sg := range v.Signatures {
+		js := jsonSignature{Signer: personOf(lookup(sg.SignerID)), Role: sg.Role, TypedName: sg.Name, SignedAt: sg.SignedAt,
+			IP: sg.IP, UserAgent: sg.UserAgent, Comment: sg.Comment, Disagreement: sg.Disagreement, DataSHA256: sg.DataSHA256}
+		if len(sg.DrawingPNG) > 0 {
+			js.DrawingSHA256 = sha(sg.DrawingPNG)
+		}
+		rj.Signatures = append(rj.Signatures, js)
+	}
+	for _, e := range events {
+		rj.Events = append(rj.Events, jsonEvent{At: e.At, Actor: personOf(lookup(e.ActorID)), Action: e.Action, Detail: e.Detail})
+	}
+	for _, d := range docs {
+		rj.Documents = append(rj.Documents, jsonDocument{Name: d.Key[strings.LastIndex(d.Key, "/")+1:], SHA256: d.SHA256, Size: d.Size})
+	}
+	return rj
+}
+
+// document builds what render prints from a record.
+func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *Staff) render.Document {
+	r := v.Record
+	name := func(id string) string {
+		if st := lookup(id); st != nil {
+			return st.Name
+		}
+		return id
+	}
+	d := render.Document{
+		OrgName:      s.cfg.OrgName,
+		Title:        v.Form.Title,
+		Reference:    fmt.Sprintf("Record %s, version %d", r.ID, r.Version),
+		Confidential: v.Form.Confidential,
+		Declaration:  v.Form.Declaration,
+		DataSHA256:   r.DataSHA256,
+	}
+	d.Subtitle = fmt.Sprintf("%s (%s)", v.Supervisee.Name, v.Supervisee.JobTitle)
+	if v.Supervisor != nil {
+		d.Subtitle += fmt.Sprintf(", supervised by %s (%s)", v.Supervisor.Name, v.Supervisor.JobTitle)
+	}
+	for _, ds := range v.Form.Display(v.Data, name) {
+		sec := render.Section{Title: ds.Title, Intro: ds.Intro}
+		for _, f := range ds.Fields {
+			rf := render.Field{Label: f.Label, Value: f.Value}
+			if f.IsTable {
+				rf.Table = &render.Table{Columns: f.Columns, Rows: f.Rows}
+			}
+			sec.Fields = append(sec.Fields, rf)
+		}
+		d.Sections = append(d.Sections, sec)
+	}
+	labels := map[string]string{}
+	for _, sg := range v.Form.Signers {
+		labels[sg.Role] = sg.Label
+	}
+	for _, sg := range v.Signatures {
+		rs := render.Signature{Role: labels[sg.Role], Name: sg.Name, SignedAt: sg.SignedAt.In(s.cfg.Location),
+			Comment: sg.Comment, Disagreement: sg.Disagreement, DrawingPNG: sg.DrawingPNG}
+		if st := lookup(sg.SignerID); st != nil {
+			rs.JobTitle = st.JobTitle
+		}
+		d.Signatures = append(d.Signatures, rs)
+	}
+	for _, e := range events {
+		d.Audit = append(d.Audit, render.Event{At: e.At.In(s.cfg.Location), Actor: name(e.ActorID), Action: e.Action, Detail: e.Detail})
+	}
+	return d
+}
+
+// DocumentFile is a downloadable document.
+type DocumentFile struct {
+	Name        string
+	ContentType string
+	Size        int64
+	SHA256      string
+	Body        io.ReadCloser
+}
+
+// OpenDocument opens a signed record's PDF or DOCX for a party of it.
+func (s *Service) OpenDocument(ctx context.Context, actor *Staff, id, kind string) (*DocumentFile, error) {
+	v, err := s.Record(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if v.Record.Status != StatusSigned {
+		return nil, Errorf(ErrNotFound, "This record has no documents until everyone has signed it")
+	}
+	for _, d := range v.Documents {
+		if d.Kind != kind {
+			continue
+		}
+		body, err := s.blobs.Get(ctx, d.Key)
+		if err != nil {
+			return nil, err
+		}
+		ctype := map[string]string{"pdf": "application/pdf",
+			"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "json": "application/json"}[kind]
+		name := fmt.Sprintf("%s-%s-v%d.%s", v.Form.ID, slug(v.Supervisee.Name), d.Version, kind)
+		return &DocumentFile{Name: name, ContentType: ctype, Size: d.Size, SHA256: d.SHA256, Body: body}, nil
+	}
+	return nil, Errorf(ErrNotFound, "No such document")
+}
+
+// slug makes a name safe for a download's file name.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(s) {
+		if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
+			b.WriteRune(c)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}

@@ -1,0 +1,443 @@
+package supervision
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/png"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/render"
+)
+
+// RecordView is a record with everything a page or API response shows.
+type RecordView struct {
+	Record     *Record
+	Form       *forms.Definition
+	Data       map[string]any
+	Supervisee *Staff
+	Supervisor *Staff // current supervisor; nil when none
+	Signatures []*Signature
+	Events     []*Event
+	Documents  []*Document
+	// ActorParty is "supervisee" or "supervisor": the actor's side.
+	ActorParty string
+	// CanEdit: the record is a draft and the actor may change it.
+	CanEdit bool
+	// SignAs is the signer role the actor may sign as now, or "".
+	SignAs string
+	// Pending signer labels not yet signed.
+	Pending []forms.Signer
+	// DocumentsPending: every signer has signed but the documents are not
+	// written yet (a storage fault); a retry completes it.
+	DocumentsPending bool
+}
+
+// SignedRoles is the set of roles that have signed.
+func (v *RecordView) SignedRoles() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range v.Signatures {
+		m[s.Role] = true
+	}
+	return m
+}
+
+// partyOf says on which side of the file staffID the actor stands today:
+// "supervisee" for their own file, "supervisor" for a current supervisee's.
+// Anyone else gets ErrNotFound, so a record's existence is not revealed.
+func (s *Service) partyOf(ctx context.Context, actor *Staff, staffID string) (string, *Staff, error) {
+	if actor.ID == staffID {
+		sup, err := s.CurrentSupervisor(ctx, staffID)
+		return "supervisee", sup, err
+	}
+	sup, err := s.CurrentSupervisor(ctx, staffID)
+	if err != nil {
+		return "", nil, err
+	}
+	if sup != nil && sup.ID == actor.ID {
+		return "supervisor", sup, nil
+	}
+	return "", nil, Errorf(ErrNotFound, "No such file")
+}
+
+// FileView is a supervisee's file.
+type FileView struct {
+	Staff      *Staff
+	Supervisor *Staff
+	ActorParty string
+	Records    []*FileEntry
+	Forms      []*forms.Definition // forms the actor can start here
+}
+
+// FileEntry is one record in a file listing.
+type FileEntry struct {
+	Record     *Record
+	Form       *forms.Definition
+	Signatures []*Signature
+	Documents  []*Document
+}
+
+// File returns a supervisee's file: every record, newest first.
+func (s *Service) File(ctx context.Context, actor *Staff, staffID string) (*FileView, error) {
+	party, sup, err := s.partyOf(ctx, actor, staffID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.store.GetStaff(ctx, staffID)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.store.ListRecords(ctx, staffID)
+	if err != nil {
+		return nil, err
+	}
+	fv := &FileView{Staff: st, Supervisor: sup, ActorParty: party}
+	for _, r := range recs {
+		def, ok := s.forms.GetVersion(r.FormID, r.FormVersion)
+		if !ok {
+			return nil, fmt.Errorf("record %s: form %s version %d is not loaded", r.ID, r.FormID, r.FormVersion)
+		}
+		e := &FileEntry{Record: r, Form: def}
+		if e.Signatures, err = s.store.Signatures(ctx, r.ID); err != nil {
+			return nil, err
+		}
+		if e.Documents, err = s.store.Documents(ctx, r.ID); err != nil {
+			return nil, err
+		}
+		fv.Records = append(fv.Records, e)
+	}
+	if party == "supervisor" {
+		fv.Forms = s.forms.List()
+	}
+	return fv, nil
+}
+
+func (s *Service) validationContext(supervisee *Staff) forms.Context {
+	return forms.Context{
+		Today:           s.today(),
+		SuperviseeRole:  string(supervisee.Role),
+		MinTimesPerYear: MinTimesPerYear[supervisee.Role],
+		Printable:       render.CanPrint,
+	}
+}
+
+// PrefillValues are the values a new form is prefilled from.
+func (s *Service) prefillValues(ctx context.Context, supervisee, supervisor *Staff) (map[string]string, error) {
+	v := map[string]string{
+		"supervisee.name":      supervisee.Name,
+		"supervisee.job_title": supervisee.JobTitle,
+		"supervisee.role":      string(supervisee.Role),
+		"today":                s.today().Format("2006-01-02"),
+	}
+	if supervisor != nil {
+		v["supervisor.name"] = supervisor.Name
+		v["supervisor.job_title"] = supervisor.JobTitle
+	}
+	recs, err := s.store.ListRecords(ctx, supervisee.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		if r.FormID == "supervision-agreement" && r.Status == StatusSigned && r.SignedAt != nil {
+			v["last_agreement.date"] = r.SignedAt.In(s.cfg.Location).Format("2006-01-02")
+			break
+		}
+	}
+	return v, nil
+}
+
+// StartRecord begins a draft of a form in a supervisee's file. Data, when
+// given, is saved as the first draft; otherwise the form is prefilled.
+func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID string, data map[string]any) (*Record, error) {
+	party, sup, err := s.partyOf(ctx, actor, staffID)
+	if err != nil {
+		return nil, err
+	}
+	if party != "supervisor" {
+		return nil, Errorf(ErrForbidden, "Only the supervisor can start a record in this file")
+	}
+	def, ok := s.forms.Get(formID)
+	if !ok {
+		return nil, &ValidationError{Fields: []FieldError{{Field: "form", Message: "Select a form from the list"}}}
+	}
+	supervisee, err := s.store.GetStaff(ctx, staffID)
+	if err != nil {
+		return nil, err
+	}
+	if data == nil {
+		pv, err := s.prefillValues(ctx, supervisee, sup)
+		if err != nil {
+			return nil, err
+		}
+		data = def.Prefill(pv)
+	} else if errs := def.Validate(data, forms.Draft, s.validationContext(supervisee)); len(errs) > 0 {
+		return nil, &ValidationError{Fields: errs}
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	r := &Record{
+		ID: newID(), StaffID: staffID, FormID: def.ID, FormVersion: def.Version, Version: 1,
+		Status: StatusDraft, Revision: 1, Data: raw, AuthorID: actor.ID, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.store.CreateRecord(ctx, r, Event{RecordID: r.ID, At: now, ActorID: actor.ID, Action: "created"}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Record returns a record to a party of it.
+func (s *Service) Record(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+	r, err := s.store.GetRecord(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	party, sup, err := s.partyOf(ctx, actor, r.StaffID)
+	if err != nil {
+		return nil, Errorf(ErrNotFound, "No such record")
+	}
+	v, err := s.view(ctx, r, sup)
+	if err != nil {
+		return nil, err
+	}
+	v.ActorParty = party
+	v.CanEdit = r.Status == StatusDraft && party == "supervisor"
+	if r.Status == StatusAwaitingSignatures && !v.DocumentsPending {
+		signed := v.SignedRoles()
+		for _, sg := range v.Form.Signers {
+			if !signed[sg.Role] && Party(sg.Role) == party {
+				v.SignAs = sg.Role
+				break
+			}
+		}
+	}
+	if v.DocumentsPending {
+		// Retry on the next request: the signatures are kept, only the
+		// documents are missing.
+		if err := s.finalize(ctx, v, actor); err != nil {
+			s.log.Warn("finalize retry failed", "record", r.ID, "err", err)
+		} else {
+			return s.Record(ctx, actor, id)
+		}
+	}
+	return v, nil
+}
+
+func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView, error) {
+	def, ok := s.forms.GetVersion(r.FormID, r.FormVersion)
+	if !ok {
+		return nil, fmt.Errorf("record %s: form %s version %d is not loaded", r.ID, r.FormID, r.FormVersion)
+	}
+	v := &RecordView{Record: r, Form: def, Supervisor: sup}
+	if err := json.Unmarshal(r.Data, &v.Data); err != nil {
+		return nil, fmt.Errorf("record %s data: %w", r.ID, err)
+	}
+	if v.Data == nil {
+		v.Data = map[string]any{}
+	}
+	var err error
+	if v.Supervisee, err = s.store.GetStaff(ctx, r.StaffID); err != nil {
+		return nil, err
+	}
+	if v.Signatures, err = s.store.Signatures(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	if v.Events, err = s.store.Events(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	if v.Documents, err = s.store.Documents(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	signed := v.SignedRoles()
+	for _, sg := range def.Signers {
+		if !signed[sg.Role] {
+			v.Pending = append(v.Pending, sg)
+		}
+	}
+	v.DocumentsPending = r.Status == StatusAwaitingSignatures && len(v.Pending) == 0
+	return v, nil
+}
+
+// SaveDraft saves a draft's answers if revision is still the latest.
+// Validation errors (bad dates, numbers, rules) stop the save so that what
+// is stored is always valid as a draft; the caller re-shows the input.
+func (s *Service) SaveDraft(ctx context.Context, actor *Staff, id string, data map[string]any, revision int) (*Record, error) {
+	v, err := s.Record(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	r := v.Record
+	if r.Status != StatusDraft {
+		return nil, Errorf(ErrConflict, "This record has been submitted for signatures and can no longer be changed")
+	}
+	if !v.CanEdit {
+		return nil, Errorf(ErrForbidden, "Only the supervisor can change this record")
+	}
+	if revision != r.Revision {
+		return nil, Errorf(ErrConflict, "Someone else saved this record after you opened it")
+	}
+	if errs := v.Form.Validate(data, forms.Draft, s.validationContext(v.Supervisee)); len(errs) > 0 {
+		return nil, &ValidationError{Fields: errs}
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	r.Data = raw
+	r.UpdatedAt = s.now()
+	if err := s.store.SaveDraft(ctx, r, Event{RecordID: r.ID, At: r.UpdatedAt, ActorID: actor.ID, Action: "saved draft"}); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil, Errorf(ErrConflict, "Someone else saved this record after you opened it")
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// Submit checks a draft is complete and sends it for signatures.
+func (s *Service) Submit(ctx context.Context, actor *Staff, id string) (*Record, error) {
+	v, err := s.Record(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	r := v.Record
+	if r.Status != StatusDraft {
+		return nil, Errorf(ErrConflict, "This record has already been submitted for signatures")
+	}
+	if !v.CanEdit {
+		return nil, Errorf(ErrForbidden, "Only the supervisor can submit this record")
+	}
+	if errs := v.Form.Validate(v.Data, forms.Final, s.validationContext(v.Supervisee)); len(errs) > 0 {
+		return nil, &ValidationError{Message: "The record is not complete", Fields: errs}
+	}
+	canon, err := v.Form.Canonical(v.Data)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(canon)
+	r.DataSHA256 = hex.EncodeToString(sum[:])
+	r.Status = StatusAwaitingSignatures
+	r.UpdatedAt = s.now()
+	if err := s.store.SetStatus(ctx, r, Event{RecordID: r.ID, At: r.UpdatedAt, ActorID: actor.ID, Action: "submitted for signatures",
+		Detail: "SHA-256 " + r.DataSHA256}); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil, Errorf(ErrConflict, "Someone else changed this record after you opened it")
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// SignInput is what a signer enters.
+type SignInput struct {
+	Name         string `json:"name"`
+	Confirm      bool   `json:"confirm"`
+	Comment      string `json:"comment"`
+	Disagreement string `json:"disagreement"`
+	DrawingPNG   []byte `json:"-"`
+	IP           string `json:"-"`
+	UserAgent    string `json:"-"`
+}
+
+const maxSignatureText = 5000
+const maxDrawingBytes = 512 << 10
+
+func normaliseName(n string) string { return strings.ToLower(strings.Join(strings.Fields(n), " ")) }
+
+func (in *SignInput) validate(actor *Staff) []FieldError {
+	var errs []FieldError
+	add := func(f, m string) { errs = append(errs, FieldError{Field: f, Message: m}) }
+	in.Name = strings.TrimSpace(in.Name)
+	switch {
+	case in.Name == "":
+		add("name", "Enter your full name to sign")
+	case normaliseName(in.Name) != normaliseName(actor.Name):
+		add("name", fmt.Sprintf("Enter your full name as it appears on your account: %s", actor.Name))
+	}
+	if !in.Confirm {
+		add("confirm", "Confirm that you have read the record and agree to sign it")
+	}
+	for _, f := range []struct{ name, label, val string }{
+		{"comment", "Comment", in.Comment}, {"disagreement", "Disagreement", in.Disagreement},
+	} {
+		if !utf8.ValidString(f.val) {
+			add(f.name, f.label+" contains characters that are not valid text")
+		} else if n := utf8.RuneCountInString(f.val); n > maxSignatureText {
+			add(f.name, fmt.Sprintf("%s must be %d characters or fewer (it has %d)", f.label, maxSignatureText, n))
+		} else {
+			for _, c := range f.val {
+				if !render.CanPrint(c) {
+					add(f.name, fmt.Sprintf("Remove %q from %s: it cannot be printed in the signed record", string(c), strings.ToLower(f.label)))
+					break
+				}
+			}
+		}
+	}
+	if len(in.DrawingPNG) > 0 {
+		if len(in.DrawingPNG) > maxDrawingBytes {
+			add("drawing", "The drawn signature is too large; clear it and draw it again")
+		} else if _, err := png.DecodeConfig(bytes.NewReader(in.DrawingPNG)); err != nil {
+			add("drawing", "The drawn signature could not be read; clear it and draw it again")
+		}
+	}
+	return errs
+}
+
+// Sign records the actor's signature. After the last signer the record is
+// final: its documents are rendered and written to the file.
+func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInput) (*RecordView, error) {
+	v, err := s.Record(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if v.Record.Status != StatusAwaitingSignatures {
+		if v.Record.Status == StatusSigned {
+			return nil, Errorf(ErrConflict, "This record has already been signed by everyone")
+		}
+		return nil, Errorf(ErrConflict, "This record has not been submitted for signatures yet")
+	}
+	if v.SignAs == "" {
+		return nil, Errorf(ErrForbidden, "You have already signed this record, or are not one of its signers")
+	}
+	if errs := in.validate(actor); len(errs) > 0 {
+		return nil, &ValidationError{Fields: errs}
+	}
+	sig := &Signature{
+		RecordID: id, SignerID: actor.ID, Role: v.SignAs, Name: in.Name, SignedAt: s.now(),
+		IP: in.IP, UserAgent: truncate(in.UserAgent, 500), Comment: in.Comment, Disagreement: in.Disagreement,
+		DrawingPNG: in.DrawingPNG, DataSHA256: v.Record.DataSHA256,
+	}
+	detail := "as " + v.SignAs
+	if in.Disagreement != "" {
+		detail += ", recording disagreement"
+	}
+	if err := s.store.AddSignature(ctx, sig, Event{RecordID: id, At: sig.SignedAt, ActorID: actor.ID, Action: "signed", Detail: detail}); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil, Errorf(ErrConflict, "This record has already been signed as %s", v.SignAs)
+		}
+		return nil, err
+	}
+	v, err = s.Record(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,344 @@
+package supervision
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/render"
+)
+
+// Renderer makes the documents of a signed record.
+type Renderer interface {
+	PDF(ctx context.Context, d render.Document) ([]byte, error)
+	DOCX(ctx context.Context, d render.Document) ([]byte, error)
+}
+
+// Config is what the service needs to know about the organisation.
+type Config struct {
+	OrgName  string
+	Location *time.Location // for dates shown to people; Europe/London by default
+	// Now is the clock; tests may fix it.
+	Now func() time.Time
+}
+
+// Service holds the rules. Every method that acts for a person takes that
+// person (the actor) and checks they may do it.
+type Service struct {
+	store    Store
+	blobs    Blobs
+	forms    *forms.Catalogue
+	renderer Renderer
+	cfg      Config
+	log      *slog.Logger
+}
+
+// New returns a Service.
+func New(store Store, blobs Blobs, catalogue *forms.Catalogue, r Renderer, cfg Config, log *slog.Logger) *Service {
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{store: store, blobs: blobs, forms: catalogue, renderer: r, cfg: cfg, log: log}
+}
+
+// Forms is the catalogue the service uses.
+func (s *Service) Forms() *forms.Catalogue { return s.forms }
+
+// OrgName is the organisation printed on pages and documents.
+func (s *Service) OrgName() string { return s.cfg.OrgName }
+
+// Location is the time zone dates are shown in.
+func (s *Service) Location() *time.Location { return s.cfg.Location }
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+// today is the current date in the organisation's time zone, as UTC midnight.
+func (s *Service) today() time.Time {
+	y, m, d := s.cfg.Now().In(s.cfg.Location).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Ping checks the metadata store.
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+func newID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// FieldError names an input and what is wrong with it.
+type FieldError = forms.FieldError
+
+// ValidationError is returned when input fails validation; every error names its field.
+type ValidationError struct {
+	Message string
+	Fields  []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	return "There is a problem with what was entered"
+}
+
+// Unwrap makes a ValidationError match ErrInvalid.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// ---- people ----
+
+// NewStaff is what an admin enters to add a member of staff.
+type NewStaff struct {
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	JobTitle  string `json:"job_title"`
+	Role      string `json:"role"`
+	StartDate string `json:"start_date"` // 2006-01-02
+	Password  string `json:"password"`
+	IsAdmin   bool   `json:"is_admin"`
+}
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
+
+func validRole(r string) bool {
+	for _, c := range RoleCategories {
+		if string(c) == r {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *NewStaff) validate() []FieldError {
+	var errs []FieldError
+	add := func(f, m string) { errs = append(errs, FieldError{Field: f, Message: m}) }
+	n.Name = strings.TrimSpace(n.Name)
+	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
+	n.JobTitle = strings.TrimSpace(n.JobTitle)
+	switch {
+	case n.Name == "":
+		add("name", "Enter the person's full name")
+	case utf8.RuneCountInString(n.Name) > 200:
+		add("name", "Full name must be 200 characters or fewer")
+	case !utf8.ValidString(n.Name):
+		add("name", "Full name contains characters that are not valid text")
+	}
+	if n.Email == "" {
+		add("email", "Enter an email address")
+	} else if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email || len(n.Email) > 254 {
+		add("email", "Enter an email address in the correct format, like name@example.gov.uk")
+	}
+	if n.JobTitle == "" {
+		add("job_title", "Enter a job title")
+	} else if utf8.RuneCountInString(n.JobTitle) > 200 {
+		add("job_title", "Job title must be 200 characters or fewer")
+	}
+	if !validRole(n.Role) {
+		add("role", "Select a role category")
+	}
+	if n.StartDate == "" {
+		add("start_date", "Enter a start date")
+	} else if _, err := time.Parse(time.DateOnly, n.StartDate); err != nil {
+		add("start_date", "Start date must be a real date, for example 2026-03-27")
+	}
+	if len(n.Password) < MinPasswordLength {
+		add("password", fmt.Sprintf("Password must be at least %d characters", MinPasswordLength))
+	} else if len(n.Password) > 72 {
+		add("password", "Password must be 72 characters or fewer")
+	}
+	return errs
+}
+
+// CreateStaff adds a member of staff. Only admins may.
+func (s *Service) CreateStaff(ctx context.Context, actor *Staff, n NewStaff) (*Staff, error) {
+	if !actor.IsAdmin {
+		return nil, Errorf(ErrForbidden, "Only an administrator can add staff")
+	}
+	return s.createStaff(ctx, n)
+}
+
+func (s *Service) createStaff(ctx context.Context, n NewStaff) (*Staff, error) {
+	if errs := n.validate(); len(errs) > 0 {
+		return nil, &ValidationError{Fields: errs}
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), bcrypt.DefaultCost)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	start, _ := time.Parse(time.DateOnly, n.StartDate)
+	st := &Staff{
+		ID: newID(), Name: n.Name, Email: n.Email, JobTitle: n.JobTitle,
+		Role: RoleCategory(n.Role), StartDate: start, IsAdmin: n.IsAdmin,
+		PasswordHash: string(hash), CreatedAt: s.now(),
+	}
+	if err := s.store.CreateStaff(ctx, st); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil, &ValidationError{Fields: []FieldError{{Field: "email", Message: "A member of staff with this email address already exists"}}}
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+// EnsureAdmin creates the first admin account when there is no staff at all.
+// With an empty password one is generated and returned so it can be printed.
+func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (created bool, usedPassword string, err error) {
+	n, err := s.store.CountStaff(ctx)
+	if err != nil {
+		return false, "", err
+	}
+	if n > 0 {
+		return false, "", nil
+	}
+	if email == "" {
+		email = "admin@example.org"
+	}
+	if password == "" {
+		var b [12]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return false, "", err
+		}
+		password = hex.EncodeToString(b[:])
+	}
+	_, err = s.createStaff(ctx, NewStaff{
+		Name: "Administrator", Email: email, JobTitle: "System administrator",
+		Role: string(RoleBusinessSupport), StartDate: s.today().Format(time.DateOnly),
+		Password: password, IsAdmin: true,
+	})
+	if err != nil {
+		return false, "", err
+	}
+	return true, password, nil
+}
+
+// ListStaff is every member of staff, for admins.
+func (s *Service) ListStaff(ctx context.Context, actor *Staff) ([]*Staff, error) {
+	if !actor.IsAdmin {
+		return nil, Errorf(ErrForbidden, "Only an administrator can list staff")
+	}
+	return s.store.ListStaff(ctx)
+}
+
+// StaffMember returns one member of staff to an admin.
+func (s *Service) StaffMember(ctx context.Context, actor *Staff, id string) (*Staff, error) {
+	if !actor.IsAdmin {
+		return nil, Errorf(ErrNotFound, "No such member of staff")
+	}
+	return s.store.GetStaff(ctx, id)
+}
+
+// SetSupervisor makes supervisorID the supervisee's supervisor from a date.
+func (s *Service) SetSupervisor(ctx context.Context, actor *Staff, superviseeID, supervisorID, from string) (*Relationship, error) {
+	if !actor.IsAdmin {
+		return nil, Errorf(ErrForbidden, "Only an administrator can set a supervisor")
+	}
+	var errs []FieldError
+	fromDate := s.today()
+	if from != "" {
+		d, err := time.Parse(time.DateOnly, from)
+		if err != nil {
+			errs = append(errs, FieldError{Field: "from", Message: "Date must be a real date, for example 2026-03-27"})
+		}
+		fromDate = d
+	}
+	if supervisorID == "" {
+		errs = append(errs, FieldError{Field: "supervisor_id", Message: "Select a supervisor"})
+	} else if supervisorID == superviseeID {
+		errs = append(errs, FieldError{Field: "supervisor_id", Message: "A member of staff cannot supervise themselves"})
+	}
+	if len(errs) > 0 {
+		return nil, &ValidationError{Fields: errs}
+	}
+	if _, err := s.store.GetStaff(ctx, superviseeID); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.GetStaff(ctx, supervisorID); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, &ValidationError{Fields: []FieldError{{Field: "supervisor_id", Message: "Select a supervisor from the list of staff"}}}
+		}
+		return nil, err
+	}
+	rel := &Relationship{ID: newID(), SuperviseeID: superviseeID, SupervisorID: supervisorID, From: fromDate}
+	if err := s.store.SetSupervisor(ctx, rel); err != nil {
+		return nil, err
+	}
+	return rel, nil
+}
+
+// CurrentSupervisor is the supervisee's supervisor today, or nil.
+func (s *Service) CurrentSupervisor(ctx context.Context, superviseeID string) (*Staff, error) {
+	rel, err := s.store.CurrentRelationship(ctx, superviseeID, s.today())
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.store.GetStaff(ctx, rel.SupervisorID)
+}
+
+// Supervisees are the actor's supervisees today.
+func (s *Service) Supervisees(ctx context.Context, actor *Staff) ([]*Staff, error) {
+	return s.store.Supervisees(ctx, actor.ID, s.today())
+}
+
+// Names maps every member of staff's id to their name, for showing who did
+// what and for choosing a person in a form.
+func (s *Service) Names(ctx context.Context) (map[string]string, error) {
+	list, err := s.store.ListStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(list))
+	for _, st := range list {
+		m[st.ID] = st.Name
+	}
+	return m, nil
+}
+
+// HistoryEntry is one past or present supervisor.
+type HistoryEntry struct {
+	Supervisor *Staff
+	From       time.Time
+	To         *time.Time
+}
+
+// SupervisorHistory lists a supervisee's supervisors, oldest first, for admins.
+func (s *Service) SupervisorHistory(ctx context.Context, actor *Staff, superviseeID string) ([]HistoryEntry, error) {
+	if !actor.IsAdmin {
+		return nil, Errorf(ErrForbidden, "Only an administrator can see supervisor history")
+	}
+	rels, err := s.store.Relationships(ctx, superviseeID)
+	if err != nil {
+		return nil, err
+	}
+	var out []HistoryEntry
+	for _, r := range rels {
+		sup, err := s.store.GetStaff(ctx, r.SupervisorID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, HistoryEntry{Supervisor: sup, From: r.From, To: r.To})
+	}
+	return out, nil
+}

@@ -1,0 +1,217 @@
+package supervision_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/render"
+	"github.com/supervisionfile/supfile/storage"
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+// world is a service on a real SQLite database in a temporary folder.
+type world struct {
+	svc                           *supervision.Service
+	blobs                         *flakyBlobs
+	admin, supervisor, supervisee *supervision.Staff
+}
+
+// flakyBlobs wraps the real local store and can be told to fail, standing
+// in for an unreachable object store.
+type flakyBlobs struct {
+	supervision.Blobs
+	mu   sync.Mutex
+	down bool
+}
+
+func (f *flakyBlobs) setDown(d bool) { f.mu.Lock(); f.down = d; f.mu.Unlock() }
+
+func (f *flakyBlobs) Put(ctx context.Context, key string, data []byte, ct string) error {
+	f.mu.Lock()
+	down := f.down
+	f.mu.Unlock()
+	if down {
+		return errors.New("object store unreachable")
+	}
+	return f.Blobs.Put(ctx, key, data, ct)
+}
+
+func newWorld(tb testing.TB) *world {
+	tb.Helper()
+	ctx := context.Background()
+	dir := tb.TempDir()
+	db, err := storage.OpenSQLite(filepath.Join(dir, "supfile.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	local, err := storage.NewLocalBlobs(filepath.Join(dir, "documents"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cat, err := forms.Load(forms.Builtin(), "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := render.New(render.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/London")
+	w := &world{blobs: &flakyBlobs{Blobs: local}}
+	w.svc = supervision.New(db, w.blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: loc}, nil)
+	if _, _, err := w.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+		tb.Fatal(err)
+	}
+	_, w.admin, err = w.svc.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	add := func(name, email, role string) *supervision.Staff {
+		st, err := w.svc.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
+			Role: role, StartDate: "2024-01-08", Password: "a long password"})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return st
+	}
+	w.supervisor = add("Ahmed Khan", "ahmed@testshire.gov.uk", "team_manager")
+	w.supervisee = add("Siân Jones", "sian@testshire.gov.uk", "social_worker")
+	if _, err := w.svc.SetSupervisor(ctx, w.admin, w.supervisee.ID, w.supervisor.ID, "2025-01-06"); err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
+
+func agreement() map[string]any {
+	long := strings.Repeat("We reflect on practice and on what is working well for children. ", 30)
+	return map[string]any{
+		"supervisee_name": "Siân Jones", "supervisee_job_title": "Social Worker",
+		"supervisor_name": "Ahmed Khan", "supervisor_job_title": "Team Manager",
+		"agreement_date": "2026-11-20", "supervisee_aims": long, "supervisor_aims": long,
+		"times_per_year": 13.0, "every_weeks": 4.0, "session_hours": 1.5,
+		"location": "Room 2", "booking_arrangements": long, "interruptions": "Only emergencies.",
+		"recorded_by": "supervisor", "copy_to_supervisee": "yes", "copy_within_days": 2.0,
+		"case_recording": long, "content": []any{"casework", "caseload", "career", "care"},
+		"cpd_time": long, "supervisor_responsibilities": long, "supervisee_responsibilities": long,
+		"organisation_responsibilities": long, "equality_diversity_power": long, "confidentiality": long,
+		"feedback": long, "disagreements": long, "review_arrangements": long, "review_date": "2027-11-01",
+	}
+}
+
+// submitted makes an agreement awaiting signatures.
+func (w *world) submitted(tb testing.TB) *supervision.Record {
+	tb.Helper()
+	ctx := context.Background()
+	r, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", agreement())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if r, err = w.svc.Submit(ctx, w.supervisor, r.ID); err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
+func TestSignedDocumentsPendingWhenStoreIsDown(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := w.submitted(t)
+	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "Siân Jones", Confirm: true}); err != nil {
+		t.Fatal(err)
+	}
+	w.blobs.setDown(true)
+	v, err := w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: "Ahmed Khan", Confirm: true})
+	if err != nil {
+		t.Fatalf("the last signature must be kept even when documents cannot be written: %v", err)
+	}
+	if !v.DocumentsPending || v.Record.Status != supervision.StatusAwaitingSignatures || len(v.Signatures) != 2 {
+		t.Fatalf("want signed, documents pending; got status %s pending %v signatures %d", v.Record.Status, v.DocumentsPending, len(v.Signatures))
+	}
+	if _, err := w.svc.OpenDocument(ctx, w.supervisee, r.ID, "pdf"); !errors.Is(err, supervision.ErrNotFound) {
+		t.Fatalf("document before it is written: %v", err)
+	}
+	// The store comes back: the next request completes it.
+	w.blobs.setDown(false)
+	v, err = w.svc.Record(ctx, w.supervisee, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Record.Status != supervision.StatusSigned || v.DocumentsPending || len(v.Documents) != 3 {
+		t.Fatalf("after retry: status %s pending %v documents %d", v.Record.Status, v.DocumentsPending, len(v.Documents))
+	}
+	f, err := w.svc.OpenDocument(ctx, w.supervisee, r.ID, "pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Body.Close()
+	head := make([]byte, 5)
+	if _, err := io.ReadFull(f.Body, head); err != nil || !bytes.Equal(head, []byte("%PDF-")) {
+		t.Fatalf("document: %q %v", head, err)
+	}
+}
+
+func TestSigningRules(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := w.submitted(t)
+	var ve *supervision.ValidationError
+	_, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "Ahmed Khan", Confirm: true})
+	if !errors.As(err, &ve) || ve.Fields[0].Field != "name" {
+		t.Fatalf("signing with someone else's name: %v", err)
+	}
+	_, err = w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "siân  JONES", Confirm: true, Comment: "Fine 😀"})
+	if !errors.As(err, &ve) || ve.Fields[0].Field != "comment" || !strings.Contains(ve.Fields[0].Message, "😀") {
+		t.Fatalf("emoji in a comment: %v", err)
+	}
+	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "siân  JONES", Confirm: true, Comment: "Diolch ŵ ŷ"}); err != nil {
+		t.Fatalf("name compared without case or spacing: %v", err)
+	}
+	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "Siân Jones", Confirm: true}); !errors.Is(err, supervision.ErrForbidden) {
+		t.Fatalf("second signature by the same person: %v", err)
+	}
+	outsider, err := w.svc.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: "Olwen Price", Email: "olwen@testshire.gov.uk",
+		JobTitle: "Social Worker", Role: "social_worker", StartDate: "2024-01-08", Password: "a long password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Sign(ctx, outsider, r.ID, supervision.SignInput{Name: "Olwen Price", Confirm: true}); !errors.Is(err, supervision.ErrNotFound) {
+		t.Fatalf("an outsider signing: %v", err)
+	}
+}
+
+// BenchmarkFinalize measures what happens when the last signer signs:
+// render the PDF and the DOCX, hash them, and write them with record.json
+// to the local store.
+func BenchmarkFinalize(b *testing.B) {
+	w := newWorld(b)
+	ctx := context.Background()
+	r := w.submitted(b)
+	v, err := w.svc.Record(ctx, w.supervisor, r.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		copyRec := *v.Record
+		copyRec.ID = fmt.Sprintf("bench%08d", i) // a fresh folder each time: objects are written once
+		vv := *v
+		vv.Record = &copyRec
+		if _, err := w.svc.WriteDocuments(ctx, &vv, w.supervisor); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,174 @@
+package supervision
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// RoleCategory is a member of staff's role for policy purposes (frequencies,
+// observations), taken from the seed policies.
+type RoleCategory string
+
+// The role categories of the seed policies.
+const (
+	RoleStudent         RoleCategory = "student"
+	RoleASYE            RoleCategory = "asye"
+	RoleProbation       RoleCategory = "probation"
+	RoleSocialWorker    RoleCategory = "social_worker"
+	RoleFamilySupport   RoleCategory = "family_support"
+	RoleTeamManager     RoleCategory = "team_manager"
+	RoleSeniorManager   RoleCategory = "senior_manager"
+	RoleResidential     RoleCategory = "residential"
+	RoleBusinessSupport RoleCategory = "business_support"
+)
+
+// RoleCategories lists every role category in display order.
+var RoleCategories = []RoleCategory{
+	RoleStudent, RoleASYE, RoleProbation, RoleSocialWorker, RoleFamilySupport,
+	RoleTeamManager, RoleSeniorManager, RoleResidential, RoleBusinessSupport,
+}
+
+// Staff is a member of the workforce with a sign-in account.
+type Staff struct {
+	ID           string
+	Name         string
+	Email        string // stored lower-case; unique
+	JobTitle     string
+	Role         RoleCategory
+	StartDate    time.Time // a date (UTC midnight)
+	EndDate      *time.Time
+	IsAdmin      bool
+	PasswordHash string
+	CreatedAt    time.Time
+}
+
+// Relationship is one supervisory relationship; To is nil while it lasts.
+type Relationship struct {
+	ID           string
+	SuperviseeID string
+	SupervisorID string
+	From         time.Time // a date
+	To           *time.Time
+}
+
+// Status is where a record is in its life.
+type Status string
+
+// A record's life: draft → awaiting signatures → signed (final).
+const (
+	StatusDraft              Status = "draft"
+	StatusAwaitingSignatures Status = "awaiting_signatures"
+	StatusSigned             Status = "signed"
+)
+
+// Record is one filled form in a supervisee's file.
+type Record struct {
+	ID          string
+	StaffID     string // the supervisee whose file it is in
+	FormID      string
+	FormVersion int
+	Version     int // v<n> in the file; an amendment is a new version
+	Status      Status
+	Revision    int    // bumped on every draft save; optimistic locking
+	Data        []byte // the answers, JSON object
+	AuthorID    string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	SignedAt    *time.Time
+	DataSHA256  string // set when submitted: hash of the canonical data being signed
+}
+
+// Signature is one party's signature on a record.
+type Signature struct {
+	RecordID     string
+	SignerID     string
+	Role         string // the form's signer role, e.g. "supervisee"
+	Name         string // typed full name
+	SignedAt     time.Time
+	IP           string
+	UserAgent    string
+	Comment      string
+	Disagreement string
+	DrawingPNG   []byte
+	DataSHA256   string // hash of the canonical data the signer saw
+}
+
+// Event is one line of a record's audit trail.
+type Event struct {
+	RecordID string
+	At       time.Time
+	ActorID  string
+	Action   string
+	Detail   string
+}
+
+// Document is one object written to the file for a signed record.
+type Document struct {
+	RecordID string
+	Version  int
+	Kind     string // "pdf", "docx", "json"
+	Key      string // object key, files/<staff>/records/<record>/v<n>/<name>
+	SHA256   string
+	Size     int64
+}
+
+// Session is a signed-in browser or API client.
+type Session struct {
+	TokenHash string // SHA-256 of the cookie value; the value itself is never stored
+	StaffID   string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Store keeps the metadata. Implementations: SQLite (embedded default) and
+// PostgreSQL. Not-found lookups return an error matching ErrNotFound; a
+// duplicate or stale write returns one matching ErrConflict.
+type Store interface {
+	CreateStaff(ctx context.Context, s *Staff) error
+	UpdateStaff(ctx context.Context, s *Staff) error
+	GetStaff(ctx context.Context, id string) (*Staff, error)
+	GetStaffByEmail(ctx context.Context, email string) (*Staff, error)
+	ListStaff(ctx context.Context) ([]*Staff, error)
+	CountStaff(ctx context.Context) (int, error)
+
+	// SetSupervisor ends the supervisee's open relationship (To = from) and
+	// opens a new one from that date, in one transaction.
+	SetSupervisor(ctx context.Context, rel *Relationship) error
+	// CurrentRelationship is the relationship open on the given date.
+	CurrentRelationship(ctx context.Context, superviseeID string, on time.Time) (*Relationship, error)
+	Relationships(ctx context.Context, superviseeID string) ([]*Relationship, error)
+	// Supervisees are the staff whose open relationship on the date has this supervisor.
+	Supervisees(ctx context.Context, supervisorID string, on time.Time) ([]*Staff, error)
+
+	CreateRecord(ctx context.Context, r *Record, ev Event) error
+	GetRecord(ctx context.Context, id string) (*Record, error)
+	ListRecords(ctx context.Context, staffID string) ([]*Record, error) // newest first
+	// SaveDraft writes data when the stored revision equals r.Revision and
+	// bumps it; otherwise ErrConflict. r.Revision is updated on success.
+	SaveDraft(ctx context.Context, r *Record, ev Event) error
+	// SetStatus moves a record (with the expected revision) to a status, storing DataSHA256.
+	SetStatus(ctx context.Context, r *Record, ev Event) error
+	AddSignature(ctx context.Context, s *Signature, ev Event) error // ErrConflict if the role already signed
+	Signatures(ctx context.Context, recordID string) ([]*Signature, error)
+	Events(ctx context.Context, recordID string) ([]*Event, error)
+	// Finalize marks the record signed and stores its documents, in one transaction.
+	Finalize(ctx context.Context, r *Record, docs []*Document, ev Event) error
+	Documents(ctx context.Context, recordID string) ([]*Document, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	GetSession(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Blobs keeps the documents: a local folder by default, S3-compatible storage
+// in production. Objects are written once.
+type Blobs interface {
+	// Put writes a new object; it fails with ErrConflict if the key exists.
+	Put(ctx context.Context, key string, data []byte, contentType string) error
+	Get(ctx context.Context, key string) (io.ReadCloser, error) // ErrNotFound when missing
+	Exists(ctx context.Context, key string) (bool, error)
+}
