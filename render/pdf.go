@@ -121,7 +121,7 @@ func newPDFBase(fd *fontData) pdfBase {
 				Size:    stFooter.size,
 				Color:   stFooter.color,
 			}).
-			WithCompression(true).
+			WithCompression(false).
 			Build()
 		return *cfg
 	}
@@ -856,6 +856,11 @@ func (p *pdfDoc) drawing(pngBytes []byte) *block {
 	return &block{cols: []pcol{l, img}, n: len(l.lines), pitch: pitchBody, padTop: 1, fixed: 22 - 1 - pitchBody}
 }
 
+// pdfPNG prepares a drawn signature for gofpdf. The signature pad gives an
+// RGBA PNG, transparent but for the ink; gofpdf would inflate it, split off
+// the alpha channel and deflate both again on every render. Flattened onto
+// white as 8-bit greyscale it is copied into the PDF as it is, and the ink
+// looks the same on the white page.
 func pdfPNG(b []byte) ([]byte, error) {
 	cfg, err := png.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
@@ -864,21 +869,47 @@ func pdfPNG(b []byte) ([]byte, error) {
 	if cfg.Width == 0 || cfg.Height == 0 {
 		return nil, errors.New("empty image")
 	}
-	// IHDR: bit depth at byte 24, interlace method at byte 28.
-	if len(b) > 28 && b[24] <= 8 && b[28] == 0 {
+	if cfg.Width*cfg.Height > 4_000_000 {
+		return nil, errors.New("image too large")
+	}
+	// IHDR: bit depth at byte 24, colour type at 25, interlace at 28. A
+	// greyscale 8-bit non-interlaced PNG is already what gofpdf copies.
+	if len(b) > 28 && b[24] == 8 && b[25] == 0 && b[28] == 0 {
 		return b, nil
 	}
 	src, err := png.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, err
 	}
-	dst := image.NewNRGBA(src.Bounds())
-	draw.Draw(dst, dst.Bounds(), src, src.Bounds().Min, draw.Src)
+	dst := flatten(src)
 	var out bytes.Buffer
-	if err := png.Encode(&out, dst); err != nil {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&out, dst); err != nil {
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// flatten composites src onto white as greyscale. The signature pad's
+// NRGBA images take a direct loop; anything else goes through image/draw.
+func flatten(src image.Image) *image.Gray {
+	b := src.Bounds()
+	dst := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	if n, ok := src.(*image.NRGBA); ok {
+		for y := 0; y < b.Dy(); y++ {
+			row := n.Pix[y*n.Stride : y*n.Stride+4*b.Dx()]
+			out := dst.Pix[y*dst.Stride : y*dst.Stride+b.Dx()]
+			for x := range out {
+				r, g, bl, a := uint32(row[4*x]), uint32(row[4*x+1]), uint32(row[4*x+2]), uint32(row[4*x+3])
+				lum := (299*r + 587*g + 114*bl) / 1000
+				out[x] = uint8((lum*a + 255*(255-a)) / 255)
+			}
+		}
+		return dst
+	}
+	draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.Draw(dst, dst.Bounds(), src, b.Min, draw.Over)
+	return dst
 }
 
 func (p *pdfDoc) auditBlocks(d *Document) []*block {

@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
 	"io"
 	"os"
 	"os/exec"
@@ -253,11 +255,15 @@ func BenchmarkPDF(b *testing.B) {
 	d := agreement(b)
 	ctx := context.Background()
 	b.ReportAllocs()
+	var size int
 	for b.Loop() {
-		if _, err := r.PDF(ctx, d); err != nil {
+		out, err := r.PDF(ctx, d)
+		if err != nil {
 			b.Fatal(err)
 		}
+		size = len(out)
 	}
+	b.ReportMetric(float64(size), "bytes/doc")
 }
 
 func BenchmarkDOCX(b *testing.B) {
@@ -265,9 +271,38 @@ func BenchmarkDOCX(b *testing.B) {
 	d := agreement(b)
 	ctx := context.Background()
 	b.ReportAllocs()
+	var size int
 	for b.Loop() {
-		if _, err := r.DOCX(ctx, d); err != nil {
+		out, err := r.DOCX(ctx, d)
+		if err != nil {
 			b.Fatal(err)
 		}
+		size = len(out)
+	}
+	b.ReportMetric(float64(size), "bytes/doc")
+}
+
+// A drawn signature is transparent but for the ink: flattened for the PDF,
+// the background must come out white and the ink dark.
+func TestSignatureFlattensOntoWhite(t *testing.T) {
+	src := image.NewNRGBA(image.Rect(0, 0, 4, 1))
+	src.SetNRGBA(1, 0, color.NRGBA{R: 10, G: 20, B: 80, A: 255})
+	src.SetNRGBA(2, 0, color.NRGBA{R: 10, G: 20, B: 80, A: 128})
+	g := flatten(src)
+	if g.Pix[0] != 255 || g.Pix[3] != 255 {
+		t.Errorf("transparent pixels = %d, %d, want white", g.Pix[0], g.Pix[3])
+	}
+	if g.Pix[1] > 40 || g.Pix[2] <= g.Pix[1] || g.Pix[2] == 255 {
+		t.Errorf("ink pixels = %d (opaque), %d (half), want dark and lighter", g.Pix[1], g.Pix[2])
+	}
+	r := newTestRenderer(t)
+	d := agreement(t)
+	d.Signatures[1].DrawingPNG = []byte("not a PNG")
+	body, err := doctext.PDFBody(renderPDF(t, r, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := doctext.Missing(body, "The drawn signature could not be read."); m != nil {
+		t.Error("an unreadable drawing is not reported in the PDF")
 	}
 }
