@@ -50,6 +50,7 @@ func TestLocalBlobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	blobtest.RunBlobTests(t, b)
+	t.Run("List", func(t *testing.T) { blobtest.RunListTests(t, b) })
 
 	// What only the local folder can show: where the file is, its
 	// permissions, and that no temporary file is left behind.

@@ -23,6 +23,7 @@ type world struct {
 	svc                           *supervision.Service
 	blobs                         *flakyBlobs
 	admin, supervisor, supervisee *supervision.Staff
+	dir                           string // the database and the documents folder
 }
 
 // flakyBlobs wraps the real local store and can be told to fail, standing
@@ -43,6 +44,11 @@ func (f *flakyBlobs) Put(ctx context.Context, key string, data []byte, ct string
 		return errors.New("object store unreachable")
 	}
 	return f.Blobs.Put(ctx, key, data, ct)
+}
+
+// List lets reindex and export list the real store through the wrapper.
+func (f *flakyBlobs) List(ctx context.Context, prefix string) ([]string, error) {
+	return f.Blobs.(supervision.BlobLister).List(ctx, prefix)
 }
 
 func newWorld(tb testing.TB) *world {
@@ -70,7 +76,7 @@ func newWorld(tb testing.TB) *world {
 		tb.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Europe/London")
-	w := &world{blobs: &flakyBlobs{Blobs: local}}
+	w := &world{blobs: &flakyBlobs{Blobs: local}, dir: dir}
 	w.svc = supervision.New(db, w.blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: loc}, nil)
 	if _, _, err := w.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		tb.Fatal(err)

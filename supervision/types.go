@@ -155,6 +155,9 @@ type Store interface {
 	// Finalize marks the record signed and stores its documents, in one transaction.
 	Finalize(ctx context.Context, r *Record, docs []*Document, ev Event) error
 	Documents(ctx context.Context, recordID string) ([]*Document, error)
+	// ImportRecord adds a signed record rebuilt from the file, with its
+	// signatures, events and documents; ErrConflict if it is indexed already.
+	ImportRecord(ctx context.Context, r *Record, sigs []*Signature, evs []*Event, docs []*Document) error
 
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
@@ -171,4 +174,11 @@ type Blobs interface {
 	Put(ctx context.Context, key string, data []byte, contentType string) error
 	Get(ctx context.Context, key string) (io.ReadCloser, error) // ErrNotFound when missing
 	Exists(ctx context.Context, key string) (bool, error)
+}
+
+// BlobLister is a Blobs that can list its keys, which reindex and export
+// need.
+type BlobLister interface {
+	// List returns every key that starts with prefix, in lexical order.
+	List(ctx context.Context, prefix string) ([]string, error)
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 	"testing"
 
@@ -181,4 +182,46 @@ func random() string {
 	var b [8]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// RunListTests checks the listing that reindex and export rely on: every
+// key under a prefix, in lexical order, and nothing outside it.
+func RunListTests(t *testing.T, b interface {
+	supervision.Blobs
+	supervision.BlobLister
+}) {
+	prefix := "listtest/" + random() + "/"
+	ctx := t.Context()
+	keys := []string{
+		prefix + "files/a/records/r1/v1/record.json",
+		prefix + "files/a/records/r1/v1/supervision-agreement.pdf",
+		prefix + "files/a/records/r2/v1/record.json",
+		prefix + "files/a-b/records/r3/v1/record.json",
+		prefix + "files/b/records/r4/v1/record.json",
+	}
+	for _, k := range keys {
+		if err := b.Put(ctx, k, []byte(k), "application/octet-stream"); err != nil {
+			t.Fatalf("Put %s: %v", k, err)
+		}
+	}
+	got, err := b.List(ctx, prefix+"files/")
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	want := append([]string{}, keys...)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("List(files/) =\n%q\nwant\n%q", got, want)
+	}
+	got, err = b.List(ctx, prefix+"files/a/")
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if !slices.Equal(got, keys[:3]) {
+		t.Errorf("List(files/a/) = %q, want %q", got, keys[:3])
+	}
+	got, err = b.List(ctx, prefix+"nothing/")
+	if err != nil || len(got) != 0 {
+		t.Errorf("List of an empty prefix = %q, %v; want nothing", got, err)
+	}
 }

@@ -39,6 +39,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Signatures", testSignatures},
 		{"Finalize", testFinalize},
 		{"Finalize all or nothing", testFinalizeAtomic},
+		{"ImportRecord", testImportRecord},
 		{"Sessions", testSessions},
 		{"Ping and Close", testPingClose},
 	}
@@ -784,4 +785,53 @@ func testPingClose(t *testing.T, db *storage.DB) {
 	if err := db.Ping(t.Context()); err == nil {
 		t.Error("Ping after Close succeeded")
 	}
+}
+
+func testImportRecord(t *testing.T, db *storage.DB) {
+	ctx := t.Context()
+	staff := newStaff(t, db, "Ann Supervisee")
+	author := newStaff(t, db, "Sam Supervisor")
+	signed := base.Add(30 * time.Hour)
+	r := &supervision.Record{
+		ID: "rec-imported", StaffID: staff.ID, FormID: "supervision-agreement", FormVersion: 1, Version: 1,
+		Status: supervision.StatusSigned, Revision: 1, Data: []byte(`{"notes":"from the file"}`), AuthorID: author.ID,
+		CreatedAt: base, UpdatedAt: signed, SignedAt: &signed, DataSHA256: "feed",
+	}
+	sigs := []*supervision.Signature{
+		{SignerID: staff.ID, Role: "supervisee", Name: "Ann Supervisee", SignedAt: base.Add(time.Hour), DataSHA256: "feed"},
+		{SignerID: author.ID, Role: "supervisor", Name: "Sam Supervisor", SignedAt: signed, Comment: "Agreed", DataSHA256: "feed"},
+	}
+	evs := []*supervision.Event{
+		{At: base, ActorID: author.ID, Action: "created"},
+		{At: signed, ActorID: author.ID, Action: "finalised"},
+	}
+	docs := []*supervision.Document{
+		{Version: 1, Kind: "pdf", Key: "files/x/records/rec-imported/v1/supervision-agreement.pdf", SHA256: "aa", Size: 10},
+		{Version: 1, Kind: "json", Key: "files/x/records/rec-imported/v1/record.json", SHA256: "bb", Size: 5},
+	}
+	must(t, db.ImportRecord(ctx, r, sigs, evs, docs), "ImportRecord")
+	getRecord(t, db, r)
+	gotSigs, err := db.Signatures(ctx, r.ID)
+	must(t, err, "Signatures")
+	diff(t, "imported signatures", sigs, gotSigs)
+	gotEvs, err := db.Events(ctx, r.ID)
+	must(t, err, "Events")
+	diff(t, "imported events", evs, gotEvs)
+	gotDocs, err := db.Documents(ctx, r.ID)
+	must(t, err, "Documents")
+	diff(t, "imported documents", len(docs), len(gotDocs))
+
+	wantKind(t, db.ImportRecord(ctx, r, nil, nil, nil), supervision.ErrConflict, "ImportRecord of an indexed record")
+	draft := *r
+	draft.ID, draft.Status = "rec-draft", supervision.StatusDraft
+	wantKind(t, db.ImportRecord(ctx, &draft, nil, nil, nil), supervision.ErrInvalid, "ImportRecord of a draft")
+	// All or nothing: a signature by someone unknown leaves no record behind.
+	orphan := *r
+	orphan.ID = "rec-orphan"
+	err = db.ImportRecord(ctx, &orphan, []*supervision.Signature{{SignerID: "nobody", Role: "supervisee", Name: "X", SignedAt: signed}}, nil, nil)
+	if err == nil {
+		t.Fatal("ImportRecord with an unknown signer succeeded")
+	}
+	_, err = db.GetRecord(ctx, "rec-orphan")
+	wantKind(t, err, supervision.ErrNotFound, "GetRecord after a failed import")
 }

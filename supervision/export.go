@@ -1,0 +1,106 @@
+package supervision
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// ExportName is the folder an export unpacks into, and its zip's name
+// without ".zip".
+func ExportName(staffID string) string { return "supervision-file-" + staffID }
+
+// Export writes one supervisee's whole file as a zip to w: every signed
+// document and record.json, under records/<record>/v<n>/, a staff.json
+// saying whose file it is, and SHA256SUMS, which `sha256sum -c SHA256SUMS`
+// checks from inside the unpacked folder. Each object is checked against the
+// SHA-256 the index holds as it is copied, so an export never carries a
+// document that has changed since it was signed. Only an administrator may
+// export a file.
+func (s *Service) Export(ctx context.Context, actor *Staff, staffID string, w io.Writer) error {
+	if actor == nil || !actor.IsAdmin {
+		return Errorf(ErrForbidden, "Only an administrator can export a file")
+	}
+	st, err := s.store.GetStaff(ctx, staffID)
+	if err != nil {
+		return err
+	}
+	recs, err := s.store.ListRecords(ctx, staffID)
+	if err != nil {
+		return err
+	}
+	root := ExportName(staffID) + "/"
+	zw := zip.NewWriter(w)
+	var sums strings.Builder
+	add := func(name string, modified time.Time, write func(io.Writer) error) error {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: root + name, Method: zip.Deflate, Modified: modified})
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		if err := write(io.MultiWriter(fw, h)); err != nil {
+			return err
+		}
+		fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(h.Sum(nil)), name)
+		return nil
+	}
+	person, err := json.MarshalIndent(struct {
+		*person
+		ExportedAt time.Time `json:"exported_at"`
+		ExportedBy string    `json:"exported_by"`
+	}{personOf(st), s.now(), actor.Name}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := add("staff.json", s.now(), func(w io.Writer) error { _, err := w.Write(person); return err }); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if r.Status != StatusSigned {
+			continue // drafts are work in progress, not part of the file
+		}
+		docs, err := s.store.Documents(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			name := strings.TrimPrefix(d.Key, "files/"+staffID+"/")
+			modified := r.UpdatedAt
+			if r.SignedAt != nil {
+				modified = *r.SignedAt
+			}
+			err := add(name, modified, func(w io.Writer) error {
+				rc, err := s.blobs.Get(ctx, d.Key)
+				if err != nil {
+					return err
+				}
+				defer rc.Close()
+				h := sha256.New()
+				if _, err := io.Copy(io.MultiWriter(w, h), rc); err != nil {
+					return err
+				}
+				if got := hex.EncodeToString(h.Sum(nil)); got != d.SHA256 {
+					return fmt.Errorf("%s has changed since it was signed: SHA-256 %s, the index says %s", d.Key, got, d.SHA256)
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("export %s: %w", staffID, err)
+			}
+		}
+	}
+	fw, err := zw.CreateHeader(&zip.FileHeader{Name: root + "SHA256SUMS", Method: zip.Deflate, Modified: s.now()})
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(fw, sums.String()); err != nil {
+		return err
+	}
+	return zw.Close()
+}
