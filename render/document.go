@@ -20,6 +20,9 @@ type Document struct {
 	Signatures   []Signature
 	Audit        []Event
 	DataSHA256   string // hex SHA-256 of the canonical signed data
+	// Listing marks a generated document that nobody signs, such as a
+	// file's front page: it has no signatures or audit pages.
+	Listing bool
 }
 
 // Section is a titled group of answers.

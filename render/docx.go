@@ -168,8 +168,10 @@ func (w *docxWriter) document(d *Document) []byte {
 		}
 	}
 
-	w.signatures(d)
-	w.audit(d)
+	if !d.Listing {
+		w.signatures(d)
+		w.audit(d)
+	}
 
 	w.b.WriteString(`<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader1"/>` +
 		`<w:footerReference w:type="default" r:id="rIdFooter1"/>` +

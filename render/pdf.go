@@ -207,10 +207,12 @@ func (r *Renderer) renderPDF(d *Document) ([]byte, error) {
 	p.cur = p.headerH
 
 	p.place(p.bodyBlocks(d))
-	p.newPage()
-	p.place(p.signatureBlocks(d))
-	p.newPage()
-	p.place(p.auditBlocks(d))
+	if !d.Listing {
+		p.newPage()
+		p.place(p.signatureBlocks(d))
+		p.newPage()
+		p.place(p.auditBlocks(d))
+	}
 
 	doc, err := p.m.Generate()
 	if err != nil {

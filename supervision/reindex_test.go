@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/internal/doctext"
 	"github.com/supervisionfile/supfile/render"
 	"github.com/supervisionfile/supfile/storage"
 	"github.com/supervisionfile/supfile/supervision"
@@ -223,5 +225,54 @@ func TestExportIsCheckableWithSha256sum(t *testing.T) {
 	}
 	if n := strings.Count(string(out), ": OK"); n != 7 {
 		t.Errorf("sha256sum checked %d files, want 7 (staff.json and three per record):\n%s", n, out)
+	}
+}
+
+func TestFrontPageListsTheFile(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.signed(t, "")
+	w.signed(t, "")
+	w.submitted(t) // not yet in the file
+	d, err := w.svc.FrontPage(ctx, w.supervisee, w.supervisee.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Listing || len(d.Sections) != 7 {
+		t.Fatalf("front page: listing %v, %d sections", d.Listing, len(d.Sections))
+	}
+	agreements := d.Sections[2]
+	if agreements.Title != "2. Supervision agreement" || agreements.Fields[0].Table == nil || len(agreements.Fields[0].Table.Rows) != 2 {
+		t.Fatalf("agreement section = %+v", agreements)
+	}
+	row := agreements.Fields[0].Table.Rows[0]
+	if row[0] != "Supervision agreement" || !strings.Contains(row[2], w.supervisee.Name) || !strings.Contains(row[2], w.supervisor.Name) {
+		t.Errorf("agreement row = %q", row)
+	}
+	if d.Sections[0].Fields[0].Value != "Nothing has been added to this section yet." {
+		t.Errorf("empty section = %+v", d.Sections[0])
+	}
+	pdf, err := w.svc.FrontPagePDF(ctx, w.supervisor, w.supervisee.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := doctext.PDF(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range doctext.Missing(text, "Supervision file: front page", "4. Practice observation", "Date added to file", w.supervisee.Name) {
+		t.Errorf("front page PDF lacks %q", m)
+	}
+	if strings.Contains(text, "Audit trail") || strings.Contains(text, "No one has signed") {
+		t.Error("the front page has signature or audit pages")
+	}
+	// Someone who is not a party to the file gets nothing.
+	other, err := w.svc.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: "Other Person", Email: "other@testshire.gov.uk",
+		JobTitle: "Social Worker", Role: "social_worker", StartDate: "2024-01-08", Password: "a long password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.FrontPagePDF(ctx, other, w.supervisee.ID); !errors.Is(err, supervision.ErrNotFound) {
+		t.Errorf("outsider's front page: %v, want ErrNotFound", err)
 	}
 }

@@ -148,6 +148,17 @@ func TestAgreementEndToEnd(t *testing.T) {
 		checkDOCX(t, docx, data)
 	}
 	outsider.call("GET", "/api/v1/records/"+rec.ID+"/document.pdf", nil, http.StatusNotFound, nil)
+
+	// The file's front page is generated from what the file holds.
+	front := p.supervisee.call("GET", "/api/v1/staff/"+p.superviseeID+"/file/front-page.pdf", nil, http.StatusOK, nil)
+	frontText, err := doctext.PDF(front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range doctext.Missing(frontText, "Supervision file: front page", "2. Supervision agreement", "Siân Gwŷnedd-Jones, Ahmed Khan", "Worker's details") {
+		t.Errorf("front page lacks %q", m)
+	}
+	outsider.call("GET", "/api/v1/staff/"+p.superviseeID+"/file/front-page.pdf", nil, http.StatusNotFound, nil)
 	// A signed record cannot be edited.
 	p.supervisor.call("PUT", "/api/v1/records/"+rec.ID, map[string]any{"data": data, "revision": rec.Revision}, http.StatusConflict, nil)
 
