@@ -211,6 +211,8 @@ func (s *Server) staffMember(c *gin.Context) error {
 		p.Page.Flash = "Member of staff added. Now set their supervisor."
 	case c.Query("set") != "":
 		p.Page.Flash = "Supervisor set"
+	case c.Query("password") != "":
+		p.Page.Flash = "Password set. Tell them it by a safe route; they can sign in with it now."
 	}
 	s.render(c, http.StatusOK, "staff_member", p)
 	return nil

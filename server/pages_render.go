@@ -85,7 +85,12 @@ func (s *Server) funcs() template.FuncMap {
 			case "email":
 				in.Autocomplete = "email"
 			case "password":
-				in.Autocomplete = "current-password"
+				// Only the sign-in page asks for the user's own password;
+				// elsewhere an admin is setting someone else's.
+				in.Autocomplete = "new-password"
+				if label == "Password" {
+					in.Autocomplete = "current-password"
+				}
 			case "date":
 				in.Width = "10"
 			}

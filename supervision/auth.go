@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -134,4 +135,29 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// SetPassword gives a member of staff a new password: an administrator
+// does this for someone who has forgotten theirs, and for people restored
+// from the file by reindex, who come back without one.
+func (s *Service) SetPassword(ctx context.Context, actor *Staff, staffID, password string) error {
+	if actor == nil || !actor.IsAdmin {
+		return Errorf(ErrForbidden, "Only an administrator can set a password")
+	}
+	st, err := s.store.GetStaff(ctx, staffID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(password) < MinPasswordLength:
+		return &ValidationError{Fields: []FieldError{{Field: "password", Message: fmt.Sprintf("Password must be at least %d characters", MinPasswordLength)}}}
+	case len(password) > 72:
+		return &ValidationError{Fields: []FieldError{{Field: "password", Message: "Password must be 72 characters or fewer"}}}
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	st.PasswordHash = string(hash)
+	return s.store.UpdateStaff(ctx, st)
 }

@@ -304,3 +304,33 @@ func TestBrowserAgreement(t *testing.T) {
 		t.Errorf("axe ran on only %d pages", len(pagesChecked))
 	}
 }
+
+// The administrator's pages: adding staff (with a mistake), a member of
+// staff, setting a supervisor and a password (with a mistake).
+func TestBrowserAdmin(t *testing.T) {
+	m := startApp(t, nil)
+	p := setUpTeam(t, m.URL)
+	var root context.Context
+	adm := newSession(t, root)
+	signIn(t, adm, m.URL, "admin@testshire.gov.uk", "correct horse battery")
+	checkAxe(t, adm, "admin home")
+	do(t, adm, chromedp.Navigate(m.URL+"/admin/staff"), chromedp.WaitVisible(`#f-name`, chromedp.ByQuery))
+	checkAxe(t, adm, "staff list")
+	do(t, adm, chromedp.SendKeys(`#f-name`, "Gwenllian ap Rhys", chromedp.ByQuery))
+	click(t, adm, `form[action="/admin/staff"] button[type=submit]`)
+	if got := textOf(t, adm, `.govuk-error-summary`); !strings.Contains(got, "Enter an email address") {
+		t.Errorf("error summary = %q", got)
+	}
+	if got := valueOf(t, adm, `#f-name`); got != "Gwenllian ap Rhys" {
+		t.Errorf("name kept as %q after an error", got)
+	}
+	checkAxe(t, adm, "staff list (errors)")
+	do(t, adm, chromedp.Navigate(m.URL+"/admin/staff/"+p.superviseeID), chromedp.WaitVisible(`#f-supervisor_id`, chromedp.ByQuery))
+	checkAxe(t, adm, "staff member")
+	do(t, adm, chromedp.SendKeys(`#f-password`, "short", chromedp.ByQuery))
+	click(t, adm, `form[action$="/password"] button[type=submit]`)
+	if got := textOf(t, adm, `#f-password-error`); !strings.Contains(got, "at least 10 characters") {
+		t.Errorf("password error = %q", got)
+	}
+	checkAxe(t, adm, "staff member (errors)")
+}
