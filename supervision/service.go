@@ -200,15 +200,19 @@ func (s *Service) createStaff(ctx context.Context, n NewStaff) (*Staff, error) {
 	return st, nil
 }
 
-// EnsureAdmin creates the first admin account when there is no staff at all.
+// EnsureAdmin creates an admin account when there is none that can sign in:
+// on first start, and after reindex has restored staff from the file into an
+// empty database (they come back without passwords).
 // With an empty password one is generated and returned so it can be printed.
 func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (created bool, usedPassword string, err error) {
-	n, err := s.store.CountStaff(ctx)
+	all, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return false, "", err
 	}
-	if n > 0 {
-		return false, "", nil
+	for _, st := range all {
+		if st.IsAdmin && st.PasswordHash != "" {
+			return false, "", nil
+		}
 	}
 	if email == "" {
 		email = "admin@example.org"

@@ -3,6 +3,8 @@
 //
 //	supfile serve     run the service (the default)
 //	supfile migrate   bring the database schema up to date and exit
+//	supfile reindex   rebuild the index of signed records from the document store
+//	supfile export ID write one supervisee's whole file as a zip
 //
 // Settings come from the environment (see README.md) and may be overridden
 // by flags after the subcommand.
@@ -45,6 +47,11 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	// export and verify name what they work on before any flags.
+	var operands []string
+	for len(args) > 0 && args[0] != "" && args[0][0] != '-' && (cmd == "export" || cmd == "verify") {
+		operands, args = append(operands, args[0]), args[1:]
+	}
 	cfg, err := loadConfig(args, env)
 	if err != nil {
 		return err
@@ -69,8 +76,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		}
 		fmt.Fprintln(stdout, "database schema is up to date")
 		return nil
+	case "reindex", "export":
+		return runTool(ctx, cmd, operands, cfg, stdout)
 	default:
-		return fmt.Errorf("unknown command %q: use serve or migrate", cmd)
+		return fmt.Errorf("unknown command %q: use serve, migrate, reindex or export", cmd)
 	}
 }
 
@@ -111,9 +120,18 @@ func (m *Main) openStore(ctx context.Context) error {
 	return nil
 }
 
-// Run opens the stores, creates the first admin if there is nobody, and
-// starts serving. It returns once the listener is open.
-func (m *Main) Run(ctx context.Context) error {
+// openBlobs opens the document store the configuration names.
+func (m *Main) openBlobs(ctx context.Context) (supervision.Blobs, error) {
+	blobs, err := storage.NewLocalBlobs(filepath.Join(m.Config.DataDir, "documents"))
+	if err != nil {
+		return nil, fmt.Errorf("SUPFILE_DATA_DIR: %w", err)
+	}
+	return blobs, nil
+}
+
+// openService loads the forms, opens the database (migrating it) and the
+// document store, and builds the service on them.
+func (m *Main) openService(ctx context.Context) error {
 	cfg := m.Config
 	catalogue, err := forms.Load(forms.Builtin(), cfg.FormsDir)
 	if err != nil {
@@ -122,16 +140,25 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.openStore(ctx); err != nil {
 		return err
 	}
-	blobs, err := storage.NewLocalBlobs(filepath.Join(cfg.DataDir, "documents"))
+	blobs, err := m.openBlobs(ctx)
 	if err != nil {
-		return fmt.Errorf("SUPFILE_DATA_DIR: %w", err)
+		return err
 	}
 	renderer, err := render.New(render.Options{})
 	if err != nil {
 		return fmt.Errorf("load document fonts: %w", err)
 	}
 	m.svc = supervision.New(m.db, blobs, catalogue, renderer, supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location}, m.log)
+	return nil
+}
 
+// Run opens the stores, creates the first admin if there is nobody, and
+// starts serving. It returns once the listener is open.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	if err := m.openService(ctx); err != nil {
+		return err
+	}
 	created, password, err := m.svc.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create first admin: %w", err)

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+// runTool runs one of the administrator's commands against the configured
+// database and document store, then exits.
+func runTool(ctx context.Context, cmd string, operands []string, cfg *Config, stdout io.Writer) error {
+	m := NewMain(cfg, io.Discard)
+	defer m.Close()
+	if err := m.openService(ctx); err != nil {
+		return err
+	}
+	switch cmd {
+	case "reindex":
+		return reindex(ctx, m.svc, stdout)
+	case "export":
+		return export(ctx, m.svc, operands, stdout)
+	}
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func reindex(ctx context.Context, svc *supervision.Service, out io.Writer) error {
+	rep, err := svc.Reindex(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "record.json objects found: %d\nrecords added to the index: %d\nrecords finalised from documents already written: %d\nrecords already indexed: %d\n",
+		rep.Found, rep.Indexed, rep.Adopted, rep.AlreadyThere)
+	if len(rep.StaffCreated) > 0 {
+		fmt.Fprintf(out, "staff restored from the file (set their passwords on the admin pages): %d\n", len(rep.StaffCreated))
+		for _, s := range rep.StaffCreated {
+			fmt.Fprintf(out, "  %s\n", s)
+		}
+	}
+	if len(rep.Problems) > 0 {
+		fmt.Fprintf(out, "objects that could not be indexed: %d\n", len(rep.Problems))
+		for _, p := range rep.Problems {
+			fmt.Fprintf(out, "  %s\n", p)
+		}
+		return fmt.Errorf("%d record(s) could not be indexed", len(rep.Problems))
+	}
+	return nil
+}
+
+// export writes a supervisee's file to OUT (default
+// supervision-file-ID.zip in the current folder), never over an existing
+// file, and removes a partial zip if anything fails.
+func export(ctx context.Context, svc *supervision.Service, operands []string, out io.Writer) error {
+	if len(operands) < 1 || len(operands) > 2 {
+		return errors.New("usage: supfile export STAFF-ID [OUT.zip]")
+	}
+	staffID := operands[0]
+	name := supervision.ExportName(staffID) + ".zip"
+	if len(operands) == 2 {
+		name = operands[1]
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	// The command line is the administrator's own tool.
+	admin := &supervision.Staff{ID: "system", Name: "supfile export", IsAdmin: true}
+	err = svc.Export(ctx, admin, staffID, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return fmt.Errorf("export: %w", err)
+	}
+	fmt.Fprintf(out, "wrote %s\n", name)
+	return nil
+}
