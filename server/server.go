@@ -45,6 +45,9 @@ const (
 // New builds the server and parses every template, so a broken template
 // stops start-up rather than a request.
 func New(svc *supervision.Service, log *slog.Logger, opts Options) (*Server, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 8 << 20
 	}
