@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/supervisionfile/supfile/supervision"
 )
@@ -57,4 +58,19 @@ func (db *DB) ImportRecord(ctx context.Context, r *supervision.Record, sigs []*s
 		}
 		return nil
 	})
+}
+
+// DocumentBySHA256 finds a stored document by the SHA-256 of its bytes;
+// ErrNotFound when no document in the file has them.
+func (db *DB) DocumentBySHA256(ctx context.Context, sum string) (*supervision.Document, error) {
+	var d supervision.Document
+	err := db.r.QueryRowContext(ctx, `SELECT record_id, version, kind, key, sha256, size FROM documents
+		WHERE sha256 = $1 ORDER BY key LIMIT 1`, sum).Scan(&d.RecordID, &d.Version, &d.Kind, &d.Key, &d.SHA256, &d.Size)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("No document in the file has these contents")
+	}
+	if err != nil {
+		return nil, fail("find document", err, messages{})
+	}
+	return &d, nil
 }

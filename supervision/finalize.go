@@ -141,6 +141,14 @@ func (s *Service) writeDocuments(ctx context.Context, v *RecordView, finalEvent 
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("render record %s: %w", r.ID, err)
 	}
+	if s.cfg.Seal != nil {
+		sealed, err := s.cfg.Seal.Seal(pdf, SealInfo{Name: s.cfg.OrgName, Reason: sealReason(r.ID, r.Version),
+			Location: s.cfg.OrgName, SignedAt: signedAt})
+		if err != nil {
+			return nil, fmt.Errorf("seal record %s: %w", r.ID, err)
+		}
+		pdf = sealed
+	}
 
 	prefix := RecordPrefix(r.StaffID, r.ID, r.Version)
 	var docs []*Document

@@ -30,6 +30,9 @@ type Config struct {
 	Location *time.Location // for dates shown to people; Europe/London by default
 	// Now is the clock; tests may fix it.
 	Now func() time.Time
+	// Seal, when set, seals every signed PDF with the organisation's
+	// certificate before it is stored, and Verify checks seals.
+	Seal Sealer
 }
 
 // Service holds the rules. Every method that acts for a person takes that

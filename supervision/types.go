@@ -158,6 +158,7 @@ type Store interface {
 	// ImportRecord adds a signed record rebuilt from the file, with its
 	// signatures, events and documents; ErrConflict if it is indexed already.
 	ImportRecord(ctx context.Context, r *Record, sigs []*Signature, evs []*Event, docs []*Document) error
+	DocumentBySHA256(ctx context.Context, sum string) (*Document, error) // ErrNotFound when none
 
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, tokenHash string, now time.Time) (*Session, error)

@@ -820,6 +820,11 @@ func testImportRecord(t *testing.T, db *storage.DB) {
 	gotDocs, err := db.Documents(ctx, r.ID)
 	must(t, err, "Documents")
 	diff(t, "imported documents", len(docs), len(gotDocs))
+	found, err := db.DocumentBySHA256(ctx, "aa")
+	must(t, err, "DocumentBySHA256")
+	diff(t, "document by SHA-256", docs[0], found)
+	_, err = db.DocumentBySHA256(ctx, "no such hash")
+	wantKind(t, err, supervision.ErrNotFound, "DocumentBySHA256 of an unknown hash")
 
 	wantKind(t, db.ImportRecord(ctx, r, nil, nil, nil), supervision.ErrConflict, "ImportRecord of an indexed record")
 	draft := *r

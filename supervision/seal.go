@@ -1,0 +1,163 @@
+package supervision
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// Sealer seals PDFs with the organisation's certificate and checks seals.
+// The seal package provides one; the service needs only this much of it.
+type Sealer interface {
+	Seal(pdf []byte, info SealInfo) ([]byte, error)
+	// Check reads a PDF's seal. An error means the bytes could not be read
+	// as a PDF at all; a tampered PDF is a SealCheck with Intact false.
+	Check(pdf []byte) (*SealCheck, error)
+	// Fingerprint is the SHA-256 fingerprint of the organisation's
+	// certificate, for the admin page.
+	Fingerprint() string
+}
+
+// SealInfo is what a seal says about itself.
+type SealInfo struct {
+	Name, Reason, Location, ContactInfo string
+	SignedAt                            time.Time
+}
+
+// SealCheck is what a PDF's seal says, and whether it holds.
+type SealCheck struct {
+	Sealed  bool   // the PDF has a seal at all
+	Intact  bool   // the seal covers the whole file and its digest and signature hold
+	Trusted bool   // sealed with this organisation's certificate
+	Problem string // in plain words, when not sealed or not intact
+	Signer  string // the certificate's name
+	Reason  string // "Record <id>, version <n>"
+	At      time.Time
+}
+
+// sealReason is how a seal names its record; Verify reads it back.
+func sealReason(recordID string, version int) string {
+	return fmt.Sprintf("Record %s, version %d", recordID, version)
+}
+
+var reasonRE = regexp.MustCompile(`^Record (\S+), version (\d+)$`)
+
+// Verification is the answer to "is this PDF a true copy from the file?".
+type Verification struct {
+	SHA256  string
+	Seal    *SealCheck // nil when the service has no sealer
+	InFile  bool       // byte for byte the copy in the file
+	Record  *Record    // the record the PDF is, when known
+	Form    string     // its form's title
+	Signers []*Signature
+	// Summary says it all in one sentence; Details add what a reader needs.
+	Summary string
+	Details []string
+	Good    bool // sealed, intact and the copy in the file
+}
+
+// MaxVerifyBytes bounds an uploaded PDF.
+const MaxVerifyBytes = 20 << 20
+
+// Verify checks an uploaded PDF: whether its seal is intact, which record
+// and version it is, who signed it and when, and whether it matches the copy
+// in the file byte for byte. Anyone signed in may ask: the answer tells them
+// no more than the PDF in their hands already says.
+func (s *Service) Verify(ctx context.Context, actor *Staff, pdf []byte) (*Verification, error) {
+	if actor == nil {
+		return nil, Errorf(ErrAuth, "Sign in to check a document")
+	}
+	if len(pdf) == 0 {
+		return nil, &ValidationError{Fields: []FieldError{{Field: "file", Message: "Select a PDF file to check"}}}
+	}
+	sum := sha256.Sum256(pdf)
+	v := &Verification{SHA256: hex.EncodeToString(sum[:])}
+	if s.cfg.Seal != nil {
+		chk, err := s.cfg.Seal.Check(pdf)
+		if err != nil {
+			v.Summary = "This file is not a PDF that Supervision File can read."
+			v.Details = append(v.Details, "It may be damaged, or another kind of file. Check that you chose the PDF you downloaded.")
+			return v, nil
+		}
+		v.Seal = chk
+	}
+	doc, err := s.store.DocumentBySHA256(ctx, v.SHA256)
+	switch {
+	case err == nil && doc.Kind == "pdf":
+		v.InFile = true
+		if v.Record, err = s.store.GetRecord(ctx, doc.RecordID); err != nil {
+			return nil, err
+		}
+	case err == nil:
+		v.Summary = "This file is in the supervision file, but it is not a PDF."
+		return v, nil
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	if v.Record == nil && v.Seal != nil {
+		if m := reasonRE.FindStringSubmatch(v.Seal.Reason); m != nil {
+			if r, err := s.store.GetRecord(ctx, m[1]); err == nil {
+				if n, _ := strconv.Atoi(m[2]); n == r.Version {
+					v.Record = r
+				}
+			}
+		}
+	}
+	if v.Record != nil {
+		if v.Signers, err = s.store.Signatures(ctx, v.Record.ID); err != nil {
+			return nil, err
+		}
+		if def, ok := s.forms.GetVersion(v.Record.FormID, v.Record.FormVersion); ok {
+			v.Form = def.Title
+		}
+	}
+	s.explain(v)
+	return v, nil
+}
+
+func (s *Service) explain(v *Verification) {
+	sealOK := v.Seal != nil && v.Seal.Sealed && v.Seal.Intact && v.Seal.Trusted
+	switch {
+	case v.InFile && (sealOK || v.Seal == nil):
+		v.Good = true
+		v.Summary = "This is a true copy: it is byte for byte the signed document kept in the supervision file."
+	case v.InFile:
+		v.Summary = "This file is the copy kept in the supervision file, but its seal could not be confirmed."
+	case v.Seal != nil && v.Seal.Sealed && !v.Seal.Intact:
+		v.Summary = "This document has been changed since it was sealed. Do not rely on it: ask for a copy from the file."
+	case v.Record != nil:
+		v.Summary = "This PDF names a record in the file, but it is not the copy kept there. It may have been changed."
+	case v.Seal != nil && !v.Seal.Sealed:
+		v.Summary = "This PDF has no seal and is not a document from the supervision file."
+	default:
+		v.Summary = "This PDF is not a document from this supervision file."
+	}
+	if v.Seal != nil {
+		switch {
+		case !v.Seal.Sealed:
+			v.Details = append(v.Details, "Seal: none. "+v.Seal.Problem)
+		case !v.Seal.Intact:
+			v.Details = append(v.Details, "Seal: broken. "+v.Seal.Problem)
+		case !v.Seal.Trusted:
+			v.Details = append(v.Details, fmt.Sprintf("Seal: intact, but made with a certificate (%s) that is not this organisation's.", v.Seal.Signer))
+		default:
+			v.Details = append(v.Details, fmt.Sprintf("Seal: intact, made by %s on %s.", v.Seal.Signer, v.Seal.At.In(s.cfg.Location).Format("2 January 2006 at 15:04")))
+		}
+	}
+	if v.Record != nil {
+		v.Details = append(v.Details, fmt.Sprintf("Record: %s, %s, version %d.", v.Form, v.Record.ID, v.Record.Version))
+		for _, sg := range v.Signers {
+			v.Details = append(v.Details, fmt.Sprintf("Signed by %s (%s) on %s.", sg.Name, sg.Role, sg.SignedAt.In(s.cfg.Location).Format("2 January 2006 at 15:04")))
+		}
+	}
+	if v.InFile {
+		v.Details = append(v.Details, "It matches the copy in the file byte for byte (SHA-256 "+v.SHA256+").")
+	} else if v.Record != nil {
+		v.Details = append(v.Details, "It does not match the copy in the file (SHA-256 "+v.SHA256+").")
+	}
+}
