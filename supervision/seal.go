@@ -62,7 +62,7 @@ type Verification struct {
 }
 
 // MaxVerifyBytes bounds an uploaded PDF.
-const MaxVerifyBytes = 20 << 20
+const MaxVerifyBytes = 7 << 20
 
 // Verify checks an uploaded PDF: whether its seal is intact, which record
 // and version it is, who signed it and when, and whether it matches the copy

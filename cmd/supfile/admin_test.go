@@ -3,6 +3,9 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -74,4 +77,63 @@ func TestAdminSetsPasswordAndExportsFile(t *testing.T) {
 	if status != http.StatusOK {
 		t.Errorf("export from the admin page: %d", status)
 	}
+}
+
+// upload posts a file as a multipart form, as the verify page does.
+func (c *client) upload(path, field, name string, data []byte) (int, string) {
+	c.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	fw.Write(data)
+	mw.Close()
+	resp, err := c.http.Post(c.base+path, mw.FormDataContentType(), &body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestVerifyChecksACopyAgainstTheFile(t *testing.T) {
+	m := startApp(t, nil)
+	p := setUpTeam(t, m.URL)
+	rec := signAgreement(t, p, "")
+	pdf := p.supervisee.call("GET", "/api/v1/records/"+rec.ID+"/document.pdf", nil, http.StatusOK, nil)
+	// Anyone signed in may check a document; the true copy is confirmed.
+	outsider := login(t, m.URL, "admin@testshire.gov.uk", "correct horse battery")
+	status, page := outsider.upload("/verify", "file", "agreement.pdf", pdf)
+	if status != http.StatusOK || !strings.Contains(page, "True copy") || !strings.Contains(page, rec.ID) || !strings.Contains(page, "Ahmed Khan") {
+		t.Errorf("verify of the true copy: %d\n%s", status, page)
+	}
+	// One byte changed: a plain answer, not an error page.
+	bad := bytes.Clone(pdf)
+	bad[len(bad)/2] ^= 0x01
+	status, page = outsider.upload("/verify", "file", "agreement.pdf", bad)
+	if status != http.StatusOK || strings.Contains(page, "True copy") || !strings.Contains(page, "govuk-warning-text") {
+		t.Errorf("verify of a changed copy: %d\n%s", status, page)
+	}
+	// No file: the message is beside the field.
+	status, page = outsider.upload("/verify", "other", "x.pdf", pdf)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Select a PDF file to check") {
+		t.Errorf("verify without a file: %d", status)
+	}
+	// The API says the same in JSON.
+	var v struct {
+		TrueCopy bool `json:"true_copy"`
+		InFile   bool `json:"in_file"`
+		Record   struct {
+			ID      string `json:"id"`
+			Version int    `json:"version"`
+		} `json:"record"`
+	}
+	status, body := outsider.upload("/api/v1/verify", "file", "agreement.pdf", pdf)
+	if err := json.Unmarshal([]byte(body), &v); err != nil || status != http.StatusOK || !v.TrueCopy || !v.InFile || v.Record.ID != rec.ID || v.Record.Version != 1 {
+		t.Errorf("API verify: %d %s", status, body)
+	}
+	newClient(t, m.URL).call("POST", "/api/v1/verify", map[string]any{}, http.StatusUnauthorized, nil)
 }

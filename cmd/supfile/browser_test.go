@@ -5,7 +5,9 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -333,4 +335,19 @@ func TestBrowserAdmin(t *testing.T) {
 		t.Errorf("password error = %q", got)
 	}
 	checkAxe(t, adm, "staff member (errors)")
+
+	// Checking a document: the form, then the answer for a PDF that is not
+	// from the file.
+	do(t, adm, chromedp.Navigate(m.URL+"/verify"), chromedp.WaitVisible(`#f-file`, chromedp.ByQuery))
+	checkAxe(t, adm, "verify")
+	stray := filepath.Join(t.TempDir(), "stray.pdf")
+	if err := os.WriteFile(stray, []byte("%PDF-1.4\n% not from the file\n%%EOF\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	do(t, adm, chromedp.SetUploadFiles(`#f-file`, []string{stray}, chromedp.ByQuery))
+	click(t, adm, `form[action="/verify"] button[type=submit]`)
+	if got := textOf(t, adm, `.govuk-warning-text`); !strings.Contains(got, "not") {
+		t.Errorf("verify answer = %q", got)
+	}
+	checkAxe(t, adm, "verify (answer)")
 }
