@@ -5,6 +5,7 @@
 //	supfile migrate   bring the database schema up to date and exit
 //	supfile reindex   rebuild the index of signed records from the document store
 //	supfile export ID write one supervisee's whole file as a zip
+//	supfile verify F  check a PDF against the file: seal, record, signers, true copy
 //
 // Settings come from the environment (see README.md) and may be overridden
 // by flags after the subcommand.
@@ -76,10 +77,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		}
 		fmt.Fprintln(stdout, "database schema is up to date")
 		return nil
-	case "reindex", "export":
+	case "reindex", "export", "verify":
 		return runTool(ctx, cmd, operands, cfg, stdout)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, migrate, reindex or export", cmd)
+		return fmt.Errorf("unknown command %q: use serve, migrate, reindex, export or verify", cmd)
 	}
 }
 

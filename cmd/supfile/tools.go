@@ -23,6 +23,8 @@ func runTool(ctx context.Context, cmd string, operands []string, cfg *Config, st
 		return reindex(ctx, m.svc, stdout)
 	case "export":
 		return export(ctx, m.svc, operands, stdout)
+	case "verify":
+		return verify(ctx, m.svc, operands, stdout)
 	}
 	return fmt.Errorf("unknown command %q", cmd)
 }
@@ -77,5 +79,36 @@ func export(ctx context.Context, svc *supervision.Service, operands []string, ou
 		return fmt.Errorf("export: %w", err)
 	}
 	fmt.Fprintf(out, "wrote %s\n", name)
+	return nil
+}
+
+// verify checks PDFs against the file and says what it found; it fails
+// unless every one is a true copy.
+func verify(ctx context.Context, svc *supervision.Service, operands []string, out io.Writer) error {
+	if len(operands) == 0 {
+		return errors.New("usage: supfile verify FILE.pdf [FILE.pdf ...]")
+	}
+	checker := &supervision.Staff{ID: "system", Name: "supfile verify"}
+	bad := 0
+	for _, name := range operands {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("verify: %w", err)
+		}
+		v, err := svc.Verify(ctx, checker, b)
+		if err != nil {
+			return fmt.Errorf("verify %s: %w", name, err)
+		}
+		fmt.Fprintf(out, "%s: %s\n", name, v.Summary)
+		for _, d := range v.Details {
+			fmt.Fprintf(out, "  %s\n", d)
+		}
+		if !v.Good {
+			bad++
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d file(s) are not true copies", bad, len(operands))
+	}
 	return nil
 }

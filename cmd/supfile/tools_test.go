@@ -132,6 +132,22 @@ func TestReindexAndExportCommands(t *testing.T) {
 	if err != nil || strings.Count(string(res), ": OK") != 7 {
 		t.Errorf("sha256sum -c: %v\n%s", err, res)
 	}
+	// supfile verify: the downloaded PDF is a true copy; a changed one is not.
+	good := filepath.Join(t.TempDir(), "good.pdf")
+	bad := filepath.Join(t.TempDir(), "bad.pdf")
+	os.WriteFile(good, pdf, 0o600)
+	changed := bytes.Clone(pdf)
+	changed[len(changed)/3] ^= 1
+	os.WriteFile(bad, changed, 0o600)
+	out.Reset()
+	if err := run(context.Background(), []string{"verify", good}, getenv, &out, io.Discard); err != nil || !strings.Contains(out.String(), "true copy") {
+		t.Errorf("supfile verify of the true copy: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"verify", bad}, getenv, &out, io.Discard); err == nil {
+		t.Errorf("supfile verify of a changed copy succeeded:\n%s", out.String())
+	}
+
 	var staff map[string]any
 	b, _ := os.ReadFile(filepath.Join(cmd.Dir, "staff.json"))
 	if json.Unmarshal(b, &staff) != nil || staff["name"] != "Siân Gwŷnedd-Jones" {
