@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -350,4 +351,34 @@ func TestBrowserAdmin(t *testing.T) {
 		t.Errorf("verify answer = %q", got)
 	}
 	checkAxe(t, adm, "verify (answer)")
+}
+
+// TestBrowserEveryForm opens every form in the catalogue from the
+// supervisee's file, as a supervisor meets it, then submits it empty so
+// that every required question shows its error: axe-core must find nothing
+// on either page. New forms are picked up from GET /api/v1/forms.
+func TestBrowserEveryForm(t *testing.T) {
+	m := startApp(t, nil)
+	p := setUpTeam(t, m.URL)
+	var list []struct{ ID, Title string }
+	p.supervisor.call("GET", "/api/v1/forms", nil, http.StatusOK, &list)
+	var root context.Context
+	sup := newSession(t, root)
+	signIn(t, sup, m.URL, "ahmed.khan@testshire.gov.uk", "a long password 1")
+	for _, f := range list {
+		do(t, sup, chromedp.Navigate(m.URL+"/staff/"+p.superviseeID+"/file"), chromedp.WaitVisible(`#f-form`, chromedp.ByQuery))
+		do(t, sup, setValue(`#f-form`, f.ID, chromedp.ByQuery))
+		click(t, sup, `form[action$="/records"] button[type=submit]`)
+		if got := textOf(t, sup, `h1`); !strings.Contains(got, f.Title) {
+			t.Errorf("%s: page heading %q", f.ID, got)
+		}
+		checkAxe(t, sup, f.ID+" (new)")
+		// Clear what was prefilled so that required questions go unanswered.
+		do(t, sup, chromedp.Evaluate(`document.querySelectorAll("input[type=text], input:not([type]), textarea").forEach(e => e.value = "")`, nil))
+		click(t, sup, `button[value=submit]`)
+		if got := textOf(t, sup, `.govuk-error-summary`); !strings.Contains(got, "There is a problem") {
+			t.Errorf("%s: submitting it empty gave no error summary", f.ID)
+		}
+		checkAxe(t, sup, f.ID+" (errors)")
+	}
 }
