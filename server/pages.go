@@ -88,11 +88,12 @@ type staffRow struct {
 }
 
 type staffListPage struct {
-	Page  *basePage
-	Staff []*supervision.Staff
-	Rows  []staffRow
-	Roles []supervision.RoleCategory
-	Form  supervision.NewStaff
+	Page            *basePage
+	SealFingerprint string
+	Staff           []*supervision.Staff
+	Rows            []staffRow
+	Roles           []supervision.RoleCategory
+	Form            supervision.NewStaff
 }
 
 func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staffListPage, error) {
@@ -101,7 +102,8 @@ func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staf
 	if err != nil {
 		return nil, err
 	}
-	p := &staffListPage{Page: s.basePage(c, "Manage staff"), Staff: list, Roles: supervision.RoleCategories, Form: form}
+	p := &staffListPage{Page: s.basePage(c, "Manage staff"), Staff: list, Roles: supervision.RoleCategories, Form: form,
+		SealFingerprint: s.svc.SealFingerprint()}
 	for _, st := range list {
 		sup, err := s.svc.CurrentSupervisor(ctx, st.ID)
 		if err != nil {

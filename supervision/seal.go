@@ -161,3 +161,12 @@ func (s *Service) explain(v *Verification) {
 		v.Details = append(v.Details, "It does not match the copy in the file (SHA-256 "+v.SHA256+").")
 	}
 }
+
+// SealFingerprint is the SHA-256 fingerprint of the certificate that seals
+// signed PDFs, or "" when documents are not sealed.
+func (s *Service) SealFingerprint() string {
+	if s.cfg.Seal == nil {
+		return ""
+	}
+	return s.cfg.Seal.Fingerprint()
+}
