@@ -276,3 +276,54 @@ func TestFrontPageListsTheFile(t *testing.T) {
 		t.Errorf("outsider's front page: %v, want ErrNotFound", err)
 	}
 }
+
+// With nobody asking for the record, the background retry completes it once
+// the store is back; while the store is down it stays pending.
+func TestPendingDocumentsAreRetriedInTheBackground(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := w.submitted(t)
+	w.submitted(t) // awaiting signatures: not pending, must be left alone
+	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
+		t.Fatal(err)
+	}
+	w.blobs.setDown(true)
+	if _, err := w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true}); err != nil {
+		t.Fatal(err)
+	}
+	done, pending, err := w.svc.FinalizePending(ctx)
+	if err != nil || done != 0 || pending != 1 {
+		t.Fatalf("while the store is down: done %d pending %d err %v", done, pending, err)
+	}
+	w.blobs.setDown(false)
+	rctx, cancel := context.WithCancel(ctx)
+	finished := make(chan struct{})
+	go func() { w.svc.RetryPending(rctx, 10*time.Millisecond); close(finished) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fv, err := w.svc.File(ctx, w.supervisee, w.supervisee.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var status supervision.Status
+		for _, e := range fv.Records {
+			if e.Record.ID == r.ID {
+				status = e.Record.Status
+			}
+		}
+		if status == supervision.StatusSigned {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("record still %s after the store came back", status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-finished
+	evs, _ := w.svc.Record(ctx, w.supervisee, r.ID)
+	last := evs.Events[len(evs.Events)-1]
+	if last.Action != "finalised" || last.ActorID != "system" {
+		t.Errorf("last event = %+v, want finalised by the system", last)
+	}
+}

@@ -95,6 +95,8 @@ type Main struct {
 	httpSrv *http.Server
 	ln      net.Listener
 	served  chan error
+	stopBG  context.CancelFunc // stops background work (the pending-documents retry)
+	bgDone  chan struct{}
 
 	// URL is where the service listens, once Run has returned.
 	URL string
@@ -183,6 +185,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.httpSrv.Serve(m.ln) }()
+	bg, stop := context.WithCancel(context.Background())
+	m.stopBG, m.bgDone = stop, make(chan struct{})
+	go func() { defer close(m.bgDone); m.svc.RetryPending(bg, time.Minute) }()
 
 	m.log.Info("Supervision File is running", "url", m.URL, "organisation", cfg.OrgName, "data_dir", cfg.DataDir,
 		"database", map[bool]string{true: "postgresql", false: "sqlite"}[cfg.DatabaseURL != ""])
@@ -205,6 +210,11 @@ func (m *Main) Run(ctx context.Context) error {
 // closes the database.
 func (m *Main) Close() error {
 	var errs []error
+	if m.stopBG != nil {
+		m.stopBG()
+		<-m.bgDone
+		m.stopBG = nil
+	}
 	if m.httpSrv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
