@@ -159,7 +159,7 @@ type Store interface {
 	// signatures, events and documents; ErrConflict if it is indexed already.
 	ImportRecord(ctx context.Context, r *Record, sigs []*Signature, evs []*Event, docs []*Document) error
 	DocumentBySHA256(ctx context.Context, sum string) (*Document, error) // ErrNotFound when none
-	AwaitingSignatures(ctx context.Context) ([]*Record, error)            // oldest first
+	AwaitingSignatures(ctx context.Context) ([]*Record, error)           // oldest first
 
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
