@@ -36,6 +36,9 @@ func classify(err error) (status int, code, message string, fields []supervision
 		return http.StatusUnprocessableEntity, "invalid", ve.Error(), ve.Fields
 	case errors.Is(err, errBadRequest):
 		return http.StatusBadRequest, "bad_request", err.Error(), nil
+	case errors.Is(err, supervision.ErrUnavailable):
+		return http.StatusServiceUnavailable, "unavailable",
+			"Supervision File cannot reach its database just now, so nothing was changed. Try again in a few minutes", nil
 	case errors.As(err, &de):
 		switch {
 		case errors.Is(err, supervision.ErrInvalid):
@@ -112,7 +115,8 @@ func (s *Server) servePageError(c *gin.Context, err error) {
 		s.log.Info("page refused", "request_id", requestID(c), "status", status, "err", err)
 	}
 	if status == http.StatusServiceUnavailable {
-		view.Heading = "The service is unavailable"
+		view.Heading = "Sorry, the service is unavailable"
+		view.Message = msg + ". Anything you had saved before is safe."
 	}
 	view.Page = s.basePage(c, view.Heading)
 	s.render(c, status, "error", &view)

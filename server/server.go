@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -222,8 +223,19 @@ func (s *Server) loadUser(c *gin.Context) {
 		return
 	}
 	if ck, err := c.Cookie(cookieName); err == nil && ck != "" {
-		if st, err := s.svc.Authenticate(c.Request.Context(), ck); err == nil {
+		st, err := s.svc.Authenticate(c.Request.Context(), ck)
+		switch {
+		case err == nil:
 			c.Set(userKey, st)
+		case errors.Is(err, supervision.ErrUnavailable):
+			// Not "signed out": the database is down. Say so.
+			if isAPI(c) {
+				s.api(func(*gin.Context) error { return err })(c)
+			} else {
+				s.page(func(*gin.Context) error { return err })(c)
+			}
+			c.Abort()
+			return
 		}
 	}
 	c.Next()

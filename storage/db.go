@@ -4,14 +4,18 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -147,7 +151,7 @@ func (db *DB) Close() error {
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fail("begin transaction", err, messages{})
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -161,7 +165,10 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fail("commit", err, messages{})
+	}
+	return nil
 }
 
 // execer is what both *sql.DB and *sql.Tx offer, so a helper can run inside
@@ -199,6 +206,8 @@ func fail(op string, err error, m messages) error {
 		msg = cmpOr(m.notFound, "Something this refers to does not exist")
 	case supervision.ErrInvalid:
 		msg = cmpOr(m.invalid, "The data is not valid")
+	case supervision.ErrUnavailable:
+		msg = "The database cannot be reached"
 	default:
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -216,6 +225,9 @@ func cmpOr(a, b string) string {
 // A foreign key that points nowhere means the thing referred to was not
 // found.
 func kindOf(err error) error {
+	if unreachable(err) {
+		return supervision.ErrUnavailable
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
@@ -260,4 +272,25 @@ func newID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// unreachable reports whether err means the database could not be reached
+// (stopped, restarting, the network down, or closed), rather than that it
+// refused what was asked.
+func unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe):
+		// 57P01-03: admin shutdown, crash shutdown, cannot connect now;
+		// class 08: connection exceptions.
+		return pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08")
+	case errors.As(err, &ce), errors.As(err, &ne),
+		errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNREFUSED):
+		return true
+	}
+	// database/sql's own "sql: database is closed" has no sentinel.
+	return strings.Contains(err.Error(), "sql: database is closed")
 }

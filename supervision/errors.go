@@ -13,6 +13,9 @@ var (
 	ErrConflict  = errors.New("conflict")
 	ErrForbidden = errors.New("forbidden")
 	ErrAuth      = errors.New("not signed in")
+	// ErrUnavailable: a store the service depends on cannot be reached
+	// just now; nothing was changed, and trying again later may work.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // Error is a domain error with a message safe to show to the user.

@@ -137,3 +137,27 @@ func TestVerifyChecksACopyAgainstTheFile(t *testing.T) {
 	}
 	newClient(t, m.URL).call("POST", "/api/v1/verify", map[string]any{}, http.StatusUnauthorized, nil)
 }
+
+// With the database gone, pages and the API answer 503 with a clear
+// message, not a sign-in page or a bare 500; /readyz says why.
+func TestDatabaseDownIs503(t *testing.T) {
+	m := startApp(t, nil)
+	p := setUpTeam(t, m.URL)
+	if err := m.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	status, page := p.supervisor.get("/staff/" + p.superviseeID + "/file")
+	if status != http.StatusServiceUnavailable || !strings.Contains(page, "cannot reach its database") {
+		t.Errorf("page with the database down: %d\n%.500s", status, page)
+	}
+	var e apiErr
+	p.supervisor.call("POST", "/api/v1/staff/"+p.superviseeID+"/records",
+		map[string]any{"form": "supervision-agreement", "data": map[string]any{}}, http.StatusServiceUnavailable, &e)
+	if e.Error.Code != "unavailable" || !strings.Contains(e.Error.Message, "nothing was changed") {
+		t.Errorf("API with the database down: %+v", e)
+	}
+	status, _ = newClient(t, m.URL).get("/readyz")
+	if status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database down: %d", status)
+	}
+}
