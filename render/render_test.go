@@ -250,30 +250,19 @@ func TestDOCXOpensInLibreOffice(t *testing.T) {
 	}
 }
 
-func BenchmarkPDF(b *testing.B) {
-	r := newTestRenderer(b)
-	d := agreement(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	var size int
-	for b.Loop() {
-		out, err := r.PDF(ctx, d)
-		if err != nil {
-			b.Fatal(err)
-		}
-		size = len(out)
-	}
-	b.ReportMetric(float64(size), "bytes/doc")
-}
+func BenchmarkPDF(b *testing.B)  { benchRender(b, (*Renderer).PDF) }
+func BenchmarkDOCX(b *testing.B) { benchRender(b, (*Renderer).DOCX) }
 
-func BenchmarkDOCX(b *testing.B) {
+// benchRender renders the test agreement with fn and reports the size of
+// what it makes.
+func benchRender(b *testing.B, fn func(*Renderer, context.Context, Document) ([]byte, error)) {
 	r := newTestRenderer(b)
 	d := agreement(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	var size int
 	for b.Loop() {
-		out, err := r.DOCX(ctx, d)
+		out, err := fn(r, ctx, d)
 		if err != nil {
 			b.Fatal(err)
 		}

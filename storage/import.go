@@ -79,22 +79,6 @@ func (db *DB) DocumentBySHA256(ctx context.Context, sum string) (*supervision.Do
 // among them are any whose signers have all signed but whose documents could
 // not be written, which the service retries.
 func (db *DB) AwaitingSignatures(ctx context.Context) ([]*supervision.Record, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+recordColumns+` FROM records
+	return db.queryRecords(ctx, "records awaiting signatures", `SELECT `+recordColumns+` FROM records
 		WHERE status = 'awaiting_signatures' ORDER BY updated_at, id`)
-	if err != nil {
-		return nil, fail("records awaiting signatures", err, messages{})
-	}
-	defer rows.Close()
-	var list []*supervision.Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, fail("records awaiting signatures", err, messages{})
-		}
-		list = append(list, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fail("records awaiting signatures", err, messages{})
-	}
-	return list, nil
 }

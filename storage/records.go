@@ -104,22 +104,27 @@ func (db *DB) GetRecord(ctx context.Context, id string) (*supervision.Record, er
 // ListRecords returns the records in a member of staff's file, newest
 // first; none (not ErrNotFound) if there are none or no such person.
 func (db *DB) ListRecords(ctx context.Context, staffID string) ([]*supervision.Record, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+recordColumns+` FROM records WHERE staff_id = $1
+	return db.queryRecords(ctx, "list records", `SELECT `+recordColumns+` FROM records WHERE staff_id = $1
 		ORDER BY created_at DESC, id DESC`, staffID)
+}
+
+// queryRecords runs a query for recordColumns and scans every row.
+func (db *DB) queryRecords(ctx context.Context, op, query string, args ...any) ([]*supervision.Record, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fail("list records", err, messages{})
+		return nil, fail(op, err, messages{})
 	}
 	defer rows.Close()
 	var list []*supervision.Record
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
-			return nil, fail("list records", err, messages{})
+			return nil, fail(op, err, messages{})
 		}
 		list = append(list, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fail("list records", err, messages{})
+		return nil, fail(op, err, messages{})
 	}
 	return list, nil
 }
