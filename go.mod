@@ -11,11 +11,13 @@ require (
 	github.com/johnfercher/maroto/v2 v2.3.3
 	github.com/phpdave11/gofpdf v1.4.3
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
+	go.mozilla.org/pkcs7 v0.10.0
 	golang.org/x/crypto v0.54.0
 	golang.org/x/image v0.18.0
 	golang.org/x/sync v0.22.0
 	gopkg.in/yaml.v3 v3.0.1
 	modernc.org/sqlite v1.40.0
+	software.sslmate.com/src/go-pkcs12 v0.7.4
 )
 
 require (
