@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supervisionfile/supfile/internal/doctext"
+
 	"github.com/johnfercher/maroto/v2"
 	"github.com/johnfercher/maroto/v2/pkg/components/text"
 	"github.com/johnfercher/maroto/v2/pkg/config"
@@ -86,49 +88,12 @@ var testInfo = Info{
 	SignedAt:    time.Date(2026, 3, 4, 11, 12, 13, 0, time.FixedZone("", 3600)),
 }
 
-// pdfsigReport is what pdfsig said about one signature.
-type pdfsigReport struct {
-	Validation string // "Signature is Valid.", "Digest Mismatch.", ...
-	Total      bool   // "Total document signed"
-	CommonName string
-}
-
-var pdfsigLine = regexp.MustCompile(`(?m)^\s+- (Signature Validation|Signer Certificate Common Name): (.*)$`)
-
 // pdfsig runs poppler's pdfsig on pdf and returns one report per signature.
-// pdfsig exits 0 whatever it finds, so its output is what counts.
-func pdfsig(t *testing.T, pdf []byte) []pdfsigReport {
+func pdfsig(t *testing.T, pdf []byte) []doctext.SigReport {
 	t.Helper()
-	bin, err := exec.LookPath("pdfsig")
+	reports, out, err := doctext.PDFSig(pdf)
 	if err != nil {
-		t.Fatal("pdfsig (poppler-utils) is needed to check seals independently: ", err)
-	}
-	name := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(name, pdf, 0o644); err != nil {
 		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, name)
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir()) // no user NSS database
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdfsig: %v\n%s", err, out)
-	}
-	var reports []pdfsigReport
-	for _, block := range strings.Split(string(out), "Signature #")[1:] {
-		var r pdfsigReport
-		for _, m := range pdfsigLine.FindAllStringSubmatch(block, -1) {
-			switch m[1] {
-			case "Signature Validation":
-				r.Validation = strings.TrimSpace(m[2])
-			case "Signer Certificate Common Name":
-				r.CommonName = strings.TrimSpace(m[2])
-			}
-		}
-		r.Total = strings.Contains(block, "- Total document signed")
-		reports = append(reports, r)
-	}
-	if len(reports) == 0 && !strings.Contains(string(out), "does not contain any signatures") {
-		t.Fatalf("cannot read pdfsig output:\n%s", out)
 	}
 	t.Logf("pdfsig:\n%s", out)
 	return reports

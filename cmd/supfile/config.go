@@ -24,6 +24,14 @@ type Config struct {
 	SecureCookies bool   // SUPFILE_SECURE_COOKIES
 	LogFormat     string // SUPFILE_LOG_FORMAT: text or json
 	Location      *time.Location
+
+	// The organisation's sealing certificate: a PEM certificate and key, or
+	// a PKCS#12 bundle; with neither, a self-signed one under the data folder.
+	SealCert        string // SUPFILE_SEAL_CERT
+	SealKey         string // SUPFILE_SEAL_KEY
+	SealP12         string // SUPFILE_SEAL_P12
+	SealP12Password string // SUPFILE_SEAL_P12_PASSWORD
+	SealTSA         string // SUPFILE_SEAL_TSA_URL (not supported yet: refused)
 }
 
 // configError names the setting at fault, for a one-line start-up failure.
@@ -50,6 +58,12 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 		FormsDir:      env("FORMS_DIR"),
 		TimeZone:      getenv(env, "SUPFILE_TIMEZONE", "Europe/London"),
 		LogFormat:     getenv(env, "SUPFILE_LOG_FORMAT", "text"),
+
+		SealCert:        env("SUPFILE_SEAL_CERT"),
+		SealKey:         env("SUPFILE_SEAL_KEY"),
+		SealP12:         env("SUPFILE_SEAL_P12"),
+		SealP12Password: env("SUPFILE_SEAL_P12_PASSWORD"),
+		SealTSA:         env("SUPFILE_SEAL_TSA_URL"),
 	}
 	secure := getenv(env, "SUPFILE_SECURE_COOKIES", "false")
 	fs := flag.NewFlagSet("supfile", flag.ContinueOnError)
@@ -116,6 +130,18 @@ func (c *Config) validate() error {
 	c.Location = loc
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return &configError{"SUPFILE_LOG_FORMAT", "must be text or json"}
+	}
+	switch {
+	case c.SealP12 != "" && (c.SealCert != "" || c.SealKey != ""):
+		return &configError{"SUPFILE_SEAL_P12", "set either SUPFILE_SEAL_P12 or SUPFILE_SEAL_CERT and SUPFILE_SEAL_KEY, not both"}
+	case c.SealCert != "" && c.SealKey == "":
+		return &configError{"SUPFILE_SEAL_KEY", "must be set with SUPFILE_SEAL_CERT (the PEM private key)"}
+	case c.SealKey != "" && c.SealCert == "":
+		return &configError{"SUPFILE_SEAL_CERT", "must be set with SUPFILE_SEAL_KEY (the PEM certificate)"}
+	case c.SealP12Password != "" && c.SealP12 == "":
+		return &configError{"SUPFILE_SEAL_P12_PASSWORD", "is set but SUPFILE_SEAL_P12 is not"}
+	case c.SealTSA != "":
+		return &configError{"SUPFILE_SEAL_TSA_URL", "RFC 3161 timestamps are not supported in this version; unset it (seals carry the server's signing time)"}
 	}
 	return nil
 }

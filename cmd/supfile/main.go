@@ -151,7 +151,15 @@ func (m *Main) openService(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load document fonts: %w", err)
 	}
-	m.svc = supervision.New(m.db, blobs, catalogue, renderer, supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location}, m.log)
+	sl, created, err := m.openSealer()
+	if err != nil {
+		return err
+	}
+	if created {
+		m.log.Info("created a self-signed sealing certificate", "dir", filepath.Join(cfg.DataDir, "seal"), "fingerprint", sl.Fingerprint())
+	}
+	m.svc = supervision.New(m.db, blobs, catalogue, renderer,
+		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: sealer{sl}}, m.log)
 	return nil
 }
 

@@ -143,3 +143,52 @@ func Missing(text string, wants ...string) []string {
 	}
 	return out
 }
+
+// SigReport is what poppler's pdfsig said about one signature.
+type SigReport struct {
+	Validation string // "Signature is Valid.", "Digest Mismatch.", …
+	Total      bool   // "Total document signed"
+	CommonName string // the signer certificate's common name
+}
+
+var pdfsigLine = regexp.MustCompile(`(?m)^\s+- (Signature Validation|Signer Certificate Common Name): (.*)$`)
+
+// PDFSig runs pdfsig on pdf and returns one report per signature, and its
+// whole output for a log. pdfsig exits 0 whatever it finds, so its output is
+// what counts; output it cannot read is an error, as is a missing pdfsig.
+func PDFSig(pdf []byte) ([]SigReport, string, error) {
+	dir, err := os.MkdirTemp("", "doctext")
+	if err != nil {
+		return nil, "", err
+	}
+	defer os.RemoveAll(dir)
+	name := filepath.Join(dir, "doc.pdf")
+	if err := os.WriteFile(name, pdf, 0o600); err != nil {
+		return nil, "", err
+	}
+	cmd := exec.Command("pdfsig", name)
+	cmd.Env = append(os.Environ(), "HOME="+dir) // no user NSS database
+	raw, err := cmd.CombinedOutput()
+	out := string(raw)
+	if err != nil {
+		return nil, out, fmt.Errorf("pdfsig (install poppler-utils): %w", err)
+	}
+	var reports []SigReport
+	for _, block := range strings.Split(out, "Signature #")[1:] {
+		var r SigReport
+		for _, m := range pdfsigLine.FindAllStringSubmatch(block, -1) {
+			switch m[1] {
+			case "Signature Validation":
+				r.Validation = strings.TrimSpace(m[2])
+			case "Signer Certificate Common Name":
+				r.CommonName = strings.TrimSpace(m[2])
+			}
+		}
+		r.Total = strings.Contains(block, "- Total document signed")
+		reports = append(reports, r)
+	}
+	if len(reports) == 0 && !strings.Contains(out, "does not contain any signatures") {
+		return nil, out, fmt.Errorf("cannot read pdfsig output: %s", out)
+	}
+	return reports, out, nil
+}

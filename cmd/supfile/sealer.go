@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/supervisionfile/supfile/seal"
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+// sealer adapts a seal.Sealer to the service's Sealer interface.
+type sealer struct{ s *seal.Sealer }
+
+func (a sealer) Seal(pdf []byte, info supervision.SealInfo) ([]byte, error) {
+	return a.s.Seal(pdf, seal.Info{Name: info.Name, Reason: info.Reason, Location: info.Location,
+		ContactInfo: info.ContactInfo, SignedAt: info.SignedAt})
+}
+
+func (a sealer) Check(pdf []byte) (*supervision.SealCheck, error) {
+	r, err := seal.Verify(pdf)
+	if err != nil {
+		return nil, err
+	}
+	return &supervision.SealCheck{Sealed: r.Sealed, Intact: r.Intact, Trusted: a.s.Trusts(r), Problem: r.Problem,
+		Signer: r.SignerName, Reason: r.Reason, At: r.SignedAt}, nil
+}
+
+func (a sealer) Fingerprint() string { return a.s.Fingerprint() }
+
+// openSealer loads the organisation's sealing certificate the configuration
+// names: a PKCS#12 bundle, a PEM certificate and key, or by default a
+// self-signed certificate kept under the data folder, made on first start.
+// created reports that it was just made.
+func (m *Main) openSealer() (s *seal.Sealer, created bool, err error) {
+	cfg := m.Config
+	switch {
+	case cfg.SealP12 != "":
+		data, err := os.ReadFile(cfg.SealP12)
+		if err != nil {
+			return nil, false, &configError{"SUPFILE_SEAL_P12", err.Error()}
+		}
+		s, err := seal.LoadPKCS12(data, cfg.SealP12Password)
+		if err != nil {
+			return nil, false, &configError{"SUPFILE_SEAL_P12", fmt.Sprintf("%s: %v (is SUPFILE_SEAL_P12_PASSWORD right?)", cfg.SealP12, err)}
+		}
+		return s, false, nil
+	case cfg.SealCert != "":
+		certPEM, err := os.ReadFile(cfg.SealCert)
+		if err != nil {
+			return nil, false, &configError{"SUPFILE_SEAL_CERT", err.Error()}
+		}
+		keyPEM, err := os.ReadFile(cfg.SealKey)
+		if err != nil {
+			return nil, false, &configError{"SUPFILE_SEAL_KEY", err.Error()}
+		}
+		s, err := seal.LoadPEM(certPEM, keyPEM)
+		if err != nil {
+			return nil, false, &configError{"SUPFILE_SEAL_CERT", fmt.Sprintf("%s with key %s: %v", cfg.SealCert, cfg.SealKey, err)}
+		}
+		return s, false, nil
+	}
+	dir := filepath.Join(cfg.DataDir, "seal")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, false, &configError{"SUPFILE_DATA_DIR", err.Error()}
+	}
+	s, created, err = seal.LoadOrCreate(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), cfg.OrgName)
+	if err != nil {
+		return nil, false, fmt.Errorf("sealing certificate in %s: %w", dir, errors.Unwrap(err))
+	}
+	return s, created, nil
+}
