@@ -1,12 +1,16 @@
 package forms
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"time"
+)
 
 // Sample fills every field of d with a plausible answer of its kind, the
 // same every time: for golden files, benchmarks and smoke tests of a
-// council's own definitions. Follow-up questions are answered too. The
-// answers have the right types and lengths but are not meant to satisfy the
-// form's cross-field rules. personID answers person fields.
+// council's own definitions. Follow-up questions are answered too, every
+// date is in the past, and dates and numbers are then adjusted so that the
+// form's date and frequency rules are met. personID answers person fields.
 func Sample(d *Definition, personID string) map[string]any {
 	data := map[string]any{}
 	n := 0
@@ -19,7 +23,57 @@ func Sample(d *Definition, personID string) map[string]any {
 			}
 		}
 	}
+	// A fix can break a rule already met (a date moved after another that
+	// must follow it), so go round a few times.
+	for pass := 0; pass < 5; pass++ {
+		for i := range d.Rules {
+			r := &d.Rules[i]
+			if r.Table == "" {
+				meetRule(r, ruleInput{data: data})
+				continue
+			}
+			table := d.topField(r.Table)
+			if table == nil {
+				continue
+			}
+			rows, _ := data[table.ID].([]any)
+			for _, row := range rows {
+				if cells, ok := row.(map[string]any); ok {
+					meetRule(r, ruleInput{data: data, row: cells, table: table})
+				}
+			}
+		}
+	}
 	return data
+}
+
+// meetRule changes a sample answer so that a date or frequency rule holds.
+func meetRule(r *Rule, in ruleInput) {
+	set := func(name string, v any) {
+		if in.row != nil && in.table.column(name) != nil {
+			in.row[name] = v
+		} else {
+			in.data[name] = v
+		}
+	}
+	switch r.Type {
+	case RuleDateAfter:
+		date, ok1 := in.date(r.Field)
+		after, ok2 := in.date(r.After)
+		if ok1 && ok2 && !date.After(after) {
+			set(r.Field, after.AddDate(0, 0, 7).Format(dateLayout))
+		}
+	case RuleDateWithin:
+		date, ok1 := in.date(r.Field)
+		of, ok2 := in.date(r.Of)
+		if ok1 && ok2 && (date.After(addMonths(of, r.Months).AddDate(0, 0, r.Days)) || date.Before(of)) {
+			set(r.Field, of.AddDate(0, 0, 1).Format(dateLayout))
+		}
+	case RuleFrequencyAgrees:
+		if weeks, ok := in.number(r.EveryWeeks); ok && weeks > 0 {
+			set(r.TimesPerYear, math.Round(weeksInYear/weeks))
+		}
+	}
 }
 
 func sampleValue(f *Field, personID string, n int) any {
@@ -31,7 +85,8 @@ func sampleValue(f *Field, personID string, n int) any {
 		s := fmt.Sprintf("Answer %d to %q.\n\nA second paragraph, with Welsh letters: ŵ ŷ â ê î ô û, and a line\nbreak inside it.", n, f.Label)
 		return truncate(s, maxLen(f, DefaultLongTextMaxLength))
 	case KindDate:
-		return fmt.Sprintf("2026-%02d-%02d", 1+n%12, 1+n%28)
+		// In the past, in page order, a few days apart.
+		return sampleBase.AddDate(0, 0, 3*n).Format(dateLayout)
 	case KindTime:
 		return fmt.Sprintf("%02d:%02d", 9+n%8, (n*5)%60)
 	case KindNumber:
@@ -96,3 +151,6 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// sampleBase is the first sample date: every sample date is well in the past.
+var sampleBase = time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)

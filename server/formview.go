@@ -86,7 +86,7 @@ func chosen(v any) map[string]bool {
 func buildSections(def *forms.Definition, data map[string]any, errs map[string]string, people []person, party string) []SectionVM {
 	var out []SectionVM
 	for _, sec := range def.Sections {
-		readOnly := !ownsSection(sec.Owner, party)
+		readOnly := !supervision.OwnsSection(sec.Owner, party)
 		svm := SectionVM{Title: sec.Title, Intro: sec.Intro}
 		for i := range sec.Fields {
 			f := &sec.Fields[i]
@@ -95,14 +95,6 @@ func buildSections(def *forms.Definition, data map[string]any, errs map[string]s
 		out = append(out, svm)
 	}
 	return out
-}
-
-// ownsSection: a section with no owner belongs to the author's side, the supervisor.
-func ownsSection(owner, party string) bool {
-	if owner == "" {
-		return party == "supervisor"
-	}
-	return supervision.Party(owner) == party
 }
 
 func buildField(def *forms.Definition, f *forms.Field, name string, value any, errs map[string]string, people []person, readOnly bool) FieldVM {

@@ -394,7 +394,13 @@ func (s *Server) recordEditSubmit(c *gin.Context) error {
 	if err := c.Request.ParseForm(); err != nil {
 		return err
 	}
-	data := v.Form.DecodeForm(c.Request.PostForm)
+	if v.Record.Status == supervision.StatusDraft && !v.CanEdit {
+		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID)
+		return nil
+	}
+	// Another party's sections are shown read-only and not posted: keep
+	// theirs as stored.
+	data := supervision.KeepOthers(v.Form, v.ActorParty, v.Form.DecodeForm(c.Request.PostForm), v.Data)
 	revision, _ := strconv.Atoi(c.PostForm("_revision"))
 	action := c.PostForm("action")
 	if tableAction(v.Form, data, action) {

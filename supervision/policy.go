@@ -1,5 +1,7 @@
 package supervision
 
+import "github.com/supervisionfile/supfile/forms"
+
 // MinTimesPerYear is the least supervision a year each role category should
 // have, from the seed policies' frequencies after any first weeks in post
 // (000, 002, 003, 004): weekly for students, fortnightly for newly qualified
@@ -28,4 +30,58 @@ func Party(role string) string {
 	default:
 		return "supervisor"
 	}
+}
+
+// OwnsSection says whether a party ("supervisee" or "supervisor") writes a
+// section. A section with no owner belongs to the record's author, who is
+// on the supervisor's side.
+func OwnsSection(owner, party string) bool {
+	if owner == "" {
+		return party == "supervisor"
+	}
+	return Party(owner) == party
+}
+
+// Writes says whether a party writes any section of a form: who may start
+// and edit a record of it.
+func Writes(def *forms.Definition, party string) bool {
+	for _, sec := range def.Sections {
+		if OwnsSection(sec.Owner, party) {
+			return true
+		}
+	}
+	return false
+}
+
+// Submits says whether a party sends a record of the form for signatures:
+// the author's side, the supervisor, unless the form is the supervisee's
+// alone (their details, their self-assessment).
+func Submits(def *forms.Definition, party string) bool {
+	if Writes(def, "supervisor") {
+		return party == "supervisor"
+	}
+	return party == "supervisee"
+}
+
+// KeepOthers returns data with every answer in a section the party does not
+// write replaced by the stored one: a party cannot change another's part,
+// and the page need not post it.
+func KeepOthers(def *forms.Definition, party string, data, stored map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		out[k] = v
+	}
+	for _, sec := range def.Sections {
+		if OwnsSection(sec.Owner, party) {
+			continue
+		}
+		for _, f := range sec.Fields {
+			if v, ok := stored[f.ID]; ok {
+				out[f.ID] = v
+			} else {
+				delete(out, f.ID)
+			}
+		}
+	}
+	return out
 }

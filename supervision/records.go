@@ -28,8 +28,10 @@ type RecordView struct {
 	Documents  []*Document
 	// ActorParty is "supervisee" or "supervisor": the actor's side.
 	ActorParty string
-	// CanEdit: the record is a draft and the actor may change it.
+	// CanEdit: the record is a draft and the actor writes part of it.
 	CanEdit bool
+	// CanSubmit: the actor may also send the draft for signatures.
+	CanSubmit bool
 	// SignAs is the signer role the actor may sign as now, or "".
 	SignAs string
 	// Pending signer labels not yet signed.
@@ -112,8 +114,10 @@ func (s *Service) File(ctx context.Context, actor *Staff, staffID string) (*File
 		}
 		fv.Records = append(fv.Records, e)
 	}
-	if party == "supervisor" {
-		fv.Forms = s.forms.List()
+	for _, def := range s.forms.List() {
+		if Writes(def, party) {
+			fv.Forms = append(fv.Forms, def)
+		}
 	}
 	return fv, nil
 }
@@ -159,25 +163,29 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 	if err != nil {
 		return nil, err
 	}
-	if party != "supervisor" {
-		return nil, Errorf(ErrForbidden, "Only the supervisor can start a record in this file")
-	}
 	def, ok := s.forms.Get(formID)
 	if !ok {
 		return nil, &ValidationError{Fields: []FieldError{{Field: "form", Message: "Select a form from the list"}}}
+	}
+	if !Writes(def, party) {
+		return nil, Errorf(ErrForbidden, "You cannot start a %s in this file", strings.ToLower(def.Title[:1])+def.Title[1:])
 	}
 	supervisee, err := s.store.GetStaff(ctx, staffID)
 	if err != nil {
 		return nil, err
 	}
+	pv, err := s.prefillValues(ctx, supervisee, sup)
+	if err != nil {
+		return nil, err
+	}
 	if data == nil {
-		pv, err := s.prefillValues(ctx, supervisee, sup)
-		if err != nil {
-			return nil, err
-		}
 		data = def.Prefill(pv)
-	} else if errs := def.Validate(data, forms.Draft, s.validationContext(supervisee)); len(errs) > 0 {
-		return nil, &ValidationError{Fields: errs}
+	} else {
+		// Only the starter's own sections: the other party's start prefilled.
+		data = KeepOthers(def, party, data, def.Prefill(pv))
+		if errs := def.Validate(data, forms.Draft, s.validationContext(supervisee)); len(errs) > 0 {
+			return nil, &ValidationError{Fields: errs}
+		}
 	}
 	raw, err := json.Marshal(data)
 	if err != nil {
@@ -209,7 +217,8 @@ func (s *Service) Record(ctx context.Context, actor *Staff, id string) (*RecordV
 		return nil, err
 	}
 	v.ActorParty = party
-	v.CanEdit = r.Status == StatusDraft && party == "supervisor"
+	v.CanEdit = r.Status == StatusDraft && Writes(v.Form, party)
+	v.CanSubmit = v.CanEdit && Submits(v.Form, party)
 	if r.Status == StatusAwaitingSignatures && !v.DocumentsPending {
 		signed := v.SignedRoles()
 		for _, sg := range v.Form.Signers {
@@ -279,11 +288,12 @@ func (s *Service) SaveDraft(ctx context.Context, actor *Staff, id string, data m
 		return nil, Errorf(ErrConflict, "This record has been submitted for signatures and can no longer be changed")
 	}
 	if !v.CanEdit {
-		return nil, Errorf(ErrForbidden, "Only the supervisor can change this record")
+		return nil, Errorf(ErrForbidden, "You have no part of this record to fill in")
 	}
 	if revision != r.Revision {
 		return nil, Errorf(ErrConflict, "Someone else saved this record after you opened it")
 	}
+	data = KeepOthers(v.Form, v.ActorParty, data, v.Data)
 	if errs := v.Form.Validate(data, forms.Draft, s.validationContext(v.Supervisee)); len(errs) > 0 {
 		return nil, &ValidationError{Fields: errs}
 	}
@@ -312,8 +322,8 @@ func (s *Service) Submit(ctx context.Context, actor *Staff, id string) (*Record,
 	if r.Status != StatusDraft {
 		return nil, Errorf(ErrConflict, "This record has already been submitted for signatures")
 	}
-	if !v.CanEdit {
-		return nil, Errorf(ErrForbidden, "Only the supervisor can submit this record")
+	if !v.CanSubmit {
+		return nil, Errorf(ErrForbidden, "Only the %s can submit this record for signatures", map[bool]string{true: "supervisor", false: "supervisee"}[Writes(v.Form, "supervisor")])
 	}
 	if errs := v.Form.Validate(v.Data, forms.Final, s.validationContext(v.Supervisee)); len(errs) > 0 {
 		return nil, &ValidationError{Message: "The record is not complete", Fields: errs}

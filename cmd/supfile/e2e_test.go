@@ -48,6 +48,7 @@ type recordResp struct {
 	ID             string         `json:"id"`
 	Form           string         `json:"form"`
 	Version        int            `json:"version"`
+	FormVersion    int            `json:"form_version"`
 	Status         string         `json:"status"`
 	Revision       int            `json:"revision"`
 	Data           map[string]any `json:"data"`
