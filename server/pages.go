@@ -492,6 +492,11 @@ func (s *Server) download(kind string) func(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
+		if f.URL != "" {
+			c.Header("Cache-Control", "no-store")
+			c.Redirect(http.StatusSeeOther, f.URL)
+			return nil
+		}
 		defer f.Body.Close()
 		c.Header("Content-Disposition", `attachment; filename="`+f.Name+`"`)
 		c.Header("X-Content-SHA256", f.SHA256)

@@ -148,9 +148,9 @@ func isAPI(c *gin.Context) bool {
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
-	if err := s.svc.Ping(ctx); err != nil {
+	if err := s.svc.Ready(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
-		c.String(http.StatusServiceUnavailable, "database unreachable\n")
+		c.String(http.StatusServiceUnavailable, "not ready: %s\n", err)
 		return
 	}
 	c.String(http.StatusOK, "ready\n")

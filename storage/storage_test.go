@@ -2,9 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,21 +16,12 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/supervisionfile/supfile/internal/pgtest"
 	"github.com/supervisionfile/supfile/storage"
 	"github.com/supervisionfile/supfile/storage/blobtest"
 	"github.com/supervisionfile/supfile/storage/storetest"
 	"github.com/supervisionfile/supfile/supervision"
 )
-
-// defaultPostgresURL is where CI starts PostgreSQL.
-const defaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-func postgresURL() string {
-	if u := os.Getenv("SUPFILE_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return defaultPostgresURL
-}
 
 func TestSQLite(t *testing.T) {
 	storetest.RunStoreTests(t, func(t *testing.T) *storage.DB { return newSQLite(t) })
@@ -107,7 +95,7 @@ func TestOpen(t *testing.T) {
 	}
 
 	// Both spellings of the PostgreSQL scheme.
-	u := postgresSchema(t)
+	u := pgtest.Schema(t)
 	for _, scheme := range []string{"postgres", "postgresql"} {
 		pu, _ := url.Parse(u)
 		pu.Scheme = scheme
@@ -131,7 +119,7 @@ func TestMigrateConcurrently(t *testing.T) {
 			return func() (*storage.DB, error) { return storage.OpenSQLite(path) }
 		},
 		"postgres": func(t *testing.T) func() (*storage.DB, error) {
-			u := postgresSchema(t)
+			u := pgtest.Schema(t)
 			return func() (*storage.DB, error) { return storage.OpenPostgres(t.Context(), u) }
 		},
 	}
@@ -181,7 +169,7 @@ func newSQLite(tb testing.TB) *storage.DB {
 
 func newPostgres(tb testing.TB) *storage.DB {
 	tb.Helper()
-	u := postgresSchema(tb)
+	u := pgtest.Schema(tb)
 	db, err := storage.OpenPostgres(context.Background(), u)
 	if err != nil {
 		tb.Fatal(err)
@@ -191,50 +179,6 @@ func newPostgres(tb testing.TB) *storage.DB {
 		tb.Fatalf("Migrate: %v", err)
 	}
 	return db
-}
-
-// postgresSchema creates an empty schema for one test, drops it when the
-// test ends, and returns a URL whose connections use it (search_path), so
-// tests run in parallel without seeing each other's rows. An unreachable
-// server fails the test: CI starts one, and a skipped test would hide that
-// it did not.
-func postgresSchema(tb testing.TB) string {
-	tb.Helper()
-	raw := postgresURL()
-	u, err := url.Parse(raw)
-	if err != nil {
-		tb.Fatalf("SUPFILE_TEST_DATABASE_URL is not a URL: %v", err)
-	}
-	admin, err := sql.Open("pgx", raw)
-	if err != nil {
-		tb.Fatalf("PostgreSQL URL %s: %v", u.Redacted(), err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		admin.Close()
-		tb.Fatalf("PostgreSQL is not reachable at %s: %v\n"+
-			"The storage tests need a real PostgreSQL: start one there, or set SUPFILE_TEST_DATABASE_URL to one.", u.Redacted(), err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		tb.Fatalf("create schema %s: %v", schema, err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func BenchmarkSaveDraft(b *testing.B) {

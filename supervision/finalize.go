@@ -272,7 +272,10 @@ type DocumentFile struct {
 	ContentType string
 	Size        int64
 	SHA256      string
-	Body        io.ReadCloser
+	Body        io.ReadCloser // nil when URL is set
+	// URL, when the service presigns downloads, is where to fetch it from,
+	// for a short while; the caller redirects there.
+	URL string
 }
 
 // OpenDocument opens a signed record's PDF or DOCX for a party of it.
@@ -288,14 +291,24 @@ func (s *Service) OpenDocument(ctx context.Context, actor *Staff, id, kind strin
 		if d.Kind != kind {
 			continue
 		}
+		ctype := map[string]string{"pdf": "application/pdf",
+			"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "json": "application/json"}[kind]
+		name := fmt.Sprintf("%s-%s-v%d.%s", v.Form.ID, slug(v.Supervisee.Name), d.Version, kind)
+		f := &DocumentFile{Name: name, ContentType: ctype, Size: d.Size, SHA256: d.SHA256}
+		if p, ok := s.blobs.(Presigner); ok && s.cfg.PresignTTL > 0 {
+			u, err := p.PresignedGet(ctx, d.Key, s.cfg.PresignTTL, name)
+			if err != nil {
+				return nil, err
+			}
+			f.URL = u.String()
+			return f, nil
+		}
 		body, err := s.blobs.Get(ctx, d.Key)
 		if err != nil {
 			return nil, err
 		}
-		ctype := map[string]string{"pdf": "application/pdf",
-			"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "json": "application/json"}[kind]
-		name := fmt.Sprintf("%s-%s-v%d.%s", v.Form.ID, slug(v.Supervisee.Name), d.Version, kind)
-		return &DocumentFile{Name: name, ContentType: ctype, Size: d.Size, SHA256: d.SHA256, Body: body}, nil
+		f.Body = body
+		return f, nil
 	}
 	return nil, Errorf(ErrNotFound, "No such document")
 }

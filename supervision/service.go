@@ -33,6 +33,10 @@ type Config struct {
 	// Seal, when set, seals every signed PDF with the organisation's
 	// certificate before it is stored, and Verify checks seals.
 	Seal Sealer
+	// PresignTTL, when set and the document store can presign, makes
+	// downloads a redirect to a URL valid this long, issued after the same
+	// access check; otherwise downloads stream through the service.
+	PresignTTL time.Duration
 }
 
 // Service holds the rules. Every method that acts for a person takes that
@@ -79,6 +83,20 @@ func (s *Service) today() time.Time {
 
 // Ping checks the metadata store.
 func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Ready checks the database and, when it can say, the document store; the
+// error says which is not ready and why.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	if c, ok := s.blobs.(BlobChecker); ok {
+		if err := c.Check(ctx); err != nil {
+			return fmt.Errorf("document store not ready: %w", err)
+		}
+	}
+	return nil
+}
 
 func newID() string {
 	var b [16]byte

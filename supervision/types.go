@@ -3,6 +3,7 @@ package supervision
 import (
 	"context"
 	"io"
+	"net/url"
 	"time"
 )
 
@@ -176,6 +177,19 @@ type Blobs interface {
 	Put(ctx context.Context, key string, data []byte, contentType string) error
 	Get(ctx context.Context, key string) (io.ReadCloser, error) // ErrNotFound when missing
 	Exists(ctx context.Context, key string) (bool, error)
+}
+
+// BlobChecker is a Blobs that can say whether it is ready: the bucket
+// exists and the keys work. /readyz asks it.
+type BlobChecker interface {
+	Check(ctx context.Context) error
+}
+
+// Presigner is a Blobs that can hand out a short-lived URL for one object,
+// so that a download goes straight from the store to the browser once the
+// service has checked who is asking.
+type Presigner interface {
+	PresignedGet(ctx context.Context, key string, ttl time.Duration, filename string) (*url.URL, error)
 }
 
 // BlobLister is a Blobs that can list its keys, which reindex and export

@@ -7,8 +7,11 @@ import (
 	"net"
 	"net/mail"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/supervisionfile/supfile/storage"
 )
 
 // Config is every setting, read from the environment and then flags.
@@ -32,6 +35,11 @@ type Config struct {
 	SealP12         string // SUPFILE_SEAL_P12
 	SealP12Password string // SUPFILE_SEAL_P12_PASSWORD
 	SealTSA         string // SUPFILE_SEAL_TSA_URL (not supported yet: refused)
+
+	// S3-compatible document storage; with no S3_ENDPOINT, documents are
+	// kept under the data folder.
+	S3           storage.S3Config // S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_USE_TLS, S3_PATH_STYLE, S3_RETENTION_YEARS
+	S3PresignTTL time.Duration    // S3_PRESIGN_TTL: redirect downloads to a presigned URL valid this long; 0 streams them
 }
 
 // configError names the setting at fault, for a one-line start-up failure.
@@ -64,7 +72,14 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 		SealP12:         env("SUPFILE_SEAL_P12"),
 		SealP12Password: env("SUPFILE_SEAL_P12_PASSWORD"),
 		SealTSA:         env("SUPFILE_SEAL_TSA_URL"),
+
+		S3: storage.S3Config{Endpoint: env("S3_ENDPOINT"), Bucket: env("S3_BUCKET"), Region: env("S3_REGION"),
+			AccessKey: env("S3_ACCESS_KEY"), SecretKey: env("S3_SECRET_KEY")},
 	}
+	useTLS := getenv(env, "S3_USE_TLS", "true")
+	pathStyle := getenv(env, "S3_PATH_STYLE", "true")
+	retention := env("S3_RETENTION_YEARS")
+	presign := env("S3_PRESIGN_TTL")
 	secure := getenv(env, "SUPFILE_SECURE_COOKIES", "false")
 	fs := flag.NewFlagSet("supfile", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
@@ -81,12 +96,29 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	switch strings.ToLower(secure) {
-	case "1", "true", "yes", "on":
-		c.SecureCookies = true
-	case "0", "false", "no", "off", "":
-	default:
-		return nil, &configError{"SUPFILE_SECURE_COOKIES", fmt.Sprintf("%q is not true or false", secure)}
+	var err error
+	if c.SecureCookies, err = parseBool("SUPFILE_SECURE_COOKIES", secure); err != nil {
+		return nil, err
+	}
+	if c.S3.UseTLS, err = parseBool("S3_USE_TLS", useTLS); err != nil {
+		return nil, err
+	}
+	if c.S3.PathStyle, err = parseBool("S3_PATH_STYLE", pathStyle); err != nil {
+		return nil, err
+	}
+	if retention != "" {
+		years, err := strconv.Atoi(retention)
+		if err != nil || years < 1 || years > 100 {
+			return nil, &configError{"S3_RETENTION_YEARS", fmt.Sprintf("%q is not a whole number of years from 1 to 100", retention)}
+		}
+		c.S3.Retention = time.Duration(years)*365*24*time.Hour + time.Duration(years/4+1)*24*time.Hour
+	}
+	if presign != "" {
+		d, err := time.ParseDuration(presign)
+		if err != nil || d < 10*time.Second || d > time.Hour {
+			return nil, &configError{"S3_PRESIGN_TTL", fmt.Sprintf("%q is not a duration from 10s to 1h (for example 5m)", presign)}
+		}
+		c.S3PresignTTL = d
 	}
 	return c, c.validate()
 }
@@ -131,6 +163,18 @@ func (c *Config) validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return &configError{"SUPFILE_LOG_FORMAT", "must be text or json"}
 	}
+	if c.S3.Endpoint != "" {
+		switch {
+		case strings.Contains(c.S3.Endpoint, "://"):
+			return &configError{"S3_ENDPOINT", fmt.Sprintf("%q must be host or host:port without a scheme (S3_USE_TLS says https or http)", c.S3.Endpoint)}
+		case c.S3.Bucket == "":
+			return &configError{"S3_BUCKET", "must be set with S3_ENDPOINT"}
+		case c.S3.AccessKey == "" || c.S3.SecretKey == "":
+			return &configError{"S3_ACCESS_KEY", "S3_ACCESS_KEY and S3_SECRET_KEY must be set with S3_ENDPOINT"}
+		}
+	} else if c.S3.Bucket != "" || c.S3PresignTTL != 0 {
+		return &configError{"S3_ENDPOINT", "must be set when S3_BUCKET or S3_PRESIGN_TTL is (leave all S3_ settings unset to keep documents under the data folder)"}
+	}
 	switch {
 	case c.SealP12 != "" && (c.SealCert != "" || c.SealKey != ""):
 		return &configError{"SUPFILE_SEAL_P12", "set either SUPFILE_SEAL_P12 or SUPFILE_SEAL_CERT and SUPFILE_SEAL_KEY, not both"}
@@ -144,6 +188,17 @@ func (c *Config) validate() error {
 		return &configError{"SUPFILE_SEAL_TSA_URL", "RFC 3161 timestamps are not supported in this version; unset it (seals carry the server's signing time)"}
 	}
 	return nil
+}
+
+// parseBool reads a true/false setting.
+func parseBool(name, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off", "":
+		return false, nil
+	}
+	return false, &configError{name, fmt.Sprintf("%q is not true or false", v)}
 }
 
 var errUsage = errors.New("usage")

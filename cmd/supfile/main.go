@@ -125,6 +125,16 @@ func (m *Main) openStore(ctx context.Context) error {
 
 // openBlobs opens the document store the configuration names.
 func (m *Main) openBlobs(ctx context.Context) (supervision.Blobs, error) {
+	if m.Config.S3.Endpoint != "" {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		blobs, err := storage.OpenS3(ctx, m.Config.S3)
+		if err != nil {
+			return nil, fmt.Errorf("S3_ENDPOINT: %w", err)
+		}
+		m.log.Info("documents are kept in S3", "endpoint", m.Config.S3.Endpoint, "bucket", m.Config.S3.Bucket, "object_lock", blobs.ObjectLock())
+		return blobs, nil
+	}
 	blobs, err := storage.NewLocalBlobs(filepath.Join(m.Config.DataDir, "documents"))
 	if err != nil {
 		return nil, fmt.Errorf("SUPFILE_DATA_DIR: %w", err)
@@ -159,7 +169,7 @@ func (m *Main) openService(ctx context.Context) error {
 		m.log.Info("created a self-signed sealing certificate", "dir", filepath.Join(cfg.DataDir, "seal"), "fingerprint", sl.Fingerprint())
 	}
 	m.svc = supervision.New(m.db, blobs, catalogue, renderer,
-		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: sealer{sl}}, m.log)
+		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: sealer{sl}, PresignTTL: cfg.S3PresignTTL}, m.log)
 	return nil
 }
 
