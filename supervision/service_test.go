@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/internal/miniotest"
 	"github.com/supervisionfile/supfile/render"
+	"github.com/supervisionfile/supfile/seal"
 	"github.com/supervisionfile/supfile/storage"
 	"github.com/supervisionfile/supfile/supervision"
 )
@@ -51,7 +53,11 @@ func (f *flakyBlobs) List(ctx context.Context, prefix string) ([]string, error) 
 	return f.Blobs.(supervision.BlobLister).List(ctx, prefix)
 }
 
-func newWorld(tb testing.TB) *world {
+func newWorld(tb testing.TB) *world { return newWorldWith(tb, nil, nil) }
+
+// newWorldWith is newWorld on a given document store (nil: a local folder)
+// and with a sealer (nil: none).
+func newWorldWith(tb testing.TB, blobs supervision.Blobs, sealer supervision.Sealer) *world {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
@@ -63,9 +69,12 @@ func newWorld(tb testing.TB) *world {
 	if err := db.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	local, err := storage.NewLocalBlobs(filepath.Join(dir, "documents"))
-	if err != nil {
-		tb.Fatal(err)
+	if blobs == nil {
+		local, err := storage.NewLocalBlobs(filepath.Join(dir, "documents"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		blobs = local
 	}
 	cat, err := forms.Load(forms.Builtin(), "")
 	if err != nil {
@@ -76,8 +85,8 @@ func newWorld(tb testing.TB) *world {
 		tb.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Europe/London")
-	w := &world{blobs: &flakyBlobs{Blobs: local}, dir: dir}
-	w.svc = supervision.New(db, w.blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: loc}, nil)
+	w := &world{blobs: &flakyBlobs{Blobs: blobs}, dir: dir}
+	w.svc = supervision.New(db, w.blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: loc, Seal: sealer}, nil)
 	if _, _, err := w.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		tb.Fatal(err)
 	}
@@ -199,10 +208,27 @@ func TestSigningRules(t *testing.T) {
 }
 
 // BenchmarkFinalize measures what happens when the last signer signs:
-// render the PDF and the DOCX, hash them, and write them with record.json
-// to the local store.
+// render the PDF and the DOCX, seal the PDF, hash them, and write them with
+// record.json, to the local store and to a real MinIO server on loopback.
 func BenchmarkFinalize(b *testing.B) {
-	w := newWorld(b)
+	sl, _, err := seal.LoadOrCreate(filepath.Join(b.TempDir(), "cert.pem"), filepath.Join(b.TempDir(), "key.pem"), "Testshire County Council")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("local", func(b *testing.B) { benchFinalize(b, newWorldWith(b, nil, nil)) })
+	b.Run("local-sealed", func(b *testing.B) { benchFinalize(b, newWorldWith(b, nil, sl.ForService())) })
+	b.Run("minio-sealed", func(b *testing.B) {
+		mio := miniotest.Start(b)
+		s3, err := storage.OpenS3(context.Background(), storage.S3Config{Endpoint: mio.Endpoint, Bucket: mio.NewBucket(b, true),
+			AccessKey: mio.AccessKey, SecretKey: mio.SecretKey, PathStyle: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchFinalize(b, newWorldWith(b, s3, sl.ForService()))
+	})
+}
+
+func benchFinalize(b *testing.B, w *world) {
 	ctx := context.Background()
 	r := w.submitted(b)
 	v, err := w.svc.Record(ctx, w.supervisor, r.ID)

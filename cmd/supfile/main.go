@@ -169,7 +169,7 @@ func (m *Main) openService(ctx context.Context) error {
 		m.log.Info("created a self-signed sealing certificate", "dir", filepath.Join(cfg.DataDir, "seal"), "fingerprint", sl.Fingerprint())
 	}
 	m.svc = supervision.New(m.db, blobs, catalogue, renderer,
-		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: sealer{sl}, PresignTTL: cfg.S3PresignTTL}, m.log)
+		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: sl.ForService(), PresignTTL: cfg.S3PresignTTL}, m.log)
 	return nil
 }
 

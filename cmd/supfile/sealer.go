@@ -7,27 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/supervisionfile/supfile/seal"
-	"github.com/supervisionfile/supfile/supervision"
 )
-
-// sealer adapts a seal.Sealer to the service's Sealer interface.
-type sealer struct{ s *seal.Sealer }
-
-func (a sealer) Seal(pdf []byte, info supervision.SealInfo) ([]byte, error) {
-	return a.s.Seal(pdf, seal.Info{Name: info.Name, Reason: info.Reason, Location: info.Location,
-		ContactInfo: info.ContactInfo, SignedAt: info.SignedAt})
-}
-
-func (a sealer) Check(pdf []byte) (*supervision.SealCheck, error) {
-	r, err := seal.Verify(pdf)
-	if err != nil {
-		return nil, err
-	}
-	return &supervision.SealCheck{Sealed: r.Sealed, Intact: r.Intact, Trusted: a.s.Trusts(r), Problem: r.Problem,
-		Signer: r.SignerName, Reason: r.Reason, At: r.SignedAt}, nil
-}
-
-func (a sealer) Fingerprint() string { return a.s.Fingerprint() }
 
 // openSealer loads the organisation's sealing certificate the configuration
 // names: a PKCS#12 bundle, a PEM certificate and key, or by default a
