@@ -392,3 +392,54 @@ func TestBrowserEveryForm(t *testing.T) {
 		checkAxe(t, author, f.ID+" (errors)")
 	}
 }
+
+// TestBrowserTableRows: with JavaScript, adding and removing a table's rows
+// happens in the page (no reload) and the rows are numbered as the server
+// reads them, so what is typed is saved; without it the same buttons post
+// the form (tested in the server's page tests).
+func TestBrowserTableRows(t *testing.T) {
+	m := startApp(t, nil)
+	p := setUpTeam(t, m.URL)
+	var rec recordResp
+	p.supervisor.call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": "forward-planner"}, http.StatusCreated, &rec)
+	var root context.Context
+	sup := newSession(t, root)
+	signIn(t, sup, m.URL, "ahmed.khan@testshire.gov.uk", "a long password 1")
+	do(t, sup, chromedp.Navigate(m.URL+"/records/"+rec.ID+"/edit"), chromedp.WaitVisible(`#f-dates`, chromedp.ByQuery))
+	rows := func() int {
+		var n int
+		do(t, sup, chromedp.Evaluate(`document.querySelectorAll("#f-dates tbody tr").length`, &n))
+		return n
+	}
+	before := rows()
+	do(t, sup, chromedp.Evaluate(`window.stillHere = true`, nil))
+	for i := 0; i < 2; i++ {
+		do(t, sup, chromedp.Click(`button[value="add-row:dates"]`, chromedp.ByQuery))
+	}
+	var stillHere bool
+	do(t, sup, chromedp.Evaluate(`window.stillHere === true`, &stillHere))
+	if !stillHere || rows() != before+2 {
+		t.Fatalf("adding rows: reloaded %v, %d rows, want %d", !stillHere, rows(), before+2)
+	}
+	last := before + 1
+	do(t, sup, setValue(fmt.Sprintf(`#f-dates-%d-date`, last), "2025-03-03"),
+		setValue(fmt.Sprintf(`#f-dates-%d-comments`, last), "Kept after a row was removed"))
+	// Remove the first row: the last becomes row before, and is saved so.
+	do(t, sup, chromedp.Click(`button[value="remove-row:dates:0"]`, chromedp.ByQuery))
+	if rows() != before+1 {
+		t.Fatalf("after removing a row: %d rows", rows())
+	}
+	checkAxe(t, sup, "forward planner (rows added)")
+	click(t, sup, `button[value=save]`)
+	p.supervisor.call("GET", "/api/v1/records/"+rec.ID, nil, http.StatusOK, &rec)
+	dates, _ := rec.Data["dates"].([]any)
+	found := false
+	for _, r := range dates {
+		if row, _ := r.(map[string]any); row["comments"] == "Kept after a row was removed" && row["date"] == "2025-03-03" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the row typed after adding and removing rows was not saved: %v", rec.Data["dates"])
+	}
+}
