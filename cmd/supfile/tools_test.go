@@ -66,7 +66,10 @@ func TestReindexAndExportCommands(t *testing.T) {
 	p.supervisee.call("GET", "/api/v1/staff/"+p.superviseeID+"/file", nil, http.StatusOK, &before)
 
 	newDir := t.TempDir()
+	// What a restore has: the document store and the sealing certificate
+	// (backed up with the configuration), not the database.
 	copyTree(t, filepath.Join(m.Config.DataDir, "documents"), filepath.Join(newDir, "documents"))
+	copyTree(t, filepath.Join(m.Config.DataDir, "seal"), filepath.Join(newDir, "seal"))
 	env := map[string]string{
 		"SUPFILE_DATA_DIR": newDir, "SUPFILE_ORG_NAME": "Testshire County Council",
 		"SUPFILE_ADMIN_EMAIL": "admin@testshire.gov.uk", "SUPFILE_ADMIN_PASSWORD": "correct horse battery",
