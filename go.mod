@@ -92,3 +92,8 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.11.0 // indirect
 )
+
+// gofpdf v1.4.3 with one change: a font's ID (a SHA-1 of its JSON-encoded
+// metrics) is computed once per embedded font, not on every document. See
+// third_party/gofpdf/README.md.
+replace github.com/phpdave11/gofpdf => ./third_party/gofpdf

@@ -151,35 +151,40 @@ func (s *Service) writeDocuments(ctx context.Context, v *RecordView, finalEvent 
 	}
 
 	prefix := RecordPrefix(r.StaffID, r.ID, r.Version)
-	var docs []*Document
-	put := func(name, kind, ctype string, data []byte) error {
+	// put writes one object and returns its row; an object already there
+	// was left by an earlier attempt that wrote objects but not the row:
+	// adopt it, since it is what the file holds.
+	put := func(name, kind, ctype string, data []byte) (*Document, error) {
 		key := prefix + name
 		sum := sha(data)
 		err := s.blobs.Put(ctx, key, data, ctype)
 		if errors.Is(err, ErrConflict) {
-			// Left by an earlier attempt that wrote objects but not the row:
-			// adopt what is there, since it is what the file holds.
 			rc, gerr := s.blobs.Get(ctx, key)
 			if gerr != nil {
-				return gerr
+				return nil, gerr
 			}
 			existing, rerr := io.ReadAll(rc)
 			rc.Close()
 			if rerr != nil {
-				return rerr
+				return nil, rerr
 			}
 			data, sum, err = existing, sha(existing), nil
 		}
 		if err != nil {
-			return fmt.Errorf("write %s: %w", key, err)
+			return nil, fmt.Errorf("write %s: %w", key, err)
 		}
-		docs = append(docs, &Document{RecordID: r.ID, Version: r.Version, Kind: kind, Key: key, SHA256: sum, Size: int64(len(data))})
-		return nil
+		return &Document{RecordID: r.ID, Version: r.Version, Kind: kind, Key: key, SHA256: sum, Size: int64(len(data))}, nil
 	}
-	if err := put(r.FormID+".pdf", "pdf", "application/pdf", pdf); err != nil {
-		return nil, err
-	}
-	if err := put(r.FormID+".docx", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx); err != nil {
+	// The PDF and the DOCX go in together (each a round trip to S3);
+	// record.json, which names their hashes, after them.
+	docs := make([]*Document, 2)
+	g = &errgroup.Group{}
+	g.Go(func() (err error) { docs[0], err = put(r.FormID+".pdf", "pdf", "application/pdf", pdf); return })
+	g.Go(func() (err error) {
+		docs[1], err = put(r.FormID+".docx", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx)
+		return
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	rj := s.recordJSON(v, events, signedAt, docs, lookup)
@@ -187,9 +192,11 @@ func (s *Service) writeDocuments(ctx context.Context, v *RecordView, finalEvent 
 	if err != nil {
 		return nil, err
 	}
-	if err := put("record.json", "json", "application/json", raw); err != nil {
+	d, err := put("record.json", "json", "application/json", raw)
+	if err != nil {
 		return nil, err
 	}
+	docs = append(docs, d)
 	return docs, nil
 }
 
