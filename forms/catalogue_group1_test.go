@@ -219,7 +219,7 @@ func TestSeriousIncidentSupportIsConfidential(t *testing.T) {
 func TestGroup1Prefill(t *testing.T) {
 	want := map[string]map[string]string{
 		"forward-planner": {"supervisee_name": "supervisee.name", "supervisee_job_title": "supervisee.job_title",
-			"supervisor_name": "supervisor.name", "supervisor_job_title": "supervisor.job_title"},
+			"supervisor_name": "supervisor.name", "supervisor_job_title": "supervisor.job_title", "dates": "planner.year_ahead"},
 		"reflective-discussion": {"supervisee_name": "supervisee.name", "supervisor_name": "supervisor.name", "discussion_date": "today"},
 		"practice-observation": {"observee_name": "supervisee.name", "observee_role": "supervisee.job_title",
 			"observer_name": "supervisor.name", "observer_role": "supervisor.job_title"},

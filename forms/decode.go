@@ -237,6 +237,12 @@ func (d *Definition) Prefill(values map[string]string) map[string]any {
 		if f.Kind == KindChoice && !hasOption(f, v) {
 			continue
 		}
+		if f.Kind == KindTable {
+			if rows := prefillRows(f, v); len(rows) > 0 {
+				data[f.ID] = rows
+			}
+			continue
+		}
 		if f.Kind == KindDate {
 			iso, ok := parseDate(v)
 			if !ok {
@@ -247,6 +253,28 @@ func (d *Definition) Prefill(values map[string]string) map[string]any {
 		data[f.ID] = v
 	}
 	return data
+}
+
+// prefillRows makes a table's rows from comma-separated dates, one a row
+// in the table's first date column.
+func prefillRows(f *Field, dates string) []any {
+	col := ""
+	for _, c := range f.Columns {
+		if c.Kind == KindDate {
+			col = c.ID
+			break
+		}
+	}
+	if col == "" {
+		return nil
+	}
+	var rows []any
+	for _, d := range strings.Split(dates, ",") {
+		if iso, ok := parseDate(strings.TrimSpace(d)); ok {
+			rows = append(rows, map[string]any{col: iso})
+		}
+	}
+	return rows
 }
 
 func hasOption(f *Field, v string) bool {

@@ -258,3 +258,22 @@ func TestSchemaIsJSONSchema202012(t *testing.T) {
 		t.Errorf("a complete agreement fails the schema: %v", err)
 	}
 }
+
+// A table prefilled with planner.year_ahead gets a row a date, in its first
+// date column; anything that is not a date is left out.
+func TestPrefillTableRows(t *testing.T) {
+	c, err := Load(Builtin(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := c.Get("forward-planner")
+	got := d.Prefill(map[string]string{"planner.year_ahead": "2026-12-28, 2027-01-25,not a date", "supervisee.name": "Siân"})
+	want := map[string]any{"supervisee_name": "Siân", "dates": []any{
+		map[string]any{"date": "2026-12-28"}, map[string]any{"date": "2027-01-25"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Prefill (-want +got):\n%s", diff)
+	}
+	if got := d.Prefill(map[string]string{"planner.year_ahead": ""}); got["dates"] != nil {
+		t.Errorf("no dates gave rows: %v", got["dates"])
+	}
+}

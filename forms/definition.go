@@ -97,7 +97,8 @@ type Field struct {
 	Options    []Option // choice and multichoice; yes/no and RAG have theirs built in
 	// Prefill names the value a new record starts with: "supervisee.name",
 	// "supervisee.job_title", "supervisee.role", "supervisor.name",
-	// "supervisor.job_title", "today", "last_agreement.date".
+	// "supervisor.job_title", "today", "last_agreement.date"; a table,
+	// "planner.year_ahead" (comma-separated dates, a row each).
 	Prefill string
 	ShowIf  *Condition // a follow-up question, shown when another answer matches
 	Columns []Field    // table: the columns, of any kind but table
@@ -126,6 +127,9 @@ var prefillKeys = map[string]Kind{
 	"supervisor.job_title": KindText,
 	"today":                KindDate,
 	"last_agreement.date":  KindDate,
+	// The dates of the year ahead, at the supervisee's frequency: a table
+	// gets one row a date, in its first date column.
+	"planner.year_ahead": KindTable,
 }
 
 // Field finds a field by its path: "id" for a question, "table.col" for a

@@ -348,6 +348,10 @@ func (l *loader) field(n *yaml.Node, table *Field) (Field, bool) {
 			l.errorf(fm.value("prefill"), ctx, "prefill %q gives a date, so the field must be a date", f.Prefill)
 		case want == KindText && f.Kind != KindText && f.Kind != KindLongText && f.Kind != KindChoice:
 			l.errorf(fm.value("prefill"), ctx, "prefill %q gives text, so the field must be text, longtext or choice", f.Prefill)
+		case want == KindTable && f.Kind != KindTable:
+			l.errorf(fm.value("prefill"), ctx, "prefill %q gives rows of dates, so the field must be a table with a date column", f.Prefill)
+		case want != KindTable && f.Kind == KindTable:
+			l.errorf(fm.value("prefill"), ctx, "prefill %q gives one value, so it cannot fill a table", f.Prefill)
 		}
 	}
 	if fm.has("show_if") {

@@ -13,6 +13,9 @@
 // gofpdf (and so maroto) writes: a classic cross-reference table and trailer.
 // Files with cross-reference streams are refused with ErrUnsupported.
 //
-// An RFC 3161 timestamp from a timestamp authority is not yet supported; the
-// signing time in a seal is the sealing server's clock.
+// By default the signing time in a seal is the sealing server's clock. A
+// Sealer made with WithTimestamps also has every seal timestamped by an
+// RFC 3161 timestamp authority (the token is the signature's unsigned
+// attribute id-aa-timeStampToken, as PAdES and Acrobat expect), and Verify
+// reports and checks such timestamps.
 package seal

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,11 @@ type Sealer struct {
 	chain       []*x509.Certificate
 	fingerprint string
 	reserve     int // bytes reserved for the CMS blob
+
+	// tsaURL, when set (see WithTimestamps), is the RFC 3161 timestamp
+	// authority every seal is timestamped by, asked with tsaClient.
+	tsaURL    string
+	tsaClient *http.Client
 }
 
 // New returns a Sealer that signs with key and embeds cert (and chain, the
@@ -316,7 +322,10 @@ func (s *Sealer) seal(pdf []byte, doc *document, u update, reserve int) ([]byte,
 }
 
 // sign returns a CMS SignedData, detached, over content, with the signed
-// attributes content-type, message-digest and signing-time.
+// attributes content-type, message-digest and signing-time. With timestamps
+// configured, the signer also carries the unsigned attribute
+// id-aa-timeStampToken, a token over the SHA-256 of its signature value; the
+// rest of the structure is unchanged.
 func (s *Sealer) sign(content []byte) ([]byte, error) {
 	sd, err := pkcs7.NewSignedData(content)
 	if err != nil {
@@ -335,6 +344,20 @@ func (s *Sealer) sign(content []byte) ([]byte, error) {
 	der, err := sd.Finish()
 	if err != nil {
 		return nil, fmt.Errorf("seal: %w", err)
+	}
+	if s.tsaURL == "" {
+		return der, nil
+	}
+	sigValue, err := signatureValue(der)
+	if err != nil {
+		return nil, fmt.Errorf("seal: %w", err)
+	}
+	token, err := s.timestamp(sigValue)
+	if err != nil {
+		return nil, err
+	}
+	if der, err = addTimestamp(der, token); err != nil {
+		return nil, fmt.Errorf("seal: adding the timestamp: %w", err)
 	}
 	return der, nil
 }

@@ -19,7 +19,8 @@ func (a serviceSealer) Check(pdf []byte) (*supervision.SealCheck, error) {
 		return nil, err
 	}
 	return &supervision.SealCheck{Sealed: r.Sealed, Intact: r.Intact, Trusted: a.s.Trusts(r), Problem: r.Problem,
-		Signer: r.SignerName, Reason: r.Reason, At: r.SignedAt}, nil
+		Signer: r.SignerName, Reason: r.Reason, At: r.SignedAt, Timestamped: r.Timestamped, TimestampAt: r.TimestampAt,
+		TimestampAuthority: r.TimestampAuthority, TimestampProblem: r.TimestampProblem}, nil
 }
 
 func (a serviceSealer) Fingerprint() string { return a.s.Fingerprint() }

@@ -27,6 +27,19 @@ type Result struct {
 
 	SignerName, CertFingerprint, Reason, Location string
 	SignedAt                                      time.Time
+
+	// Timestamped: the signature carries an RFC 3161 timestamp token over
+	// its signature value, and the token's own signature checks out with
+	// the certificate it carries (whether that authority is trusted is not
+	// decided here). TimestampAt is the authority's time, TimestampAuthority
+	// its certificate's common name (or the token's TSA name).
+	Timestamped        bool
+	TimestampAt        time.Time
+	TimestampAuthority string
+	// TimestampProblem explains in plain English why a timestamp token the
+	// signature carries is not accepted. It does not change Intact: the
+	// token is outside what the seal's signature covers.
+	TimestampProblem string
 }
 
 // Plain-English problems, shown to people who upload a PDF to be checked.
@@ -38,6 +51,14 @@ const (
 	ProblemBadSig   = "The seal's signature does not match its certificate: the document or the seal has been tampered with."
 	ProblemDamaged  = "The seal is damaged and cannot be checked."
 	ProblemBadCert  = "The certificate inside the seal has been altered."
+
+	TimestampProblemDamaged  = "The seal's timestamp is damaged and cannot be checked."
+	TimestampProblemMismatch = "The seal's timestamp was made for a different signature, " +
+		"so the time it states says nothing about this document."
+	TimestampProblemBadSig = "The seal's timestamp has been altered: the timestamp authority's signature on it does not match, " +
+		"so the time it states cannot be relied on."
+	TimestampProblemNotTSA = "The seal's timestamp was not signed with a timestamp authority's certificate valid at the time it states, " +
+		"so the time cannot be relied on."
 )
 
 // Verify checks the seal of pdf. It returns an error only when the input is
@@ -54,6 +75,13 @@ const (
 //
 // When a file carries several signatures, the one covering the most of the
 // file is checked (the newest seal).
+//
+// When the signature carries an RFC 3161 timestamp token (see
+// Sealer.WithTimestamps), Verify checks that the token is over this
+// signature and that its own signature verifies with the certificate it
+// carries, and reports it in Timestamped, TimestampAt and TimestampAuthority,
+// or why not in TimestampProblem. Whether the authority is trusted is not
+// decided here.
 func Verify(pdf []byte) (res *Result, err error) {
 	head := pdf[:min(len(pdf), 1024)]
 	if !bytes.Contains(head, []byte("%PDF-")) {
@@ -92,6 +120,7 @@ func Verify(pdf []byte) (res *Result, err error) {
 		res.Problem = ProblemDamaged
 		return res, nil
 	}
+	checkTimestamp(p7, res)
 	sum := sha256.Sum256(signer.Raw)
 	res.CertFingerprint = fingerprint(sum[:])
 	if res.SignerName == "" {

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/supervisionfile/supfile/forms"
@@ -147,13 +149,45 @@ func (s *Service) prefillValues(ctx context.Context, supervisee, supervisor *Sta
 	if err != nil {
 		return nil, err
 	}
+	weeks := 0
+	if min := MinTimesPerYear[supervisee.Role]; min > 0 {
+		weeks = int(math.Round(52 / float64(min)))
+	}
 	for _, r := range recs {
 		if r.FormID == "supervision-agreement" && r.Status == StatusSigned && r.SignedAt != nil {
 			v["last_agreement.date"] = r.SignedAt.In(s.cfg.Location).Format("2006-01-02")
+			var agreed struct {
+				EveryWeeks float64 `json:"every_weeks"`
+			}
+			if json.Unmarshal(r.Data, &agreed) == nil && agreed.EveryWeeks >= 1 && agreed.EveryWeeks <= 52 {
+				weeks = int(agreed.EveryWeeks)
+			}
 			break
 		}
 	}
+	v["planner.year_ahead"] = strings.Join(yearAhead(s.today(), weeks), ",")
 	return v, nil
+}
+
+// yearAhead is the supervision dates of the next 52 weeks, every so many
+// weeks from today, each moved off a weekend to the Monday (002 §2.1: "planned
+// so that both parties are aware of the dates for the year ahead").
+func yearAhead(today time.Time, weeks int) []string {
+	if weeks < 1 {
+		return nil
+	}
+	var out []string
+	for d := today.AddDate(0, 0, 7*weeks); d.Before(today.AddDate(0, 0, 7*52+1)); d = d.AddDate(0, 0, 7*weeks) {
+		day := d
+		switch day.Weekday() {
+		case time.Saturday:
+			day = day.AddDate(0, 0, 2)
+		case time.Sunday:
+			day = day.AddDate(0, 0, 1)
+		}
+		out = append(out, day.Format("2006-01-02"))
+	}
+	return out
 }
 
 // StartRecord begins a draft of a form in a supervisee's file. Data, when

@@ -38,6 +38,12 @@ type SealCheck struct {
 	Signer  string // the certificate's name
 	Reason  string // "Record <id>, version <n>"
 	At      time.Time
+	// An RFC 3161 timestamp in the seal, when the organisation uses a
+	// timestamp authority: when and by whom, or what is wrong with it.
+	Timestamped        bool
+	TimestampAt        time.Time
+	TimestampAuthority string
+	TimestampProblem   string
 }
 
 // sealReason is how a seal names its record; Verify reads it back.
@@ -147,6 +153,13 @@ func (s *Service) explain(v *Verification) {
 			v.Details = append(v.Details, fmt.Sprintf("Seal: intact, but made with a certificate (%s) that is not this organisation's.", v.Seal.Signer))
 		default:
 			v.Details = append(v.Details, fmt.Sprintf("Seal: intact, made by %s on %s.", v.Seal.Signer, v.Seal.At.In(s.cfg.Location).Format("2 January 2006 at 15:04")))
+		}
+		switch {
+		case v.Seal.Timestamped:
+			v.Details = append(v.Details, fmt.Sprintf("Timestamp: %s, from the timestamp authority %s.",
+				v.Seal.TimestampAt.In(s.cfg.Location).Format("2 January 2006 at 15:04:05"), v.Seal.TimestampAuthority))
+		case v.Seal.TimestampProblem != "":
+			v.Details = append(v.Details, "Timestamp: "+v.Seal.TimestampProblem)
 		}
 	}
 	if v.Record != nil {

@@ -3,6 +3,7 @@ package supervision_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -246,4 +247,68 @@ func benchFinalize(b *testing.B, w *world) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A new forward planner starts with the year ahead's dates: at the policy's
+// frequency for the supervisee's role (four-weekly for a social worker) until
+// an agreement is signed, then at the agreement's.
+func TestPlannerPrefilledWithTheYearAhead(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	dates := func() []time.Time {
+		t.Helper()
+		r, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "forward-planner", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var data struct{ Dates []struct{ Date string } }
+		if err := json.Unmarshal(r.Data, &data); err != nil {
+			t.Fatal(err)
+		}
+		var out []time.Time
+		for _, row := range data.Dates {
+			d, err := time.Parse("2006-01-02", row.Date)
+			if err != nil {
+				t.Fatalf("row date %q: %v", row.Date, err)
+			}
+			if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+				t.Errorf("%s is at a weekend", row.Date)
+			}
+			out = append(out, d)
+		}
+		return out
+	}
+	check := func(got []time.Time, n, weeks int) {
+		t.Helper()
+		if len(got) != n {
+			t.Fatalf("%d dates, want %d", len(got), n)
+		}
+		today := time.Now().UTC().Truncate(24 * time.Hour)
+		for i, d := range got {
+			want := today.AddDate(0, 0, 7*weeks*(i+1))
+			if gap := d.Sub(want); gap < 0 || gap > 48*time.Hour {
+				t.Errorf("date %d is %s, want %s or the Monday after", i+1, d.Format("2006-01-02"), want.Format("2006-01-02"))
+			}
+		}
+	}
+	check(dates(), 13, 4)
+
+	data := agreement()
+	data["times_per_year"], data["every_weeks"] = 26.0, 2.0
+	r, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Submit(ctx, w.supervisor, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct {
+		who  *supervision.Staff
+		name string
+	}{{w.supervisee, "Siân Jones"}, {w.supervisor, "Ahmed Khan"}} {
+		if _, err := w.svc.Sign(ctx, p.who, r.ID, supervision.SignInput{Name: p.name, Confirm: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(dates(), 26, 2)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -34,7 +35,7 @@ type Config struct {
 	SealKey         string // SUPFILE_SEAL_KEY
 	SealP12         string // SUPFILE_SEAL_P12
 	SealP12Password string // SUPFILE_SEAL_P12_PASSWORD
-	SealTSA         string // SUPFILE_SEAL_TSA_URL (not supported yet: refused)
+	SealTSA         string // SUPFILE_SEAL_TSA_URL: an RFC 3161 timestamp authority, optional
 
 	// S3-compatible document storage; with no S3_ENDPOINT, documents are
 	// kept under the data folder.
@@ -184,8 +185,11 @@ func (c *Config) validate() error {
 		return &configError{"SUPFILE_SEAL_CERT", "must be set with SUPFILE_SEAL_KEY (the PEM certificate)"}
 	case c.SealP12Password != "" && c.SealP12 == "":
 		return &configError{"SUPFILE_SEAL_P12_PASSWORD", "is set but SUPFILE_SEAL_P12 is not"}
-	case c.SealTSA != "":
-		return &configError{"SUPFILE_SEAL_TSA_URL", "RFC 3161 timestamps are not supported in this version; unset it (seals carry the server's signing time)"}
+	}
+	if c.SealTSA != "" {
+		if u, err := url.Parse(c.SealTSA); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &configError{"SUPFILE_SEAL_TSA_URL", "must be an http:// or https:// URL of an RFC 3161 timestamp authority"}
+		}
 	}
 	return nil
 }

@@ -165,6 +165,9 @@ func (m *Main) openService(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if cfg.SealTSA != "" {
+		sl = sl.WithTimestamps(cfg.SealTSA, nil)
+	}
 	if created {
 		m.log.Info("created a self-signed sealing certificate", "dir", filepath.Join(cfg.DataDir, "seal"), "fingerprint", sl.Fingerprint())
 	}

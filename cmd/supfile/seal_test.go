@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,7 +133,8 @@ func TestSealCertificateFromConfiguration(t *testing.T) {
 		{map[string]string{"SUPFILE_SEAL_P12": filepath.Join(dir, "missing.p12")}, "SUPFILE_SEAL_P12: "},
 		{map[string]string{"SUPFILE_SEAL_CERT": filepath.Join(dir, "key.pem"), "SUPFILE_SEAL_KEY": filepath.Join(dir, "key.pem")}, "SUPFILE_SEAL_CERT: "},
 		{map[string]string{"SUPFILE_SEAL_CERT": filepath.Join(dir, "cert.pem")}, "SUPFILE_SEAL_KEY: "},
-		{map[string]string{"SUPFILE_SEAL_TSA_URL": "http://tsa.example/"}, "SUPFILE_SEAL_TSA_URL: "},
+		{map[string]string{"SUPFILE_SEAL_TSA_URL": "ftp://tsa.example/"}, "SUPFILE_SEAL_TSA_URL: "},
+		{map[string]string{"SUPFILE_SEAL_TSA_URL": "tsa.example"}, "SUPFILE_SEAL_TSA_URL: "},
 	} {
 		var out bytes.Buffer
 		cfg, err := loadConfig(nil, envOf(t, c.env))
@@ -185,4 +187,31 @@ func keyOf(t *testing.T, name string) any {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// With a timestamp authority configured, no PDF is sealed without its
+// timestamp: when the authority fails, the last signature is kept and the
+// documents wait, as for a storage fault. (A seal with a real token is
+// tested against an RFC 3161 authority in the seal package.)
+func TestTimestampAuthorityDown(t *testing.T) {
+	tsa := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+	}))
+	defer tsa.Close()
+	m := startApp(t, map[string]string{"SUPFILE_SEAL_TSA_URL": tsa.URL + "/tsr"})
+	p := setUpTeam(t, m.URL)
+	var rec struct {
+		recordResp
+		DocumentsPending bool `json:"documents_pending"`
+	}
+	p.supervisor.call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": "supervision-agreement",
+		"data": validAgreement("We will meet every four weeks.")}, http.StatusCreated, &rec)
+	p.supervisor.call("POST", "/api/v1/records/"+rec.ID+"/submit", nil, http.StatusOK, nil)
+	p.supervisee.call("POST", "/api/v1/records/"+rec.ID+"/signatures", map[string]any{"name": "Siân Gwŷnedd-Jones", "confirm": true}, http.StatusCreated, nil)
+	p.supervisor.call("POST", "/api/v1/records/"+rec.ID+"/signatures", map[string]any{"name": "Ahmed Khan", "confirm": true}, http.StatusCreated, &rec)
+	if !rec.DocumentsPending || len(rec.Signatures) != 2 || len(rec.Documents) != 0 {
+		t.Errorf("last signature with the timestamp authority down: pending %v, %d signatures, %d documents",
+			rec.DocumentsPending, len(rec.Signatures), len(rec.Documents))
+	}
+	p.supervisee.call("GET", "/api/v1/records/"+rec.ID+"/document.pdf", nil, http.StatusNotFound, nil)
 }
