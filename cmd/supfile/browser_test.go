@@ -16,6 +16,9 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/supervision"
 )
 
 //go:embed testdata/axe.min.js
@@ -368,6 +371,10 @@ func TestBrowserEveryForm(t *testing.T) {
 	signIn(t, sup, m.URL, "ahmed.khan@testshire.gov.uk", "a long password 1")
 	see := newSession(t, root)
 	signIn(t, see, m.URL, "sian.jones@testshire.gov.uk", "a long password 1")
+	cat, err := forms.Load(forms.Builtin(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range list {
 		author := sup
 		do(t, sup, chromedp.Navigate(m.URL+"/staff/"+p.superviseeID+"/file"), chromedp.WaitVisible(`#f-form`, chromedp.ByQuery))
@@ -390,6 +397,25 @@ func TestBrowserEveryForm(t *testing.T) {
 			t.Errorf("%s: submitting it empty gave no error summary", f.ID)
 		}
 		checkAxe(t, author, f.ID+" (errors)")
+		// Where the other party writes a part too (a practice observation),
+		// their page shows the author's part read-only: axe checks it too.
+		other := see
+		if author == see {
+			other = sup
+		}
+		var editURL string
+		do(t, author, chromedp.Location(&editURL))
+		var editable bool
+		do(t, other, chromedp.Navigate(editURL), chromedp.WaitVisible(`h1`, chromedp.ByQuery),
+			chromedp.Evaluate(`!!document.querySelector('form[action$="/edit"]')`, &editable))
+		def, _ := cat.Get(f.ID)
+		otherParty := map[bool]string{true: "supervisor", false: "supervisee"}[other == sup]
+		if editable != supervision.Writes(def, otherParty) {
+			t.Errorf("%s: the %s can edit it: %v", f.ID, otherParty, editable)
+		}
+		if editable {
+			checkAxe(t, other, f.ID+" (the other party's part)")
+		}
 	}
 }
 
