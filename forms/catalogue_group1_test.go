@@ -684,13 +684,19 @@ func TestSeriousIncidentSupportRules(t *testing.T) {
 	}
 	const notes = "By phone: she was on leave abroad; I met her on her return."
 	g1RunCases(t, d, validIncidentSupport, []g1Case{
-		{"incident tomorrow", future, set(map[string]any{"incident_date": "2026-03-28", "told_date": "2026-03-28",
+		{"incident tomorrow", future, set(map[string]any{"incident_date": "2026-03-28", "told_date": "2026-03-28", "plan_date": "2026-03-28",
+			"reviews":                 []any{map[string]any{"review_date": "2026-04-10", "still_appropriate": "yes"}},
 			"senior_manager_informed": "2026-03-28", "service_director_informed": "2026-03-28",
 			"investigation_updates": []any{map[string]any{"update_date": "2026-03-28", "update": "None yet."}}}),
 			[]FieldError{{"incident_date", "The date of the incident cannot be in the future"}}},
-		{"incident today", future, set(map[string]any{"incident_date": "2026-03-27", "told_date": "2026-03-27",
+		{"incident today", future, set(map[string]any{"incident_date": "2026-03-27", "told_date": "2026-03-27", "plan_date": "2026-03-27",
+			"reviews":                 []any{map[string]any{"review_date": "2026-04-10", "still_appropriate": "yes"}},
 			"senior_manager_informed": "2026-03-27", "service_director_informed": "2026-03-27",
 			"investigation_updates": []any{map[string]any{"update_date": "2026-03-27", "update": "None yet."}}}), nil},
+
+		{"plan before the incident", "date_after:plan_date", set(map[string]any{"plan_date": "2026-03-01"}),
+			[]FieldError{{"plan_date", "The date of this plan cannot be before the date of the incident"}}},
+		{"plan on the day of the incident", "date_after:plan_date", set(map[string]any{"plan_date": "2026-03-02"}), nil},
 
 		{"told before the incident", told, set(map[string]any{"told_date": "2026-03-01"}),
 			[]FieldError{{"told_date", "The date the worker was told cannot be before the date of the incident"}}},
