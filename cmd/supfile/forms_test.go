@@ -33,6 +33,7 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 	names := map[string]string{p.supervisorID: "Ahmed Khan", p.superviseeID: "Siân Gwŷnedd-Jones"}
 	byParty := map[string]*client{"supervisor": p.supervisor, "supervisee": p.supervisee}
 	nameOf := map[string]string{"supervisor": "Ahmed Khan", "supervisee": "Siân Gwŷnedd-Jones"}
+	docxs := map[string][]byte{}
 	for _, def := range cat.List() {
 		t.Run(def.ID, func(t *testing.T) {
 			data := forms.Sample(def, p.supervisorID)
@@ -105,7 +106,19 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 			for _, m := range doctext.Missing(text, want...) {
 				t.Errorf("DOCX lacks %.80q", m)
 			}
+			docxs[def.ID] = docx
 		})
+	}
+	// Every form's DOCX opens in LibreOffice (one run for all of them), with
+	// its title, the council's name and the signers in what it shows.
+	texts, err := doctext.ViaLibreOffice(docxs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, def := range cat.List() {
+		for _, m := range doctext.Missing(texts[def.ID], def.Title, "Testshire County Council", "Siân Gwŷnedd-Jones", "Page 1 of") {
+			t.Errorf("%s in LibreOffice lacks %q", def.ID, m)
+		}
 	}
 }
 

@@ -192,3 +192,41 @@ func PDFSig(pdf []byte) ([]SigReport, string, error) {
 	}
 	return reports, out, nil
 }
+
+// ViaLibreOffice opens each DOCX in LibreOffice (soffice, headless), has it
+// print them to PDF in one run, and returns each one's text by the same
+// name: what a reader who opens the file in LibreOffice would see. A file
+// LibreOffice cannot open has no PDF, which is an error.
+func ViaLibreOffice(docxs map[string][]byte) (map[string]string, error) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		return nil, fmt.Errorf("soffice (install libreoffice-writer-nogui): %w", err)
+	}
+	dir, err := os.MkdirTemp("", "doctext")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	args := []string{"-env:UserInstallation=file://" + filepath.Join(dir, "profile"), "--headless", "--convert-to", "pdf", "--outdir", dir}
+	for name, b := range docxs {
+		f := filepath.Join(dir, name+".docx")
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			return nil, err
+		}
+		args = append(args, f)
+	}
+	if out, err := exec.Command(soffice, args...).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("soffice: %v\n%s", err, out)
+	}
+	texts := map[string]string{}
+	for name := range docxs {
+		pdf, err := os.ReadFile(filepath.Join(dir, name+".pdf"))
+		if err != nil {
+			return nil, fmt.Errorf("LibreOffice could not open %s.docx: %w", name, err)
+		}
+		if texts[name], err = PDF(pdf); err != nil {
+			return nil, err
+		}
+	}
+	return texts, nil
+}
