@@ -54,6 +54,27 @@ func (d *Definition) Display(data map[string]any, staffName func(id string) stri
 	return out
 }
 
+// DisplayOne formats one question's answer as Display does; ok is false
+// when there is no such question or it is a follow-up hidden by show_if.
+func (d *Definition) DisplayOne(id string, data map[string]any, staffName func(id string) string) (df DisplayField, ok bool) {
+	f := d.topField(id)
+	if f == nil {
+		return DisplayField{}, false
+	}
+	answers := cleanAnswers(data)
+	if d.hidden(answers)[f.ID] {
+		return DisplayField{}, false
+	}
+	df = DisplayField{Label: f.Label}
+	if f.Kind == KindTable {
+		df.IsTable = true
+		df.Columns, df.Rows = displayTable(f, answers[f.ID], staffName)
+	} else {
+		df.Value = displayValue(f, answers[f.ID], staffName)
+	}
+	return df, true
+}
+
 func displayTable(f *Field, v any, staffName func(string) string) ([]string, [][]string) {
 	cols := make([]string, len(f.Columns))
 	for i := range f.Columns {

@@ -22,6 +22,9 @@ type FieldVM struct {
 	Error                       string
 	ReadOnly                    bool
 	Table                       *TableVM
+	// Answer is the formatted answer of a field shown read-only (another
+	// party's part), as the record page shows it.
+	Answer forms.DisplayField
 }
 
 // OptionVM is one radio, checkbox or select option.
@@ -36,10 +39,13 @@ type TableVM struct {
 	Rows    [][]FieldVM
 }
 
-// SectionVM is a titled group of inputs.
+// SectionVM is a titled group of inputs, or, when ReadOnly, of another
+// party's answers (Owner says whose).
 type SectionVM struct {
 	Title, Intro string
 	Fields       []FieldVM
+	ReadOnly     bool
+	Owner        string
 }
 
 type person struct{ ID, Name string }
@@ -85,16 +91,42 @@ func chosen(v any) map[string]bool {
 // section owned by the other side is shown read-only.
 func buildSections(def *forms.Definition, data map[string]any, errs map[string]string, people []person, party string) []SectionVM {
 	var out []SectionVM
+	nameOf := func(id string) string {
+		for _, p := range people {
+			if p.ID == id {
+				return p.Name
+			}
+		}
+		return id
+	}
 	for _, sec := range def.Sections {
 		readOnly := !supervision.OwnsSection(sec.Owner, party)
-		svm := SectionVM{Title: sec.Title, Intro: sec.Intro}
+		svm := SectionVM{Title: sec.Title, Intro: sec.Intro, ReadOnly: readOnly, Owner: ownerLabel(def, sec.Owner)}
 		for i := range sec.Fields {
 			f := &sec.Fields[i]
-			svm.Fields = append(svm.Fields, buildField(def, f, f.ID, data[f.ID], errs, people, readOnly))
+			if readOnly {
+				if answer, ok := def.DisplayOne(f.ID, data, nameOf); ok {
+					svm.Fields = append(svm.Fields, FieldVM{ID: anchor(f.ID), Name: f.ID, Kind: string(f.Kind), Label: f.Label,
+						Error: errs[f.ID], ReadOnly: true, Answer: answer})
+				}
+				continue
+			}
+			svm.Fields = append(svm.Fields, buildField(def, f, f.ID, data[f.ID], errs, people, false))
 		}
 		out = append(out, svm)
 	}
 	return out
+}
+
+// ownerLabel names who fills in a section: its owner's signer label, or
+// for the author's sections the first signer on the supervisor's side.
+func ownerLabel(def *forms.Definition, owner string) string {
+	for _, sg := range def.Signers {
+		if (owner != "" && sg.Role == owner) || (owner == "" && supervision.Party(sg.Role) == "supervisor") {
+			return sg.Label
+		}
+	}
+	return map[bool]string{true: "Supervisor", false: "Supervisee"}[owner == ""]
 }
 
 func buildField(def *forms.Definition, f *forms.Field, name string, value any, errs map[string]string, people []person, readOnly bool) FieldVM {

@@ -79,6 +79,7 @@ func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"anchor": anchor,
 		"inc":    func(i int) int { return i + 1 },
+		"lower":  strings.ToLower,
 		"input": func(name, label, typ, value, hint string, errs map[string]string) simpleInput {
 			in := simpleInput{ID: anchor(name), Name: name, Label: label, Type: typ, Value: value, Hint: hint, Error: errs[name]}
 			switch typ {
