@@ -16,14 +16,14 @@ import (
 // (an error at the exact input, with its message) and one that meets it, so
 // taking a rule out of the YAML fails a test.
 
-// g1Catalogue is the built-in catalogue, loaded once as the service loads
-// it: each load compiles every form's JSON Schema.
-var g1Catalogue = sync.OnceValues(func() (*Catalogue, error) { return Load(Builtin(), "") })
+// builtinCatalogue is the built-in catalogue, loaded once as the service
+// loads it: each load compiles every form's JSON Schema.
+var builtinCatalogue = sync.OnceValues(func() (*Catalogue, error) { return Load(Builtin(), "") })
 
-// g1Form is a built-in form.
-func g1Form(t *testing.T, id string) *Definition {
+// builtinForm is a built-in form, shared by the catalogue tests.
+func builtinForm(t *testing.T, id string) *Definition {
 	t.Helper()
-	c, err := g1Catalogue()
+	c, err := builtinCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,8 +34,8 @@ func g1Form(t *testing.T, id string) *Definition {
 	return d
 }
 
-// g1Context is the context of the rule tests: today is 27 March 2026.
-func g1Context() Context {
+// ruleContext is the context of the rule tests: today is 27 March 2026.
+func ruleContext() Context {
 	return Context{Today: date(2026, 3, 27), SuperviseeRole: "social_worker", MinTimesPerYear: 13}
 }
 
@@ -78,7 +78,7 @@ type g1Case struct {
 // it, and that no case names a rule the definition lacks.
 func g1RunCases(t *testing.T, d *Definition, valid func() map[string]any, cases []g1Case) {
 	t.Helper()
-	if errs := d.Validate(valid(), Final, g1Context()); errs != nil {
+	if errs := d.Validate(valid(), Final, ruleContext()); errs != nil {
 		t.Fatalf("the valid %s answers are not valid: %v", d.ID, errs)
 	}
 	broken, met := map[string]bool{}, map[string]bool{}
@@ -95,7 +95,7 @@ func g1RunCases(t *testing.T, d *Definition, valid func() map[string]any, cases 
 			if tc.edit != nil {
 				tc.edit(t, data)
 			}
-			got := d.Validate(data, Final, g1Context())
+			got := d.Validate(data, Final, ruleContext())
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Validate (-want +got):\n%s", diff)
 			}
@@ -129,13 +129,13 @@ func g1RunCases(t *testing.T, d *Definition, valid func() map[string]any, cases 
 func g1Required(t *testing.T, d *Definition, want []string) {
 	t.Helper()
 	var got []string
-	for _, e := range d.Validate(map[string]any{}, Final, g1Context()) {
+	for _, e := range d.Validate(map[string]any{}, Final, ruleContext()) {
 		got = append(got, e.Field)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("required answers of %s (-want +got):\n%s", d.ID, diff)
 	}
-	if errs := d.Validate(map[string]any{}, Draft, g1Context()); errs != nil {
+	if errs := d.Validate(map[string]any{}, Draft, ruleContext()); errs != nil {
 		t.Errorf("an empty draft of %s: %v", d.ID, errs)
 	}
 }
@@ -204,11 +204,11 @@ func TestGroup1CatalogueLoads(t *testing.T) {
 // supervisor and those the policy names see it; the other forms are not
 // confidential.
 func TestSeriousIncidentSupportIsConfidential(t *testing.T) {
-	if d := g1Form(t, "serious-incident-support"); !d.Confidential {
+	if d := builtinForm(t, "serious-incident-support"); !d.Confidential {
 		t.Error("serious-incident-support is not confidential")
 	}
 	for _, id := range group1Forms[:4] {
-		if d := g1Form(t, id); d.Confidential {
+		if d := builtinForm(t, id); d.Confidential {
 			t.Errorf("%s is confidential", id)
 		}
 	}
@@ -229,7 +229,7 @@ func TestGroup1Prefill(t *testing.T) {
 	}
 	for _, id := range group1Forms {
 		got := map[string]string{}
-		for _, f := range g1Form(t, id).fields() {
+		for _, f := range builtinForm(t, id).fields() {
 			if f.Prefill != "" {
 				got[f.ID] = f.Prefill
 			}
@@ -245,7 +245,7 @@ func TestGroup1Prefill(t *testing.T) {
 func TestGroup1SampleIsValid(t *testing.T) {
 	for _, id := range group1Forms {
 		t.Run(id, func(t *testing.T) {
-			d := g1Form(t, id)
+			d := builtinForm(t, id)
 			data := Sample(d, "staff-1")
 			if errs := d.Validate(data, Final, Context{Today: date(2026, 12, 31), MinTimesPerYear: 13}); errs != nil {
 				t.Errorf("Sample answers are not valid: %v", errs)
@@ -273,7 +273,7 @@ func validPlanner() map[string]any {
 }
 
 func TestForwardPlannerRules(t *testing.T) {
-	d := g1Form(t, "forward-planner")
+	d := builtinForm(t, "forward-planner")
 	const (
 		reason      = "required_if:dates.comments?status"
 		rescheduled = "required_if:dates.rescheduled?status"
@@ -322,7 +322,7 @@ func TestForwardPlannerRules(t *testing.T) {
 }
 
 func TestForwardPlannerRequired(t *testing.T) {
-	g1Required(t, g1Form(t, "forward-planner"),
+	g1Required(t, builtinForm(t, "forward-planner"),
 		[]string{"supervisee_name", "supervisee_job_title", "supervisor_name", "supervisor_job_title", "dates"})
 }
 
@@ -348,7 +348,7 @@ func validReflective() map[string]any {
 }
 
 func TestReflectiveDiscussionRules(t *testing.T) {
-	d := g1Form(t, "reflective-discussion")
+	d := builtinForm(t, "reflective-discussion")
 	const due = "date_after:actions.due"
 	set := func(changes map[string]any) func(*testing.T, map[string]any) {
 		return func(t *testing.T, data map[string]any) {
@@ -388,7 +388,7 @@ func TestReflectiveDiscussionRules(t *testing.T) {
 }
 
 func TestReflectiveDiscussionRequired(t *testing.T) {
-	g1Required(t, g1Form(t, "reflective-discussion"), []string{
+	g1Required(t, builtinForm(t, "reflective-discussion"), []string{
 		"supervisee_name", "supervisor_name", "discussion_date", "case_reference",
 		"description", "evaluation", "analysis", "knowledge_used", "worker_view", "child_view",
 		"conclusion", "actions", "learning_outcomes",
@@ -430,7 +430,7 @@ func validObservation() map[string]any {
 }
 
 func TestPracticeObservationRules(t *testing.T) {
-	d := g1Form(t, "practice-observation")
+	d := builtinForm(t, "practice-observation")
 	const (
 		examples = "required_if:strengths_examples?strengths_model"
 		due      = "date_after:actions.due"
@@ -466,7 +466,7 @@ func TestPracticeObservationRules(t *testing.T) {
 }
 
 func TestPracticeObservationRequired(t *testing.T) {
-	g1Required(t, g1Form(t, "practice-observation"), []string{
+	g1Required(t, builtinForm(t, "practice-observation"), []string{
 		"observee_name", "observee_role", "observer_name", "observer_role", "observer_is_line_manager",
 		"observation_date", "setting", "activity",
 		"background", "preparation", "purpose", "role_responsibility", "outcomes_sought",
@@ -518,7 +518,7 @@ func validAudit() map[string]any {
 }
 
 func TestFileAuditQuestions(t *testing.T) {
-	d := g1Form(t, "file-audit")
+	d := builtinForm(t, "file-audit")
 	var got []string
 	for _, f := range d.fields() {
 		if f.Kind == KindYesNo {
@@ -541,7 +541,7 @@ func TestFileAuditQuestions(t *testing.T) {
 }
 
 func TestFileAuditRules(t *testing.T) {
-	d := g1Form(t, "file-audit")
+	d := builtinForm(t, "file-audit")
 	var cases []g1Case
 	for i, q := range auditQuestions {
 		n := i + 1
@@ -616,7 +616,7 @@ func TestFileAuditRequired(t *testing.T) {
 		want = append(want, q.id)
 	}
 	want = append(want, "audit_completed", "next_audit")
-	g1Required(t, g1Form(t, "file-audit"), want)
+	g1Required(t, builtinForm(t, "file-audit"), want)
 }
 
 // --- Serious-incident support plan ---
@@ -649,7 +649,7 @@ func validIncidentSupport() map[string]any {
 }
 
 func TestSeriousIncidentSupportRules(t *testing.T) {
-	d := g1Form(t, "serious-incident-support")
+	d := builtinForm(t, "serious-incident-support")
 	const (
 		future     = "not_future:incident_date"
 		told       = "date_after:told_date"
@@ -755,7 +755,7 @@ func TestSeriousIncidentSupportRules(t *testing.T) {
 }
 
 func TestSeriousIncidentSupportRequired(t *testing.T) {
-	g1Required(t, g1Form(t, "serious-incident-support"), []string{
+	g1Required(t, builtinForm(t, "serious-incident-support"), []string{
 		"worker_name", "worker_job_title", "supervisor_name", "supervisor_job_title", "plan_date",
 		"incident_date", "incident_kind", "incident_summary", "child_reference",
 		"told_date", "told_in_person", "met_same_day",

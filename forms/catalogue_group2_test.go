@@ -13,21 +13,6 @@ import (
 // that breaks it, so a test fails if the rule is taken out of the YAML, and
 // a case that meets it.
 
-// builtinForm loads the built-in catalogue as the service does and returns
-// one form from it.
-func builtinForm(t *testing.T, id string) *Definition {
-	t.Helper()
-	c, err := Load(Builtin(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, ok := c.Get(id)
-	if !ok {
-		t.Fatalf("no %s in the built-in catalogue", id)
-	}
-	return d
-}
-
 // ruleCase is one case of a rule table: changes to a valid record, and the
 // errors they should give in Final mode.
 type ruleCase struct {
@@ -50,11 +35,6 @@ func checkRules(t *testing.T, d *Definition, valid map[string]any, ctx Context, 
 			}
 		})
 	}
-}
-
-// today is the date the rule tests run on.
-func group2Context() Context {
-	return Context{Today: date(2026, 3, 27), SuperviseeRole: "social_worker", MinTimesPerYear: 13}
 }
 
 func TestGroup2Definitions(t *testing.T) {
@@ -176,14 +156,14 @@ func TestWorkersDetailsRequired(t *testing.T) {
 		{"registered", "Select yes or no for whether you are registered with a professional regulator"},
 		{"emergency_contacts", "Add at least one row to emergency contacts"},
 	}
-	if diff := cmp.Diff(want, d.Validate(map[string]any{}, Final, group2Context())); diff != "" {
+	if diff := cmp.Diff(want, d.Validate(map[string]any{}, Final, ruleContext())); diff != "" {
 		t.Errorf("an empty record (-want +got):\n%s", diff)
 	}
 }
 
 func TestWorkersDetailsRules(t *testing.T) {
 	d := builtinForm(t, "workers-details")
-	checkRules(t, d, validWorkersDetails(), group2Context(), []ruleCase{
+	checkRules(t, d, validWorkersDetails(), ruleContext(), []ruleCase{
 		{"DBS check in the future", map[string]any{"dbs_date": "2026-03-28"},
 			[]FieldError{{"dbs_date", "The date of the DBS check must be today or in the past"}}},
 		{"DBS check today", map[string]any{"dbs_date": "2026-03-27"}, nil},
@@ -215,7 +195,7 @@ func TestWorkersDetailsRules(t *testing.T) {
 // them is given, in a draft too.
 func TestWorkersDetailsDraft(t *testing.T) {
 	d := builtinForm(t, "workers-details")
-	got := d.Validate(map[string]any{"registered": "yes"}, Draft, group2Context())
+	got := d.Validate(map[string]any{"registered": "yes"}, Draft, ruleContext())
 	want := []FieldError{
 		{"registration_body", "Select the regulator you are registered with"},
 		{"registration_number", "Enter your registration number"},
@@ -271,7 +251,7 @@ func TestSupervisionRecordRequired(t *testing.T) {
 		{"wellbeing_working_well", "Enter what's working well"},
 		{"next_date", "Enter the date of the next supervision"},
 	}
-	if diff := cmp.Diff(want, d.Validate(map[string]any{}, Final, group2Context())); diff != "" {
+	if diff := cmp.Diff(want, d.Validate(map[string]any{}, Final, ruleContext())); diff != "" {
 		t.Errorf("an empty record (-want +got):\n%s", diff)
 	}
 }
@@ -279,7 +259,7 @@ func TestSupervisionRecordRequired(t *testing.T) {
 func TestSupervisionRecordRules(t *testing.T) {
 	d := builtinForm(t, "supervision-record")
 	const dueMsg = "The date action %d is due must be after the date of supervision"
-	checkRules(t, d, validSupervisionRecord(), group2Context(), []ruleCase{
+	checkRules(t, d, validSupervisionRecord(), ruleContext(), []ruleCase{
 		{"supervision in the future", map[string]any{"supervision_date": "2026-03-28"},
 			[]FieldError{{"supervision_date", "The date of supervision must be today or in the past"}}},
 		{"supervision earlier", map[string]any{"supervision_date": "2026-03-02"}, nil},
@@ -389,7 +369,7 @@ func TestCaseSupervisionRequired(t *testing.T) {
 		{"safety_scale", "Select the safety scale"},
 		{"change_scale", "Select the change scale"},
 	}
-	if diff := cmp.Diff(want, d.Validate(map[string]any{}, Final, group2Context())); diff != "" {
+	if diff := cmp.Diff(want, d.Validate(map[string]any{}, Final, ruleContext())); diff != "" {
 		t.Errorf("an empty record (-want +got):\n%s", diff)
 	}
 }
@@ -397,7 +377,7 @@ func TestCaseSupervisionRequired(t *testing.T) {
 func TestCaseSupervisionRules(t *testing.T) {
 	d := builtinForm(t, "case-supervision")
 	const dueMsg = "The date action %d is due must be after the date of supervision"
-	checkRules(t, d, validCaseSupervision(), group2Context(), []ruleCase{
+	checkRules(t, d, validCaseSupervision(), ruleContext(), []ruleCase{
 		{"supervision in the future", map[string]any{"supervision_date": "2026-03-28"},
 			[]FieldError{{"supervision_date", "The date of supervision must be today or in the past"}}},
 		{"supervision earlier", map[string]any{"supervision_date": "2026-03-20"}, nil},
@@ -520,7 +500,7 @@ func TestSelfAssessmentRequired(t *testing.T) {
 		}
 	}
 	want = append(want, FieldError{"strengths", "Enter what these pieces of work show you do well"})
-	if diff := cmp.Diff(want, d.Validate(map[string]any{}, Final, group2Context())); diff != "" {
+	if diff := cmp.Diff(want, d.Validate(map[string]any{}, Final, ruleContext())); diff != "" {
 		t.Errorf("an empty record (-want +got):\n%s", diff)
 	}
 }
@@ -552,7 +532,7 @@ func TestSelfAssessmentRules(t *testing.T) {
 			tests = append(tests, ruleCase{fmt.Sprintf("%s %s green needs no action", p.id, th.id), map[string]any{rating: "green", action: nil}, nil})
 		}
 	}
-	checkRules(t, d, validSelfAssessment(), group2Context(), tests)
+	checkRules(t, d, validSelfAssessment(), ruleContext(), tests)
 }
 
 // All six threads rated red in both pieces, in a draft: each asks for its
@@ -568,7 +548,7 @@ func TestSelfAssessmentAllRed(t *testing.T) {
 				fmt.Sprintf("In %s you rated %q red: say what you will do to develop it", p.name, th.label)})
 		}
 	}
-	if diff := cmp.Diff(want, d.Validate(data, Draft, group2Context())); diff != "" {
+	if diff := cmp.Diff(want, d.Validate(data, Draft, ruleContext())); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
