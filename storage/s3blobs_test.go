@@ -70,25 +70,11 @@ func TestS3WriteOnce(t *testing.T) {
 					t.Errorf("Put(%q) over an existing key = %v, want ErrConflict", again, err)
 				}
 			}
-			if got := readS3(t, b, key); !bytes.Equal(got, first) {
+			if got := blobtest.MustGet(t, b, key); !bytes.Equal(got, first) {
 				t.Errorf("after refused Puts, Get = %q, want the first %q", got, first)
 			}
 		})
 	}
-}
-
-func readS3(t *testing.T, b *storage.S3Blobs, key string) []byte {
-	t.Helper()
-	rc, err := b.Get(t.Context(), key)
-	if err != nil {
-		t.Fatalf("Get(%q): %v", key, err)
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatalf("read %q: %v", key, err)
-	}
-	return data
 }
 
 func TestS3ObjectLock(t *testing.T) {
@@ -131,7 +117,7 @@ func TestS3ObjectLock(t *testing.T) {
 		if err == nil {
 			t.Fatal("deleting a version under compliance retention succeeded")
 		}
-		if got := readS3(t, b, key); string(got) != "%PDF-1.7" {
+		if got := blobtest.MustGet(t, b, key); string(got) != "%PDF-1.7" {
 			t.Errorf("after a refused delete, Get = %q", got)
 		}
 	})
@@ -274,7 +260,7 @@ func TestS3Unavailable(t *testing.T) {
 	if err := b.Check(ctx); err != nil {
 		t.Fatalf("Check after restart: %v", err)
 	}
-	if got := readS3(t, b, "files/a/record.json"); string(got) != "a" {
+	if got := blobtest.MustGet(t, b, "files/a/record.json"); string(got) != "a" {
 		t.Errorf("Get after restart = %q", got)
 	}
 	if err := b.Put(ctx, "files/b/record.json", []byte("b"), "application/json"); err != nil {

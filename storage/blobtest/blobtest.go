@@ -31,7 +31,7 @@ func RunBlobTests(t *testing.T, b supervision.Blobs) {
 			t.Fatalf("Put: %v", err)
 		}
 		mustExist(t, b, key, true)
-		if got := mustGet(t, b, key); !bytes.Equal(got, want) {
+		if got := MustGet(t, b, key); !bytes.Equal(got, want) {
 			t.Errorf("Get = %q, want %q", got, want)
 		}
 	})
@@ -42,7 +42,7 @@ func RunBlobTests(t *testing.T, b supervision.Blobs) {
 			t.Fatalf("Put of no bytes: %v", err)
 		}
 		mustExist(t, b, key, true)
-		if got := mustGet(t, b, key); len(got) != 0 {
+		if got := MustGet(t, b, key); len(got) != 0 {
 			t.Errorf("Get = %q, want nothing", got)
 		}
 	})
@@ -57,7 +57,7 @@ func RunBlobTests(t *testing.T, b supervision.Blobs) {
 		if !errors.Is(err, supervision.ErrConflict) {
 			t.Fatalf("second Put = %v, want ErrConflict", err)
 		}
-		if got := mustGet(t, b, key); !bytes.Equal(got, first) {
+		if got := MustGet(t, b, key); !bytes.Equal(got, first) {
 			t.Errorf("after a refused Put, Get = %q, want the first %q", got, first)
 		}
 	})
@@ -90,7 +90,7 @@ func RunBlobTests(t *testing.T, b supervision.Blobs) {
 		if winner < 0 {
 			t.Fatal("no Put succeeded")
 		}
-		if got, want := mustGet(t, b, key), bytes.Repeat([]byte{byte('a' + winner)}, 64<<10); !bytes.Equal(got, want) {
+		if got, want := MustGet(t, b, key), bytes.Repeat([]byte{byte('a' + winner)}, 64<<10); !bytes.Equal(got, want) {
 			t.Errorf("Get returned %d bytes that are not the winning Put's", len(got))
 		}
 	})
@@ -153,7 +153,8 @@ func RunBlobTests(t *testing.T, b supervision.Blobs) {
 	})
 }
 
-func mustGet(t *testing.T, b supervision.Blobs, key string) []byte {
+// MustGet reads a whole object, failing the test if it cannot.
+func MustGet(t *testing.T, b supervision.Blobs, key string) []byte {
 	t.Helper()
 	rc, err := b.Get(t.Context(), key)
 	if err != nil {
