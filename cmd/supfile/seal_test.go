@@ -167,22 +167,14 @@ func mustRead(t *testing.T, name string) []byte {
 	return b
 }
 
+// keyOf reads the PKCS#8 PEM key seal.LoadOrCreate writes.
 func keyOf(t *testing.T, name string) any {
 	t.Helper()
 	block, _ := pem.Decode(mustRead(t, name))
 	if block == nil {
 		t.Fatalf("%s: no PEM block", name)
 	}
-	var (
-		k   any
-		err error
-	)
-	switch block.Type {
-	case "RSA PRIVATE KEY":
-		k, err = x509.ParsePKCS1PrivateKey(block.Bytes)
-	default:
-		k, err = x509.ParsePKCS8PrivateKey(block.Bytes)
-	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
 		t.Fatal(err)
 	}
