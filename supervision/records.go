@@ -202,7 +202,7 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 		return nil, &ValidationError{Fields: []FieldError{{Field: "form", Message: "Select a form from the list"}}}
 	}
 	if !Writes(def, party) {
-		return nil, Errorf(ErrForbidden, "You cannot start a %s in this file", strings.ToLower(def.Title[:1])+def.Title[1:])
+		return nil, Errorf(ErrForbidden, "You cannot start a record of ‘%s’ in this file", def.Title)
 	}
 	supervisee, err := s.store.GetStaff(ctx, staffID)
 	if err != nil {
