@@ -286,11 +286,7 @@ func (s *Server) apiRecordPut(c *gin.Context) error {
 	if in.Data == nil {
 		in.Data = map[string]any{}
 	}
-	ctx := c.Request.Context()
-	if _, err := s.svc.SaveDraft(ctx, currentUser(c), c.Param("rid"), in.Data, *in.Revision); err != nil {
-		return err
-	}
-	v, err := s.svc.Record(ctx, currentUser(c), c.Param("rid"))
+	v, err := s.svc.SaveDraft(c.Request.Context(), currentUser(c), c.Param("rid"), in.Data, *in.Revision)
 	if err != nil {
 		return err
 	}
@@ -299,11 +295,7 @@ func (s *Server) apiRecordPut(c *gin.Context) error {
 }
 
 func (s *Server) apiRecordSubmit(c *gin.Context) error {
-	ctx := c.Request.Context()
-	if _, err := s.svc.Submit(ctx, currentUser(c), c.Param("rid")); err != nil {
-		return err
-	}
-	v, err := s.svc.Record(ctx, currentUser(c), c.Param("rid"))
+	v, err := s.svc.Submit(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}

@@ -387,60 +387,62 @@ type conflictPage struct {
 func (s *Server) recordEditSubmit(c *gin.Context) error {
 	ctx := c.Request.Context()
 	actor := currentUser(c)
-	v, err := s.svc.Record(ctx, actor, c.Param("rid"))
-	if err != nil {
-		return err
-	}
 	if err := c.Request.ParseForm(); err != nil {
 		return err
 	}
-	if v.Record.Status == supervision.StatusDraft && !v.CanEdit {
-		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID)
-		return nil
-	}
-	// Another party's sections are shown read-only and not posted: keep
-	// theirs as stored.
-	data := supervision.KeepOthers(v.Form, v.ActorParty, v.Form.DecodeForm(c.Request.PostForm), v.Data)
 	revision, _ := strconv.Atoi(c.PostForm("_revision"))
 	action := c.PostForm("action")
-	if tableAction(v.Form, data, action) {
+	if strings.HasPrefix(action, "add-row:") || strings.HasPrefix(action, "remove-row:") {
 		// Adding or removing a row only changes the page; nothing is lost
 		// because everything typed is posted back with it.
-		return s.renderEdit(c, http.StatusOK, v, data, revision, nil)
-	}
-	r, err := s.svc.SaveDraft(ctx, actor, v.Record.ID, data, revision)
-	if err != nil {
-		if errors.Is(err, supervision.ErrConflict) {
-			_, _, msg, _ := classify(err)
-			p := &conflictPage{Page: s.basePage(c, "This record was changed by someone else"), Message: msg,
-				LatestURL: "/records/" + v.Record.ID}
-			if v.Record.Status == supervision.StatusDraft {
-				p.LatestURL += "/edit"
-			}
-			for _, sec := range v.Form.Display(data, func(id string) string { return id }) {
-				for _, f := range sec.Fields {
-					if f.Value != "" {
-						p.Answers = append(p.Answers, f)
-					}
-				}
-			}
-			s.render(c, http.StatusConflict, "conflict", p)
+		v, err := s.svc.Record(ctx, actor, c.Param("rid"))
+		if err != nil {
+			return err
+		}
+		if !v.CanEdit {
+			c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID)
 			return nil
 		}
-		return s.renderEdit(c, http.StatusUnprocessableEntity, v, data, revision, err)
+		// Another party's sections are shown read-only and not posted:
+		// keep theirs as stored.
+		data := supervision.KeepOthers(v.Form, v.ActorParty, v.Form.DecodeForm(c.Request.PostForm), v.Data)
+		tableAction(v.Form, data, action)
+		return s.renderEdit(c, http.StatusOK, v, data, revision, nil)
 	}
-	if action == "submit" {
-		if _, err := s.svc.Submit(ctx, actor, r.ID); err != nil {
-			v, verr := s.svc.Record(ctx, actor, r.ID)
-			if verr != nil {
-				return verr
-			}
-			return s.renderEdit(c, http.StatusUnprocessableEntity, v, data, v.Record.Revision, err)
+	v, err := s.svc.SaveDraftPost(ctx, actor, c.Param("rid"), supervision.DraftPost{
+		Values: c.Request.PostForm, Revision: revision, Submit: action == "submit"})
+	if v == nil {
+		return err
+	}
+	switch {
+	case err == nil && action == "submit":
+		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"?done=submitted")
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"/edit?saved=1")
+	case v.Record.Status == supervision.StatusDraft && !v.CanEdit:
+		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID)
+	case errors.Is(err, supervision.ErrConflict):
+		// Saved by someone else, or no longer a draft: show what was typed
+		// so that nothing is lost.
+		_, _, msg, _ := classify(err)
+		p := &conflictPage{Page: s.basePage(c, "This record was changed by someone else"), Message: msg,
+			LatestURL: "/records/" + v.Record.ID}
+		if v.Record.Status == supervision.StatusDraft {
+			p.LatestURL += "/edit"
 		}
-		c.Redirect(http.StatusSeeOther, "/records/"+r.ID+"?done=submitted")
-		return nil
+		for _, sec := range v.Form.Display(v.Data, func(id string) string { return id }) {
+			for _, f := range sec.Fields {
+				if f.Value != "" {
+					p.Answers = append(p.Answers, f)
+				}
+			}
+		}
+		s.render(c, http.StatusConflict, "conflict", p)
+	default:
+		// Refused as entered (or saved, and refused for signatures): the
+		// same page again, with the answers and an error beside each field.
+		return s.renderEdit(c, http.StatusUnprocessableEntity, v, v.Data, v.Record.Revision, err)
 	}
-	c.Redirect(http.StatusSeeOther, "/records/"+r.ID+"/edit?saved=1")
 	return nil
 }
 
@@ -451,24 +453,23 @@ func (s *Server) recordSign(c *gin.Context) error {
 		Name: c.PostForm("name"), Confirm: c.PostForm("confirm") == "yes", Comment: normaliseText(c.PostForm("comment")),
 		Disagreement: normaliseText(c.PostForm("disagreement")), IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
 	}
-	var drawErr error
-	if d := c.PostForm("drawing_png_base64"); d != "" {
-		in.DrawingPNG, drawErr = base64.StdEncoding.DecodeString(d)
-	}
+	var v *supervision.RecordView
 	var err error
-	if drawErr != nil {
+	if d := c.PostForm("drawing_png_base64"); d != "" {
+		in.DrawingPNG, err = base64.StdEncoding.DecodeString(d)
+	}
+	if err != nil {
+		if v, err = s.svc.Record(ctx, actor, c.Param("rid")); err != nil {
+			return err
+		}
 		err = &supervision.ValidationError{Fields: []supervision.FieldError{{Field: "drawing", Message: "The drawn signature could not be read; clear it and draw it again"}}}
 	} else {
-		_, err = s.svc.Sign(ctx, actor, c.Param("rid"), in)
+		v, err = s.svc.Sign(ctx, actor, c.Param("rid"), in)
 	}
 	if err != nil {
 		var ve *supervision.ValidationError
-		if !errors.As(err, &ve) {
+		if !errors.As(err, &ve) || v == nil {
 			return err
-		}
-		v, verr := s.svc.Record(ctx, actor, c.Param("rid"))
-		if verr != nil {
-			return verr
 		}
 		p, perr := s.recordViewPage(c, v)
 		if perr != nil {

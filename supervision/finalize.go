@@ -1,6 +1,7 @@
 package supervision
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,25 +94,48 @@ func sha(b []byte) string {
 }
 
 // finalize renders and stores the documents of a record every party has
-// signed, then marks it signed. Objects are written before the row, so a
-// crash leaves at most an orphan object, never a row that points at nothing.
+// signed, then marks it signed, and brings v up to date. Objects are written
+// before the row, so a crash leaves at most an orphan object, never a row
+// that points at nothing. It is called by Sign after the last signature and
+// by the background retry, and by nothing else.
 func (s *Service) finalize(ctx context.Context, v *RecordView, actor *Staff) error {
-	r := v.Record
 	signedAt := s.now()
-	finalEvent := Event{RecordID: r.ID, At: signedAt, ActorID: actor.ID, Action: "finalised", Detail: "documents written to the file"}
+	finalEvent := Event{RecordID: v.Record.ID, At: signedAt, ActorID: actor.ID, Action: "finalised", Detail: "documents written to the file"}
 	docs, err := s.writeDocuments(ctx, v, finalEvent)
 	if err != nil {
 		return err
 	}
+	r := *v.Record
 	r.Status = StatusSigned
 	r.SignedAt = &signedAt
 	r.UpdatedAt = signedAt
-	if err := s.store.Finalize(ctx, r, docs, finalEvent); err != nil {
-		if errors.Is(err, ErrConflict) {
-			return nil // another request finalised it first
+	if err := s.store.Finalize(ctx, &r, docs, finalEvent); err != nil {
+		if !errors.Is(err, ErrConflict) {
+			return err
 		}
-		return err
+		// Another request finalised it first: show what it stored.
+		stored, err := s.store.GetRecord(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		fresh, err := s.view(ctx, stored, v.Supervisor)
+		if err != nil {
+			return err
+		}
+		party := v.ActorParty
+		*v = *fresh
+		v.ActorParty = party
+		v.refresh()
+		return nil
 	}
+	v.Record = &r
+	// In the order the store lists them.
+	slices.SortFunc(docs, func(a, b *Document) int {
+		return cmp.Or(a.Version-b.Version, strings.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
+	})
+	v.Documents = docs
+	v.Events = append(v.Events, &finalEvent)
+	v.refresh()
 	return nil
 }
 

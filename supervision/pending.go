@@ -12,7 +12,8 @@ var systemActor = &Staff{ID: "system", Name: "Supervision File"}
 // FinalizePending writes the documents of every record that all its signers
 // have signed but whose documents could not be written when the last
 // signature arrived (the document store was unreachable, say). It returns how
-// many it completed and how many are still pending.
+// many it completed and how many are still pending. It is the one way, other
+// than Sign itself, that documents are written.
 func (s *Service) FinalizePending(ctx context.Context) (done, pending int, err error) {
 	recs, err := s.store.AwaitingSignatures(ctx)
 	if err != nil {
@@ -43,30 +44,60 @@ func (s *Service) FinalizePending(ctx context.Context) (done, pending int, err e
 	return done, pending, nil
 }
 
-// RetryPending runs FinalizePending until ctx ends: every interval while
-// nothing is pending, and with back-off from one second, doubling up to
-// interval, while something is.
+// minRetry is the first wait after documents could not be written.
+const minRetry = time.Second
+
+// NudgeRetry tells the background retry that documents are pending, so that
+// it tries again within a second instead of at its next interval. It never
+// blocks; while the retry is already backing off it changes nothing.
+func (s *Service) NudgeRetry() {
+	select {
+	case s.retry <- struct{}{}:
+	default:
+	}
+}
+
+// RetryPending runs FinalizePending until ctx ends. While nothing is pending
+// it looks every interval (and when nudged); while something is, it waits
+// with back-off: one second, doubling, capped at interval and staying there
+// until nothing is pending.
 func (s *Service) RetryPending(ctx context.Context, interval time.Duration) {
-	delay := interval
+	first := min(minRetry, interval)
+	delay, backoff := interval, time.Duration(0)
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
 	for {
+		var nudged <-chan struct{}
+		if backoff == 0 {
+			nudged = s.retry // idle: a nudge starts the back-off
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(delay):
+		case <-nudged:
+			backoff = first
+			timer.Reset(backoff)
+			continue
+		case <-timer.C:
 		}
 		_, pending, err := s.FinalizePending(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("retrying pending documents", "err", err)
-			fallthrough
-		case pending > 0:
-			if delay >= interval {
-				delay = time.Second
-			} else {
-				delay = min(2*delay, interval)
-			}
-		default:
-			delay = interval
 		}
+		if err != nil || pending > 0 {
+			backoff = nextBackoff(backoff, first, interval)
+			delay = backoff
+		} else {
+			backoff, delay = 0, interval
+		}
+		timer.Reset(delay)
 	}
+}
+
+// nextBackoff doubles the wait from first up to limit, and stays at limit.
+func nextBackoff(cur, first, limit time.Duration) time.Duration {
+	if cur <= 0 {
+		return first
+	}
+	return min(2*cur, limit)
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image/png"
 	"math"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -236,8 +237,16 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 	return r, nil
 }
 
-// Record returns a record to a party of it.
+// Record returns a record to a party of it. It only reads: a record whose
+// documents are pending is shown as such, and the background retry (see
+// RetryPending) is what completes it.
 func (s *Service) Record(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+	return s.load(ctx, actor, id)
+}
+
+// load is the one read of a record for a command or a page: the record, who
+// the actor is to it, and everything its page shows.
+func (s *Service) load(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
 	r, err := s.store.GetRecord(ctx, id)
 	if err != nil {
 		return nil, err
@@ -251,27 +260,35 @@ func (s *Service) Record(ctx context.Context, actor *Staff, id string) (*RecordV
 		return nil, err
 	}
 	v.ActorParty = party
-	v.CanEdit = r.Status == StatusDraft && Writes(v.Form, party)
-	v.CanSubmit = v.CanEdit && Submits(v.Form, party)
-	if r.Status == StatusAwaitingSignatures && !v.DocumentsPending {
-		signed := v.SignedRoles()
-		for _, sg := range v.Form.Signers {
-			if !signed[sg.Role] && Party(sg.Role) == party {
+	v.refresh()
+	return v, nil
+}
+
+// refresh works out what follows from the view's record and signatures:
+// who has still to sign, what the actor may do now, and whether the
+// documents are pending. Commands call it after changing the view in memory,
+// so that what they return is what a fresh read would show.
+func (v *RecordView) refresh() {
+	r := v.Record
+	signed := v.SignedRoles()
+	v.Pending = nil
+	for _, sg := range v.Form.Signers {
+		if !signed[sg.Role] {
+			v.Pending = append(v.Pending, sg)
+		}
+	}
+	v.DocumentsPending = r.Status == StatusAwaitingSignatures && len(v.Pending) == 0
+	v.CanEdit = r.Status == StatusDraft && v.ActorParty != "" && Writes(v.Form, v.ActorParty)
+	v.CanSubmit = v.CanEdit && Submits(v.Form, v.ActorParty)
+	v.SignAs = ""
+	if r.Status == StatusAwaitingSignatures && !v.DocumentsPending && v.ActorParty != "" {
+		for _, sg := range v.Pending {
+			if Party(sg.Role) == v.ActorParty {
 				v.SignAs = sg.Role
 				break
 			}
 		}
 	}
-	if v.DocumentsPending {
-		// Retry on the next request: the signatures are kept, only the
-		// documents are missing.
-		if err := s.finalize(ctx, v, actor); err != nil {
-			s.log.Warn("finalize retry failed", "record", r.ID, "err", err)
-		} else {
-			return s.Record(ctx, actor, id)
-		}
-	}
-	return v, nil
 }
 
 func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView, error) {
@@ -299,85 +316,120 @@ func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView,
 	if v.Documents, err = s.store.Documents(ctx, r.ID); err != nil {
 		return nil, err
 	}
-	signed := v.SignedRoles()
-	for _, sg := range def.Signers {
-		if !signed[sg.Role] {
-			v.Pending = append(v.Pending, sg)
-		}
-	}
-	v.DocumentsPending = r.Status == StatusAwaitingSignatures && len(v.Pending) == 0
+	v.refresh()
 	return v, nil
 }
 
-// SaveDraft saves a draft's answers if revision is still the latest.
+// SaveDraft saves a draft's answers if revision is still the latest, and
+// returns the record as it now is.
 // Validation errors (bad dates, numbers, rules) stop the save so that what
-// is stored is always valid as a draft; the caller re-shows the input.
-func (s *Service) SaveDraft(ctx context.Context, actor *Staff, id string, data map[string]any, revision int) (*Record, error) {
-	v, err := s.Record(ctx, actor, id)
+// is stored is always valid as a draft. With a validation error or a stale
+// revision the view is returned too, its Data the answers as entered (with
+// the other party's part as stored), so that the page can show them again.
+func (s *Service) SaveDraft(ctx context.Context, actor *Staff, id string, data map[string]any, revision int) (*RecordView, error) {
+	return s.saveDraft(ctx, actor, id, func(*forms.Definition) map[string]any { return data }, revision, false)
+}
+
+// DraftPost is a draft's edit page as posted.
+type DraftPost struct {
+	Values   url.Values // decoded with the record's form
+	Revision int
+	// Submit sends the draft for signatures once it is saved.
+	Submit bool
+}
+
+// SaveDraftPost saves a draft from its edit page and, when asked, submits
+// it, loading the record once. What it returns is as for SaveDraft; when the
+// save succeeds but the submit is refused, the view is the saved draft.
+func (s *Service) SaveDraftPost(ctx context.Context, actor *Staff, id string, p DraftPost) (*RecordView, error) {
+	return s.saveDraft(ctx, actor, id, func(def *forms.Definition) map[string]any { return def.DecodeForm(p.Values) }, p.Revision, p.Submit)
+}
+
+func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode func(*forms.Definition) map[string]any, revision int, submit bool) (*RecordView, error) {
+	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
 	r := v.Record
 	if r.Status != StatusDraft {
-		return nil, Errorf(ErrConflict, "This record has been submitted for signatures and can no longer be changed")
+		return v, Errorf(ErrConflict, "This record has been submitted for signatures and can no longer be changed")
 	}
 	if !v.CanEdit {
-		return nil, Errorf(ErrForbidden, "You have no part of this record to fill in")
+		return v, Errorf(ErrForbidden, "You have no part of this record to fill in")
 	}
+	data := KeepOthers(v.Form, v.ActorParty, decode(v.Form), v.Data)
+	stored := v.Data
+	v.Data = data
 	if revision != r.Revision {
-		return nil, Errorf(ErrConflict, "Someone else saved this record after you opened it")
+		return v, Errorf(ErrConflict, "Someone else saved this record after you opened it")
 	}
-	data = KeepOthers(v.Form, v.ActorParty, data, v.Data)
 	if errs := v.Form.Validate(data, forms.Draft, s.validationContext(v.Supervisee)); len(errs) > 0 {
-		return nil, &ValidationError{Fields: errs}
+		return v, &ValidationError{Fields: errs}
 	}
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return nil, err
 	}
-	r.Data = raw
-	r.UpdatedAt = s.now()
-	if err := s.store.SaveDraft(ctx, r, Event{RecordID: r.ID, At: r.UpdatedAt, ActorID: actor.ID, Action: "saved draft"}); err != nil {
+	saved := *r
+	saved.Data = raw
+	saved.UpdatedAt = s.now()
+	ev := Event{RecordID: r.ID, At: saved.UpdatedAt, ActorID: actor.ID, Action: "saved draft"}
+	if err := s.store.SaveDraft(ctx, &saved, ev); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return nil, Errorf(ErrConflict, "Someone else saved this record after you opened it")
+			return v, Errorf(ErrConflict, "Someone else saved this record after you opened it")
 		}
+		v.Data = stored
 		return nil, err
 	}
-	return r, nil
+	v.Record = &saved
+	v.Events = append(v.Events, &ev)
+	if submit {
+		return s.submit(ctx, actor, v)
+	}
+	return v, nil
 }
 
-// Submit checks a draft is complete and sends it for signatures.
-func (s *Service) Submit(ctx context.Context, actor *Staff, id string) (*Record, error) {
-	v, err := s.Record(ctx, actor, id)
+// Submit checks a draft is complete and sends it for signatures. It returns
+// the record as it now is; with a validation error, as it was.
+func (s *Service) Submit(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
+	return s.submit(ctx, actor, v)
+}
+
+func (s *Service) submit(ctx context.Context, actor *Staff, v *RecordView) (*RecordView, error) {
 	r := v.Record
 	if r.Status != StatusDraft {
-		return nil, Errorf(ErrConflict, "This record has already been submitted for signatures")
+		return v, Errorf(ErrConflict, "This record has already been submitted for signatures")
 	}
 	if !v.CanSubmit {
-		return nil, Errorf(ErrForbidden, "Only the %s can submit this record for signatures", map[bool]string{true: "supervisor", false: "supervisee"}[Writes(v.Form, "supervisor")])
+		return v, Errorf(ErrForbidden, "Only the %s can submit this record for signatures", map[bool]string{true: "supervisor", false: "supervisee"}[Writes(v.Form, "supervisor")])
 	}
 	if errs := v.Form.Validate(v.Data, forms.Final, s.validationContext(v.Supervisee)); len(errs) > 0 {
-		return nil, &ValidationError{Message: "The record is not complete", Fields: errs}
+		return v, &ValidationError{Message: "The record is not complete", Fields: errs}
 	}
 	canon, err := v.Form.Canonical(v.Data)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(canon)
-	r.DataSHA256 = hex.EncodeToString(sum[:])
-	r.Status = StatusAwaitingSignatures
-	r.UpdatedAt = s.now()
-	if err := s.store.SetStatus(ctx, r, Event{RecordID: r.ID, At: r.UpdatedAt, ActorID: actor.ID, Action: "submitted for signatures",
-		Detail: "SHA-256 " + r.DataSHA256}); err != nil {
+	sub := *r
+	sub.DataSHA256 = hex.EncodeToString(sum[:])
+	sub.Status = StatusAwaitingSignatures
+	sub.UpdatedAt = s.now()
+	ev := Event{RecordID: r.ID, At: sub.UpdatedAt, ActorID: actor.ID, Action: "submitted for signatures", Detail: "SHA-256 " + sub.DataSHA256}
+	if err := s.store.SetStatus(ctx, &sub, ev); err != nil {
 		if errors.Is(err, ErrConflict) {
-			return nil, Errorf(ErrConflict, "Someone else changed this record after you opened it")
+			return v, Errorf(ErrConflict, "Someone else changed this record after you opened it")
 		}
 		return nil, err
 	}
-	return r, nil
+	v.Record = &sub
+	v.Events = append(v.Events, &ev)
+	v.refresh()
+	return v, nil
 }
 
 // SignInput is what a signer enters.
@@ -435,24 +487,28 @@ func (in *SignInput) validate(actor *Staff) []FieldError {
 	return errs
 }
 
-// Sign records the actor's signature. After the last signer the record is
-// final: its documents are rendered and written to the file.
+// Sign records the actor's signature and returns the record as it now is.
+// After the last signer the record is final: its documents are rendered and
+// written to the file here, once. If they cannot be written (the document
+// store is down, say), the signature is kept, the view says the documents
+// are pending, and the background retry (RetryPending) finishes them. With
+// a validation error the view is returned too, as it was.
 func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInput) (*RecordView, error) {
-	v, err := s.Record(ctx, actor, id)
+	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
 	if v.Record.Status != StatusAwaitingSignatures {
 		if v.Record.Status == StatusSigned {
-			return nil, Errorf(ErrConflict, "This record has already been signed by everyone")
+			return v, Errorf(ErrConflict, "This record has already been signed by everyone")
 		}
-		return nil, Errorf(ErrConflict, "This record has not been submitted for signatures yet")
+		return v, Errorf(ErrConflict, "This record has not been submitted for signatures yet")
 	}
 	if v.SignAs == "" {
-		return nil, Errorf(ErrForbidden, "You have already signed this record, or are not one of its signers")
+		return v, Errorf(ErrForbidden, "You have already signed this record, or are not one of its signers")
 	}
 	if errs := in.validate(actor); len(errs) > 0 {
-		return nil, &ValidationError{Fields: errs}
+		return v, &ValidationError{Fields: errs}
 	}
 	sig := &Signature{
 		RecordID: id, SignerID: actor.ID, Role: v.SignAs, Name: in.Name, SignedAt: s.now(),
@@ -463,15 +519,33 @@ func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 	if in.Disagreement != "" {
 		detail += ", recording disagreement"
 	}
-	if err := s.store.AddSignature(ctx, sig, Event{RecordID: id, At: sig.SignedAt, ActorID: actor.ID, Action: "signed", Detail: detail}); err != nil {
+	ev := Event{RecordID: id, At: sig.SignedAt, ActorID: actor.ID, Action: "signed", Detail: detail}
+	if err := s.store.AddSignature(ctx, sig, ev); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return nil, Errorf(ErrConflict, "This record has already been signed as %s", v.SignAs)
 		}
 		return nil, err
 	}
-	v, err = s.Record(ctx, actor, id)
+	// Another party may have signed since the record was read: the
+	// signatures, not this request, decide whether the record is complete.
+	sigs, err := s.store.Signatures(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if len(sigs) == len(v.Signatures)+1 {
+		v.Events = append(v.Events, &ev)
+	} else if v.Events, err = s.store.Events(ctx, id); err != nil {
+		return nil, err
+	}
+	v.Signatures = sigs
+	v.refresh()
+	if !v.DocumentsPending {
+		return v, nil
+	}
+	if err := s.finalize(ctx, v, actor); err != nil {
+		s.log.Warn("signed, documents pending", "record", id, "err", err)
+		s.NudgeRetry()
+		return v, nil
 	}
 	return v, nil
 }

@@ -48,6 +48,8 @@ type Service struct {
 	renderer Renderer
 	cfg      Config
 	log      *slog.Logger
+	// retry wakes the background retry of pending documents (NudgeRetry).
+	retry chan struct{}
 }
 
 // New returns a Service.
@@ -61,7 +63,7 @@ func New(store Store, blobs Blobs, catalogue *forms.Catalogue, r Renderer, cfg C
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: store, blobs: blobs, forms: catalogue, renderer: r, cfg: cfg, log: log}
+	return &Service{store: store, blobs: blobs, forms: catalogue, renderer: r, cfg: cfg, log: log, retry: make(chan struct{}, 1)}
 }
 
 // Forms is the catalogue the service uses.

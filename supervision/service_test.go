@@ -35,7 +35,10 @@ type flakyBlobs struct {
 	supervision.Blobs
 	mu   sync.Mutex
 	down bool
+	n    int // objects written
 }
+
+func (f *flakyBlobs) puts() int { f.mu.Lock(); defer f.mu.Unlock(); return f.n }
 
 func (f *flakyBlobs) setDown(d bool) { f.mu.Lock(); f.down = d; f.mu.Unlock() }
 
@@ -46,7 +49,13 @@ func (f *flakyBlobs) Put(ctx context.Context, key string, data []byte, ct string
 	if down {
 		return errors.New("object store unreachable")
 	}
-	return f.Blobs.Put(ctx, key, data, ct)
+	err := f.Blobs.Put(ctx, key, data, ct)
+	if err == nil {
+		f.mu.Lock()
+		f.n++
+		f.mu.Unlock()
+	}
+	return err
 }
 
 // List lets reindex and export list the real store through the wrapper.
@@ -135,10 +144,11 @@ func (w *world) submitted(tb testing.TB) *supervision.Record {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if r, err = w.svc.Submit(ctx, w.supervisor, r.ID); err != nil {
+	v, err := w.svc.Submit(ctx, w.supervisor, r.ID)
+	if err != nil {
 		tb.Fatal(err)
 	}
-	return r
+	return v.Record
 }
 
 func TestSignedDocumentsPendingWhenStoreIsDown(t *testing.T) {
@@ -159,11 +169,29 @@ func TestSignedDocumentsPendingWhenStoreIsDown(t *testing.T) {
 	if _, err := w.svc.OpenDocument(ctx, w.supervisee, r.ID, "pdf"); !errors.Is(err, supervision.ErrNotFound) {
 		t.Fatalf("document before it is written: %v", err)
 	}
-	// The store comes back: the next request completes it.
+	// The store comes back. Reading the record does not write it: it is
+	// still pending, and nothing is in the file.
 	w.blobs.setDown(false)
 	v, err = w.svc.Record(ctx, w.supervisee, r.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !v.DocumentsPending || len(v.Documents) != 0 || w.blobs.puts() != 0 {
+		t.Fatalf("a read wrote: pending %v documents %d puts %d", v.DocumentsPending, len(v.Documents), w.blobs.puts())
+	}
+	// The background retry, nudged by the failed finalise, completes it.
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go w.svc.RetryPending(rctx, time.Hour)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if v, err = w.svc.Record(ctx, w.supervisee, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		if v.Record.Status == supervision.StatusSigned || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	if v.Record.Status != supervision.StatusSigned || v.DocumentsPending || len(v.Documents) != 3 {
 		t.Fatalf("after retry: status %s pending %v documents %d", v.Record.Status, v.DocumentsPending, len(v.Documents))

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 
@@ -158,8 +159,9 @@ func TestPresignedDownloads(t *testing.T) {
 }
 
 // MinIO stops just before the last signature: the signature is kept, the
-// record says "signed, documents pending", and once MinIO is back the next
-// request completes it. /readyz says the store is not ready meanwhile.
+// record says "signed, documents pending", reading it writes nothing, and
+// once MinIO is back the background retry (nudged by the failed finalise,
+// backing off from a second) completes it. /readyz says the store is not ready meanwhile.
 // Start-up with a wrong key or a missing bucket stops with one line.
 func TestS3Faults(t *testing.T) {
 	mio := miniotest.Start(t)
@@ -193,7 +195,12 @@ func TestS3Faults(t *testing.T) {
 
 	mio.Restart(t)
 	var after recordResp
-	p.supervisee.call("GET", "/api/v1/records/"+rec.ID, nil, http.StatusOK, &after)
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		p.supervisee.call("GET", "/api/v1/records/"+rec.ID, nil, http.StatusOK, &after)
+		if after.Status == "signed" || time.Now().After(deadline) {
+			break
+		}
+	}
 	if after.Status != "signed" || len(after.Documents) != 3 {
 		t.Fatalf("after S3 came back: %+v", after)
 	}
