@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // The DOCX is written directly as WordprocessingML (ECMA-376) with
@@ -79,7 +81,7 @@ func precompress(name string, body []byte) (rawPart, error) {
 	return rawPart{hdr: h, data: buf.Bytes()}, nil
 }
 
-func (r *Renderer) renderDOCX(d *Document) ([]byte, error) {
+func (r *Renderer) renderDOCX(d *printout.Document) ([]byte, error) {
 	w := &docxWriter{}
 	body := w.document(d)
 
@@ -142,7 +144,7 @@ type docxWriter struct {
 	nextID int // docPr ids must be unique in the document
 }
 
-func (w *docxWriter) document(d *Document) []byte {
+func (w *docxWriter) document(d *printout.Document) []byte {
 	w.b.Grow(64 << 10)
 	w.b.WriteString(xmlDecl)
 	w.b.WriteString(`<w:document ` + docxNS + `><w:body>`)
@@ -181,7 +183,7 @@ func (w *docxWriter) document(d *Document) []byte {
 	return w.b.Bytes()
 }
 
-func (w *docxWriter) field(f Field) {
+func (w *docxWriter) field(f printout.Field) {
 	w.para("Heading2", f.Label)
 	switch {
 	case f.Table != nil:
@@ -325,7 +327,7 @@ func (w *docxWriter) labelled(label, value, none string) {
 	w.b.WriteString(`</w:p>`)
 }
 
-func (w *docxWriter) signatures(d *Document) {
+func (w *docxWriter) signatures(d *printout.Document) {
 	w.b.WriteString(`<w:p>`)
 	w.pPr("Heading1", true)
 	w.run("", "Signatures")
@@ -386,7 +388,7 @@ func (w *docxWriter) drawing(img []byte, name string) {
 		`</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>`, id, n, n, cx, cy)
 }
 
-func (w *docxWriter) audit(d *Document) {
+func (w *docxWriter) audit(d *printout.Document) {
 	w.b.WriteString(`<w:p>`)
 	w.pPr("Heading1", true)
 	w.run("", "Audit trail")
@@ -423,7 +425,7 @@ func (w *docxWriter) rels() []byte {
 
 // header prints the council's name on the left and the form title on the
 // right of every page, with "Confidential" beneath when the form is.
-func (w *docxWriter) header(d *Document) []byte {
+func (w *docxWriter) header(d *printout.Document) []byte {
 	h := &docxWriter{}
 	h.b.WriteString(xmlDecl + `<w:hdr ` + docxNS + `>`)
 	h.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>`)
@@ -442,7 +444,7 @@ func (w *docxWriter) header(d *Document) []byte {
 
 // footer prints the record reference and "Page N of M" as Word fields, which
 // Word and LibreOffice fill in when they lay the document out.
-func (w *docxWriter) footer(d *Document) []byte {
+func (w *docxWriter) footer(d *printout.Document) []byte {
 	f := &docxWriter{}
 	f.b.WriteString(xmlDecl + `<w:ftr ` + docxNS + `>`)
 	f.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>`)
@@ -456,7 +458,7 @@ func (w *docxWriter) footer(d *Document) []byte {
 	return f.b.Bytes()
 }
 
-func docxCore(d *Document) []byte {
+func docxCore(d *printout.Document) []byte {
 	var b bytes.Buffer
 	b.WriteString(xmlDecl + `<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>`)
 	escapeXML(&b, d.Title)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // newTestRenderer is shared by all tests: New parses the fonts once.
@@ -56,11 +58,11 @@ func mustLondon() *time.Location {
 
 // agreement is a realistic filled supervision agreement: about two pages of
 // answers in twelve sections, two signatures and six audit events.
-func agreement(t testing.TB) Document {
+func agreement(t testing.TB) printout.Document {
 	para := func(s string, n int) string {
 		return strings.TrimSpace(strings.Repeat(s+" ", n))
 	}
-	return Document{
+	return printout.Document{
 		OrgName:      "Cyngor Sir Ynys Môn — Isle of Anglesey County Council",
 		Title:        "Supervision agreement",
 		Subtitle:     "Jane Smith (Social Worker) — supervised by Ahmed Khan",
@@ -68,35 +70,35 @@ func agreement(t testing.TB) Document {
 		Confidential: true,
 		Declaration: "We agree to the arrangements above and will review them at least every twelve months.\n\n" +
 			"Supervision records are kept on the supervisee's file for six years after they leave.",
-		Sections: []Section{
-			{Title: "1. Purpose of supervision", Intro: "Why supervision happens and what it is for.", Fields: []Field{
+		Sections: []printout.Section{
+			{Title: "1. Purpose of supervision", Intro: "Why supervision happens and what it is for.", Fields: []printout.Field{
 				{Label: "What we want supervision to achieve", Value: para("To reflect on practice with children and families, to plan casework, to support wellbeing and to identify learning needs.", 3)},
 			}},
-			{Title: "2. Frequency and duration", Fields: []Field{
+			{Title: "2. Frequency and duration", Fields: []printout.Field{
 				{Label: "How often", Value: "Every four weeks"},
 				{Label: "How long", Value: "90 minutes"},
 				{Label: "Where", Value: "Llangefni office, meeting room 2, or Teams when either of us is working from home"},
 			}},
-			{Title: "3. Cancellation and rescheduling", Fields: []Field{
+			{Title: "3. Cancellation and rescheduling", Fields: []printout.Field{
 				{Label: "If a session has to be cancelled", Value: para("The person cancelling rebooks within five working days and tells the other as early as possible.", 2)},
 			}},
-			{Title: "4. Preparation", Fields: []Field{
+			{Title: "4. Preparation", Fields: []printout.Field{
 				{Label: "Supervisee will bring", Value: "Case list with RAG ratings\nAny cases needing a decision\nTraining log"},
 				{Label: "Supervisor will bring", Value: "Performance data for the team\nFeedback received since the last session"},
 			}},
-			{Title: "5. Recording", Fields: []Field{
+			{Title: "5. Recording", Fields: []printout.Field{
 				{Label: "Who records", Value: para("The supervisor records case decisions on the child's file within two working days; the supervisee writes the reflective notes.", 2)},
 			}},
-			{Title: "6. Confidentiality", Fields: []Field{
+			{Title: "6. Confidentiality", Fields: []printout.Field{
 				{Label: "Limits of confidentiality", Value: para("Supervision is confidential except where there are concerns about the safety of a child or adult, or about professional conduct.", 2) +
 					"\n\n" + para("In that case the supervisor will say what will be shared, with whom and why, before sharing it where that is safe.", 2)},
 			}},
-			{Title: "7. Wellbeing", Fields: []Field{
+			{Title: "7. Wellbeing", Fields: []printout.Field{
 				{Label: "What helps when work is hard", Value: para("A short check-in after difficult visits; being able to close the door and take ten minutes; knowing the duty rota early.", 2)},
 				{Label: "Cymraeg", Value: "Hoffwn i gael goruchwyliaeth yn Gymraeg pan fo modd — ŵ ŷ ẁ ỳ ẃ ý."},
 			}},
-			{Title: "8. Learning and development", Fields: []Field{
-				{Label: "Development plan", Table: &Table{
+			{Title: "8. Learning and development", Fields: []printout.Field{
+				{Label: "Development plan", Table: &printout.Table{
 					Columns: []string{"Goal", "Action", "By when"},
 					Rows: [][]string{
 						{"Court skills", "Shadow a senior practitioner at two hearings; attend the legal training day", "June 2026"},
@@ -105,25 +107,25 @@ func agreement(t testing.TB) Document {
 					},
 				}},
 			}},
-			{Title: "9. Diversity and difference", Fields: []Field{
+			{Title: "9. Diversity and difference", Fields: []printout.Field{
 				{Label: "How difference may affect our supervision", Value: para("We will talk about how our different backgrounds and experiences shape how we see families and each other.", 2)},
 			}},
-			{Title: "10. Disagreements", Fields: []Field{
+			{Title: "10. Disagreements", Fields: []printout.Field{
 				{Label: "How we will resolve disagreements", Value: para("Talk first; if unresolved, involve the team manager; the supervisee can always ask for a decision to be recorded with their view.", 2)},
 			}},
-			{Title: "11. Other arrangements", Fields: []Field{
+			{Title: "11. Other arrangements", Fields: []printout.Field{
 				{Label: "Group or peer supervision", Value: ""},
 				{Label: "Anything else", Value: ""},
 			}},
-			{Title: "12. Review", Fields: []Field{
+			{Title: "12. Review", Fields: []printout.Field{
 				{Label: "Review date", Value: "3 March 2027"},
 			}},
 		},
-		Signatures: []Signature{
+		Signatures: []printout.Signature{
 			{Role: "Supervisee", Name: "Jane Smith", JobTitle: "Social Worker", SignedAt: t0, Comment: "Happy with this agreement.", DrawingPNG: signaturePNG(t, 480, 160)},
 			{Role: "Supervisor", Name: "Ahmed Khan", JobTitle: "Practice Supervisor", SignedAt: t0.Add(26 * time.Hour)},
 		},
-		Audit: []Event{
+		Audit: []printout.Event{
 			{At: t0.Add(-72 * time.Hour), Actor: "Ahmed Khan", Action: "created"},
 			{At: t0.Add(-70 * time.Hour), Actor: "Ahmed Khan", Action: "saved draft"},
 			{At: t0.Add(-2 * time.Hour), Actor: "Jane Smith", Action: "saved draft", Detail: "Sections 4 and 7"},
@@ -135,7 +137,7 @@ func agreement(t testing.TB) Document {
 	}
 }
 
-func renderPDF(t testing.TB, r *Renderer, d Document) []byte {
+func renderPDF(t testing.TB, r *Renderer, d printout.Document) []byte {
 	t.Helper()
 	b, err := r.PDF(context.Background(), d)
 	if err != nil {

@@ -24,6 +24,8 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/core"
 	"github.com/johnfercher/maroto/v2/pkg/core/entity"
 	"github.com/johnfercher/maroto/v2/pkg/props"
+
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // Page geometry in mm. Every vertical measure used for pagination is a
@@ -178,7 +180,7 @@ type pdfDoc struct {
 	full bool
 }
 
-func (r *Renderer) renderPDF(d *Document) ([]byte, error) {
+func (r *Renderer) renderPDF(d *printout.Document) ([]byte, error) {
 	fs, err := r.fontsFor(d)
 	if err != nil {
 		return nil, err
@@ -227,9 +229,9 @@ func (r *Renderer) renderPDF(d *Document) ([]byte, error) {
 
 // fontsFor picks the subset faces unless d has a character only the full
 // faces have, and refuses a character neither has.
-func (r *Renderer) fontsFor(d *Document) (fontSet, error) {
+func (r *Renderer) fontsFor(d *printout.Document) (fontSet, error) {
 	needFull := false
-	err := d.eachText(func(where, s string) error {
+	err := eachText(d, func(where, s string) error {
 		for _, c := range s {
 			if r.fonts.subset.regular.covers(c) {
 				continue
@@ -253,7 +255,7 @@ func (r *Renderer) fontsFor(d *Document) (fontSet, error) {
 	return r.fonts.subset, nil
 }
 
-func pdfMetadata(d *Document) *entity.Metadata {
+func pdfMetadata(d *printout.Document) *entity.Metadata {
 	md := &entity.Metadata{Creator: &entity.Utf8Text{Text: "Supervision File", UTF8: true}}
 	if d.Title != "" {
 		md.Title = &entity.Utf8Text{Text: d.Title, UTF8: true}
@@ -416,7 +418,7 @@ func textBlock(c pcol, pitch float64) *block {
 	return &block{cols: []pcol{c}, n: len(c.lines), pitch: pitch, minSplit: 1}
 }
 
-func (p *pdfDoc) headerBlocks(d *Document) []*block {
+func (p *pdfDoc) headerBlocks(d *printout.Document) []*block {
 	var bs []*block
 	if d.OrgName != "" || d.Confidential {
 		orgSize := grid
@@ -448,7 +450,7 @@ type fixedRow struct {
 
 // footerRow is a rule at the foot of the usable area with the reference set
 // just below it, level with maroto's "Page N of M" in the bottom margin.
-func (p *pdfDoc) footerRow(d *Document) fixedRow {
+func (p *pdfDoc) footerRow(d *printout.Document) fixedRow {
 	const h = 2.0
 	st := stFooter
 	c := col.New(grid * 2 / 3).WithStyle(&props.Cell{BorderType: border.Top, BorderColor: &colRule, BorderThickness: 0.2})
@@ -627,7 +629,7 @@ func (p *pdfDoc) flow(b *block) {
 	}
 }
 
-func (p *pdfDoc) bodyBlocks(d *Document) []*block {
+func (p *pdfDoc) bodyBlocks(d *printout.Document) []*block {
 	var bs []*block
 	if d.Title != "" {
 		b := textBlock(p.textCol(grid, d.Title, &stTitle), pitchTitle)
@@ -660,7 +662,7 @@ func (p *pdfDoc) bodyBlocks(d *Document) []*block {
 	return bs
 }
 
-func (p *pdfDoc) fieldBlocks(f Field) []*block {
+func (p *pdfDoc) fieldBlocks(f printout.Field) []*block {
 	var bs []*block
 	lb := textBlock(p.textCol(grid, f.Label, &stLabel), pitchBody)
 	lb.spaceBefore, lb.keep = 4, true
@@ -795,7 +797,7 @@ func (p *pdfDoc) kv(label, value string, st *tstyle) *block {
 	return &block{cols: []pcol{l, v}, n: max(len(l.lines), len(v.lines)), pitch: pitchBody, spaceBefore: 1, minSplit: 1}
 }
 
-func (p *pdfDoc) signatureBlocks(d *Document) []*block {
+func (p *pdfDoc) signatureBlocks(d *printout.Document) []*block {
 	bs := []*block{p.heading("Signatures", 0)}
 	if len(d.Signatures) == 0 {
 		b := textBlock(p.textCol(grid, "No one has signed this record.", &stMissing), pitchBody)
@@ -914,7 +916,7 @@ func flatten(src image.Image) *image.Gray {
 	return dst
 }
 
-func (p *pdfDoc) auditBlocks(d *Document) []*block {
+func (p *pdfDoc) auditBlocks(d *printout.Document) []*block {
 	bs := []*block{p.heading("Audit trail", 0)}
 	rows := make([][]string, len(d.Audit))
 	for i, e := range d.Audit {

@@ -1,3 +1,11 @@
+// Package render turns a finished supervision record into the documents that go
+// into the supervisee's file: a PDF (maroto/v2 with an embedded TTF) and a DOCX.
+//
+// It is an adapter: its input is the domain's printout.Document, built by the
+// supervision package from a form definition and its answers, and its
+// Renderer is the supervision.Renderer the service is given (cmd/supfile
+// wires it; render imports only the document model, so the domain's own
+// tests can use it). render knows nothing about forms, storage or HTTP.
 package render
 
 import (
@@ -5,6 +13,8 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // Options configures a Renderer.
@@ -63,7 +73,7 @@ func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
 // PDF renders d as an A4 PDF: the answers, then a signatures page and an
 // audit page. It returns an *UnprintableError if d contains a character the
 // embedded font has no glyph for (see CanPrint), rather than drop it.
-func (r *Renderer) PDF(ctx context.Context, d Document) (out []byte, err error) {
+func (r *Renderer) PDF(ctx context.Context, d printout.Document) (out []byte, err error) {
 	release, err := r.acquire(ctx)
 	if err != nil {
 		return nil, err
@@ -79,9 +89,13 @@ func (r *Renderer) PDF(ctx context.Context, d Document) (out []byte, err error) 
 	return r.renderPDF(&d)
 }
 
+// CanPrint is the package's CanPrint, so that the service can refuse at
+// input what the documents could not print.
+func (r *Renderer) CanPrint(c rune) bool { return CanPrint(c) }
+
 // DOCX renders d as a Word document with real heading styles, so that it can
 // be edited, restyled and navigated in Word or LibreOffice.
-func (r *Renderer) DOCX(ctx context.Context, d Document) (out []byte, err error) {
+func (r *Renderer) DOCX(ctx context.Context, d printout.Document) (out []byte, err error) {
 	release, err := r.acquire(ctx)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/supervisionfile/supfile/internal/doctext"
+
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // longAnswer is a 20,000-character answer of numbered words in paragraphs,
@@ -32,10 +34,10 @@ func longAnswer() string {
 
 // withLong returns the agreement with a 20,000-character answer and a Welsh
 // and an escaped answer added.
-func withLong(t testing.TB) (Document, []string) {
+func withLong(t testing.TB) (printout.Document, []string) {
 	d := agreement(t)
 	long := longAnswer()
-	d.Sections = append(d.Sections, Section{Title: "13. Anything else", Fields: []Field{
+	d.Sections = append(d.Sections, printout.Section{Title: "13. Anything else", Fields: []printout.Field{
 		{Label: "A very long answer", Value: long},
 		{Label: "Characters that need escaping", Value: `Fish & chips <cod> "quoted" 'single'`},
 	}})
@@ -124,7 +126,7 @@ func TestPDFRefusesWhatItCannotPrint(t *testing.T) {
 
 func TestPDFWithoutOptionalParts(t *testing.T) {
 	r := newTestRenderer(t)
-	d := Document{OrgName: "Council", Title: "Empty", Sections: []Section{{Title: "Only", Fields: []Field{{Label: "Q"}}}}}
+	d := printout.Document{OrgName: "Council", Title: "Empty", Sections: []printout.Section{{Title: "Only", Fields: []printout.Field{{Label: "Q"}}}}}
 	body, err := doctext.PDFBody(renderPDF(t, r, d), d.OrgName, "CONFIDENTIAL", d.Title, d.Reference)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +136,7 @@ func TestPDFWithoutOptionalParts(t *testing.T) {
 	}
 }
 
-func renderDOCX(t testing.TB, r *Renderer, d Document) []byte {
+func renderDOCX(t testing.TB, r *Renderer, d printout.Document) []byte {
 	t.Helper()
 	b, err := r.DOCX(context.Background(), d)
 	if err != nil {
@@ -235,7 +237,7 @@ func BenchmarkDOCX(b *testing.B) { benchRender(b, (*Renderer).DOCX) }
 
 // benchRender renders the test agreement with fn and reports the size of
 // what it makes.
-func benchRender(b *testing.B, fn func(*Renderer, context.Context, Document) ([]byte, error)) {
+func benchRender(b *testing.B, fn func(*Renderer, context.Context, printout.Document) ([]byte, error)) {
 	r := newTestRenderer(b)
 	d := agreement(b)
 	ctx := context.Background()

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 	_ "time/tzdata" // the container image may have no zoneinfo; times must still print in UK time
+
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // normalizeNewlines turns the CR LF and lone CR that browsers and Windows
@@ -91,7 +93,7 @@ func (e *UnprintableError) Error() string {
 
 // eachText calls fn with every piece of text a rendered document shows, and
 // where it comes from, stopping at the first non-nil error.
-func (d *Document) eachText(fn func(where, s string) error) error {
+func eachText(d *printout.Document, fn func(where, s string) error) error {
 	check := func(where, s string) error {
 		if s == "" {
 			return nil

@@ -8,6 +8,8 @@ func (s *Sealer) ForService() supervision.Sealer { return serviceSealer{s} }
 
 type serviceSealer struct{ s *Sealer }
 
+var _ supervision.Sealer = serviceSealer{}
+
 func (a serviceSealer) Seal(pdf []byte, info supervision.SealInfo) ([]byte, error) {
 	return a.s.Seal(pdf, Info{Name: info.Name, Reason: info.Reason, Location: info.Location,
 		ContactInfo: info.ContactInfo, SignedAt: info.SignedAt})

@@ -15,7 +15,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/supervisionfile/supfile/render"
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // RecordPrefix is where a record version's objects live in the file.
@@ -249,7 +249,7 @@ func (s *Service) recordJSON(v *RecordView, events []*Event, signedAt time.Time,
 }
 
 // document builds what render prints from a record.
-func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *Staff) render.Document {
+func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *Staff) printout.Document {
 	r := v.Record
 	name := func(id string) string {
 		if st := lookup(id); st != nil {
@@ -257,7 +257,7 @@ func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *
 		}
 		return id
 	}
-	d := render.Document{
+	d := printout.Document{
 		OrgName:      s.cfg.OrgName,
 		Title:        v.Form.Title,
 		Reference:    fmt.Sprintf("Record %s, version %d", r.ID, r.Version),
@@ -270,11 +270,11 @@ func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *
 		d.Subtitle += fmt.Sprintf(", supervised by %s (%s)", v.Supervisor.Name, v.Supervisor.JobTitle)
 	}
 	for _, ds := range v.Form.Display(v.Data, name) {
-		sec := render.Section{Title: ds.Title, Intro: ds.Intro}
+		sec := printout.Section{Title: ds.Title, Intro: ds.Intro}
 		for _, f := range ds.Fields {
-			rf := render.Field{Label: f.Label, Value: f.Value}
+			rf := printout.Field{Label: f.Label, Value: f.Value}
 			if f.IsTable {
-				rf.Table = &render.Table{Columns: f.Columns, Rows: f.Rows}
+				rf.Table = &printout.Table{Columns: f.Columns, Rows: f.Rows}
 			}
 			sec.Fields = append(sec.Fields, rf)
 		}
@@ -285,7 +285,7 @@ func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *
 		labels[sg.Role] = sg.Label
 	}
 	for _, sg := range v.Signatures {
-		rs := render.Signature{Role: labels[sg.Role], Name: sg.Name, SignedAt: sg.SignedAt.In(s.cfg.Location),
+		rs := printout.Signature{Role: labels[sg.Role], Name: sg.Name, SignedAt: sg.SignedAt.In(s.cfg.Location),
 			Comment: sg.Comment, Disagreement: sg.Disagreement, DrawingPNG: sg.DrawingPNG}
 		if st := lookup(sg.SignerID); st != nil {
 			rs.JobTitle = st.JobTitle
@@ -293,7 +293,7 @@ func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *
 		d.Signatures = append(d.Signatures, rs)
 	}
 	for _, e := range events {
-		d.Audit = append(d.Audit, render.Event{At: e.At.In(s.cfg.Location), Actor: name(e.ActorID), Action: e.Action, Detail: e.Detail})
+		d.Audit = append(d.Audit, printout.Event{At: e.At.In(s.cfg.Location), Actor: name(e.ActorID), Action: e.Action, Detail: e.Detail})
 	}
 	return d
 }

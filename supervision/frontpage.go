@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/supervisionfile/supfile/render"
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // FileSection is one section of a supervisee's file, as the file checklist
@@ -56,17 +56,17 @@ func (fv *FileView) Sections() []FileSection {
 // FrontPage builds the file's front page (002 Appendix A): each section
 // of the file with every signed record in it, the date it was added and who
 // signed it. It is generated from what the file holds, never typed.
-func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (render.Document, error) {
+func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (printout.Document, error) {
 	fv, err := s.File(ctx, actor, staffID)
 	if err != nil {
-		return render.Document{}, err
+		return printout.Document{}, err
 	}
 	names, err := s.Names(ctx)
 	if err != nil {
-		return render.Document{}, err
+		return printout.Document{}, err
 	}
 	now := s.now().In(s.cfg.Location)
-	d := render.Document{
+	d := printout.Document{
 		OrgName:      s.cfg.OrgName,
 		Title:        "Supervision file: front page",
 		Subtitle:     fmt.Sprintf("%s (%s)", fv.Staff.Name, fv.Staff.JobTitle),
@@ -78,7 +78,7 @@ func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (
 		d.Subtitle += fmt.Sprintf(", supervised by %s (%s)", fv.Supervisor.Name, fv.Supervisor.JobTitle)
 	}
 	for _, sec := range fv.Sections() {
-		rs := render.Section{Title: sec.Title}
+		rs := printout.Section{Title: sec.Title}
 		var rows [][]string
 		for _, e := range sec.Entries {
 			if e.Record.Status != StatusSigned || e.Record.SignedAt == nil {
@@ -98,9 +98,9 @@ func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (
 			})
 		}
 		if len(rows) == 0 {
-			rs.Fields = []render.Field{{Label: "Contents", Value: "Nothing has been added to this section yet."}}
+			rs.Fields = []printout.Field{{Label: "Contents", Value: "Nothing has been added to this section yet."}}
 		} else {
-			rs.Fields = []render.Field{{Label: "Contents", Table: &render.Table{
+			rs.Fields = []printout.Field{{Label: "Contents", Table: &printout.Table{
 				Columns: []string{"Item", "Version", "Signed by", "Date added to file"}, Rows: rows}}}
 		}
 		d.Sections = append(d.Sections, rs)

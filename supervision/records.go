@@ -16,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/supervisionfile/supfile/forms"
-	"github.com/supervisionfile/supfile/render"
 )
 
 // RecordView is a record with everything a page or API response shows.
@@ -130,7 +129,7 @@ func (s *Service) validationContext(supervisee *Staff) forms.Context {
 		Today:           s.today(),
 		SuperviseeRole:  string(supervisee.Role),
 		MinTimesPerYear: MinTimesPerYear[supervisee.Role],
-		Printable:       render.CanPrint,
+		Printable:       s.renderer.CanPrint,
 	}
 }
 
@@ -448,7 +447,7 @@ const maxDrawingBytes = 512 << 10
 
 func normaliseName(n string) string { return strings.ToLower(strings.Join(strings.Fields(n), " ")) }
 
-func (in *SignInput) validate(actor *Staff) []FieldError {
+func (in *SignInput) validate(actor *Staff, canPrint func(rune) bool) []FieldError {
 	var errs []FieldError
 	add := func(f, m string) { errs = append(errs, FieldError{Field: f, Message: m}) }
 	in.Name = strings.TrimSpace(in.Name)
@@ -470,7 +469,7 @@ func (in *SignInput) validate(actor *Staff) []FieldError {
 			add(f.name, fmt.Sprintf("%s must be %d characters or fewer (it has %d)", f.label, maxSignatureText, n))
 		} else {
 			for _, c := range f.val {
-				if !render.CanPrint(c) {
+				if !canPrint(c) {
 					add(f.name, fmt.Sprintf("Remove %q from %s: it cannot be printed in the signed record", string(c), strings.ToLower(f.label)))
 					break
 				}
@@ -507,7 +506,7 @@ func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 	if v.SignAs == "" {
 		return v, Errorf(ErrForbidden, "You have already signed this record, or are not one of its signers")
 	}
-	if errs := in.validate(actor); len(errs) > 0 {
+	if errs := in.validate(actor, s.renderer.CanPrint); len(errs) > 0 {
 		return v, &ValidationError{Fields: errs}
 	}
 	sig := &Signature{

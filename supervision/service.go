@@ -15,13 +15,17 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/supervisionfile/supfile/forms"
-	"github.com/supervisionfile/supfile/render"
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
-// Renderer makes the documents of a signed record.
+// Renderer makes the documents of a signed record from its printout.
+// Package render is the implementation.
 type Renderer interface {
-	PDF(ctx context.Context, d render.Document) ([]byte, error)
-	DOCX(ctx context.Context, d render.Document) ([]byte, error)
+	PDF(ctx context.Context, d printout.Document) ([]byte, error)
+	DOCX(ctx context.Context, d printout.Document) ([]byte, error)
+	// CanPrint says whether the documents can show c. What cannot be
+	// printed is refused when it is entered, never found at signing.
+	CanPrint(c rune) bool
 }
 
 // Config is what the service needs to know about the organisation.

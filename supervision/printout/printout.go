@@ -1,10 +1,10 @@
-// Package render turns a finished supervision record into the documents that go
-// into the supervisee's file: a PDF (maroto/v2 with an embedded TTF) and a DOCX.
-//
-// The input is a Document: a render-neutral description built by the
-// supervision package from a form definition and its answers. render knows
-// nothing about forms, storage or HTTP.
-package render
+// Package printout is the document model of Supervision File: what a signed
+// record (or a file's front page) prints, independent of any format. The
+// supervision package builds a Document from a form definition, its answers,
+// signatures and audit trail; a renderer (package render, behind
+// supervision.Renderer) turns it into PDF and DOCX. It belongs to the domain:
+// it imports nothing of the project, and the adapters import it.
+package printout
 
 import "time"
 
