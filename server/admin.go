@@ -29,14 +29,29 @@ func (s *Server) staffSetPassword(c *gin.Context) error {
 	return nil
 }
 
-// exportFile sends one supervisee's whole file as a zip. The zip is built
+// exportFile sends one supervisee's whole file as a zip, given a reason
+// (?reason=…) that the access log keeps. The zip is built
 // in memory first so that a document that fails its hash check gives an
 // error page, not half a download.
 func (s *Server) exportFile(c *gin.Context) error {
 	id := c.Param("id")
 	var buf bytes.Buffer
-	if err := s.svc.Export(c.Request.Context(), currentUser(c), id, &buf); err != nil {
-		return err
+	if err := s.svc.Export(c.Request.Context(), currentUser(c), id, c.Query("reason"), &buf); err != nil {
+		if isAPI(c) {
+			return err
+		}
+		// The reason is missing or too long: the admin page again, with
+		// the message beside the field.
+		p, verr := s.staffMemberView(c)
+		if verr != nil {
+			return verr
+		}
+		if !p.Page.setErrors(err) {
+			return err
+		}
+		p.ExportReason = c.Query("reason")
+		s.render(c, http.StatusUnprocessableEntity, "staff_member", p)
+		return nil
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+supervision.ExportName(id)+`.zip"`)
 	c.Header("Cache-Control", "no-store")

@@ -162,6 +162,7 @@ type staffMemberPage struct {
 	SupervisorID string
 	From         string
 	History      []historyItem
+	ExportReason string
 }
 
 func (s *Server) staffMemberView(c *gin.Context) (*staffMemberPage, error) {

@@ -65,7 +65,7 @@ func New(svc *supervision.Service, log *slog.Logger, opts Options) (*Server, err
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
-	e.Use(s.requestContext, s.recoverer, s.limitBody, s.securityHeaders, s.loadUser)
+	e.Use(s.requestContext, s.accessInfo, s.recoverer, s.limitBody, s.securityHeaders, s.loadUser)
 	s.routes(e)
 	s.gin = e
 	return s, nil
@@ -105,6 +105,9 @@ func (s *Server) routes(e *gin.Engine) {
 	p.POST("records/:rid/sign", s.page(s.recordSign))
 	p.GET("records/:rid/document.pdf", s.page(s.download("pdf")))
 	p.GET("records/:rid/document.docx", s.page(s.download("docx")))
+	p.GET("admin/access-log", s.page(s.accessLogPage))
+	p.GET("admin/access-log.csv", s.page(s.accessLogCSV))
+	p.GET("staff/:id/access-log", s.page(s.fileAccessPage))
 
 	a := e.Group("/api/v1")
 	a.POST("/login", s.api(s.apiLogin))
@@ -128,6 +131,9 @@ func (s *Server) routes(e *gin.Engine) {
 	u.POST("records/:rid/signatures", s.api(s.apiRecordSign))
 	u.GET("records/:rid/document.pdf", s.api(s.download("pdf")))
 	u.GET("records/:rid/document.docx", s.api(s.download("docx")))
+	u.GET("access-log", s.api(s.apiAccessLog))
+	u.GET("access-log.csv", s.api(s.accessLogCSV))
+	u.GET("staff/:id/access-log", s.api(s.apiFileAccessLog))
 
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {

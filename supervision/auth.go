@@ -75,7 +75,17 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *S
 		return "", nil, &ValidationError{Fields: errs}
 	}
 	now := s.now()
+	failed := func(st *Staff, why string) error {
+		e := AccessEntry{Action: ActSignInFailed, ActorEmail: email, Detail: why}
+		if st != nil {
+			e.ActorID, e.ActorName = st.ID, st.Name
+		}
+		return s.logAccess(ctx, e)
+	}
 	if limiter.blocked(email, now) {
+		if err := failed(nil, "too many attempts"); err != nil {
+			return "", nil, err
+		}
 		return "", nil, Errorf(ErrAuth, "Too many failed sign-in attempts. Wait 15 minutes and try again")
 	}
 	st, err := s.store.GetStaffByEmail(ctx, email)
@@ -85,13 +95,22 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *S
 	if st == nil {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		limiter.fail(email, now)
+		if err := failed(nil, "no such account"); err != nil {
+			return "", nil, err
+		}
 		return "", nil, Errorf(ErrAuth, "The email address or password is not right")
 	}
 	if bcrypt.CompareHashAndPassword([]byte(st.PasswordHash), []byte(password)) != nil {
 		limiter.fail(email, now)
+		if err := failed(st, "wrong password"); err != nil {
+			return "", nil, err
+		}
 		return "", nil, Errorf(ErrAuth, "The email address or password is not right")
 	}
 	if st.EndDate != nil && !st.EndDate.After(s.today()) {
+		if err := failed(st, "account ended"); err != nil {
+			return "", nil, err
+		}
 		return "", nil, Errorf(ErrAuth, "This account is no longer active")
 	}
 	limiter.reset(email)
@@ -103,6 +122,9 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *S
 	if err := s.store.CreateSession(ctx, &Session{
 		TokenHash: hashToken(token), StaffID: st.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime),
 	}); err != nil {
+		return "", nil, err
+	}
+	if err := s.logAccess(ctx, AccessEntry{Action: ActSignIn, ActorID: st.ID, ActorName: st.Name, ActorEmail: email}); err != nil {
 		return "", nil, err
 	}
 	return token, st, nil
@@ -159,5 +181,8 @@ func (s *Service) SetPassword(ctx context.Context, actor *Staff, staffID, passwo
 		return fmt.Errorf("hash password: %w", err)
 	}
 	st.PasswordHash = string(hash)
-	return s.store.UpdateStaff(ctx, st)
+	if err := s.store.UpdateStaff(ctx, st); err != nil {
+		return err
+	}
+	return s.logActor(ctx, actor, "administrator", ActPasswordReset, staffID, "", "")
 }

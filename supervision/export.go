@@ -10,7 +10,11 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
+
+// MaxExportReason bounds the reason given for an export.
+const MaxExportReason = 500
 
 // ExportName is the folder an export unpacks into, and its zip's name
 // without ".zip".
@@ -22,13 +26,23 @@ func ExportName(staffID string) string { return "supervision-file-" + staffID }
 // checks from inside the unpacked folder. Each object is checked against the
 // SHA-256 the index holds as it is copied, so an export never carries a
 // document that has changed since it was signed. Only an administrator may
-// export a file.
-func (s *Service) Export(ctx context.Context, actor *Staff, staffID string, w io.Writer) error {
+// export a file, and only giving a reason, which the access log keeps.
+func (s *Service) Export(ctx context.Context, actor *Staff, staffID, reason string, w io.Writer) error {
 	if actor == nil || !actor.IsAdmin {
 		return Errorf(ErrForbidden, "Only an administrator can export a file")
 	}
+	reason = strings.TrimSpace(reason)
+	switch n := utf8.RuneCountInString(reason); {
+	case n == 0:
+		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: "Enter why you are exporting this file; the access log keeps the reason"}}}
+	case n > MaxExportReason || !utf8.ValidString(reason):
+		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: fmt.Sprintf("The reason must be %d characters or fewer", MaxExportReason)}}}
+	}
 	st, err := s.store.GetStaff(ctx, staffID)
 	if err != nil {
+		return err
+	}
+	if err := s.logActor(ctx, actor, "administrator", ActExport, staffID, "", reason); err != nil {
 		return err
 	}
 	recs, err := s.store.ListRecords(ctx, staffID)

@@ -312,7 +312,7 @@ type DocumentFile struct {
 
 // OpenDocument opens a signed record's PDF or DOCX for a party of it.
 func (s *Service) OpenDocument(ctx context.Context, actor *Staff, id, kind string) (*DocumentFile, error) {
-	v, err := s.Record(ctx, actor, id)
+	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -322,6 +322,9 @@ func (s *Service) OpenDocument(ctx context.Context, actor *Staff, id, kind strin
 	for _, d := range v.Documents {
 		if d.Kind != kind {
 			continue
+		}
+		if err := s.logActor(ctx, actor, v.ActorParty, "download-"+AccessAction(kind), v.Record.StaffID, v.Record.ID, d.Key); err != nil {
+			return nil, err
 		}
 		ctype := map[string]string{"pdf": "application/pdf",
 			"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "json": "application/json"}[kind]

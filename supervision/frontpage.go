@@ -57,8 +57,11 @@ func (fv *FileView) Sections() []FileSection {
 // of the file with every signed record in it, the date it was added and who
 // signed it. It is generated from what the file holds, never typed.
 func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (printout.Document, error) {
-	fv, err := s.File(ctx, actor, staffID)
+	fv, err := s.file(ctx, actor, staffID)
 	if err != nil {
+		return printout.Document{}, err
+	}
+	if err := s.logActor(ctx, actor, fv.ActorParty, ActDownloadFrontPage, staffID, "", ""); err != nil {
 		return printout.Document{}, err
 	}
 	names, err := s.Names(ctx)

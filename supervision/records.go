@@ -87,8 +87,22 @@ type FileEntry struct {
 	Documents  []*Document
 }
 
-// File returns a supervisee's file: every record, newest first.
+// File returns a supervisee's file: every record, newest first. The read is
+// logged.
 func (s *Service) File(ctx context.Context, actor *Staff, staffID string) (*FileView, error) {
+	fv, err := s.file(ctx, actor, staffID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.logActor(ctx, actor, fv.ActorParty, ActViewFile, staffID, "", ""); err != nil {
+		return nil, err
+	}
+	return fv, nil
+}
+
+// file is File without the log entry, for methods that log what they do
+// with it.
+func (s *Service) file(ctx context.Context, actor *Staff, staffID string) (*FileView, error) {
 	party, sup, err := s.partyOf(ctx, actor, staffID)
 	if err != nil {
 		return nil, err
@@ -236,11 +250,18 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 	return r, nil
 }
 
-// Record returns a record to a party of it. It only reads: a record whose
-// documents are pending is shown as such, and the background retry (see
-// RetryPending) is what completes it.
+// Record returns a record to a party of it. It only reads (and writes the
+// read to the access log): a record whose documents are pending is shown as
+// such, and the background retry (see RetryPending) is what completes it.
 func (s *Service) Record(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
-	return s.load(ctx, actor, id)
+	v, err := s.load(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.logActor(ctx, actor, v.ActorParty, ActViewRecord, v.Record.StaffID, v.Record.ID, ""); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // load is the one read of a record for a command or a page: the record, who
@@ -523,6 +544,9 @@ func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 		if errors.Is(err, ErrConflict) {
 			return nil, Errorf(ErrConflict, "This record has already been signed as %s", v.SignAs)
 		}
+		return nil, err
+	}
+	if err := s.logActor(ctx, actor, v.ActorParty, ActSign, v.Record.StaffID, id, detail); err != nil {
 		return nil, err
 	}
 	// Another party may have signed since the record was read: the

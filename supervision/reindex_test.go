@@ -169,7 +169,7 @@ func TestReindexRefusesAChangedDocument(t *testing.T) {
 		t.Errorf("reindex of a changed document: %+v", rep)
 	}
 	// And an export of the original file refuses to carry it.
-	if err := w.svc.Export(context.Background(), w.admin, w.supervisee.ID, io.Discard); err == nil || !strings.Contains(err.Error(), "changed since it was signed") {
+	if err := w.svc.Export(context.Background(), w.admin, w.supervisee.ID, "test", io.Discard); err == nil || !strings.Contains(err.Error(), "changed since it was signed") {
 		t.Errorf("export of a changed document: %v", err)
 	}
 }
@@ -179,11 +179,11 @@ func TestExportIsCheckableWithSha256sum(t *testing.T) {
 	ctx := context.Background()
 	r1 := w.signed(t, "one")
 	r2 := w.signed(t, "two")
-	if err := w.svc.Export(ctx, w.supervisor, w.supervisee.ID, io.Discard); err == nil {
+	if err := w.svc.Export(ctx, w.supervisor, w.supervisee.ID, "test", io.Discard); err == nil {
 		t.Error("a supervisor could export a file")
 	}
 	var buf bytes.Buffer
-	if err := w.svc.Export(ctx, w.admin, w.supervisee.ID, &buf); err != nil {
+	if err := w.svc.Export(ctx, w.admin, w.supervisee.ID, "subject access request", &buf); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))

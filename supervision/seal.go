@@ -123,6 +123,13 @@ func (s *Service) Verify(ctx context.Context, actor *Staff, pdf []byte) (*Verifi
 		}
 	}
 	s.explain(v)
+	e := AccessEntry{Action: ActVerify, Detail: "SHA-256 " + v.SHA256}
+	if v.Record != nil {
+		e.FileID, e.RecordID = v.Record.StaffID, v.Record.ID
+	}
+	if err := s.logActor(ctx, actor, "", e.Action, e.FileID, e.RecordID, e.Detail); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 

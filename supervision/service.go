@@ -313,6 +313,10 @@ func (s *Service) SetSupervisor(ctx context.Context, actor *Staff, superviseeID,
 	if err := s.store.SetSupervisor(ctx, rel); err != nil {
 		return nil, err
 	}
+	if err := s.logActor(ctx, actor, "administrator", ActRelationship, superviseeID, "",
+		"supervisor "+supervisorID+" from "+fromDate.Format(time.DateOnly)); err != nil {
+		return nil, err
+	}
 	return rel, nil
 }
 

@@ -126,6 +126,8 @@ type Session struct {
 // PostgreSQL. Not-found lookups return an error matching ErrNotFound; a
 // duplicate or stale write returns one matching ErrConflict.
 type Store interface {
+	AccessLogStore // accesslog.go
+
 	CreateStaff(ctx context.Context, s *Staff) error
 	UpdateStaff(ctx context.Context, s *Staff) error
 	GetStaff(ctx context.Context, id string) (*Staff, error)

@@ -53,7 +53,13 @@ func TestAdminSetsPasswordAndExportsFile(t *testing.T) {
 
 	// Export: the admin gets a zip of the file; others do not.
 	p.supervisor.call("GET", "/api/v1/staff/"+p.superviseeID+"/export.zip", nil, http.StatusForbidden, nil)
-	zipped := p.admin.call("GET", "/api/v1/staff/"+p.superviseeID+"/export.zip", nil, http.StatusOK, nil)
+	// An export needs a reason, which the access log keeps.
+	e = apiErr{}
+	p.admin.call("GET", "/api/v1/staff/"+p.superviseeID+"/export.zip", nil, http.StatusUnprocessableEntity, &e)
+	if !hasFieldErr(e, "reason") {
+		t.Errorf("export without a reason: %+v", e)
+	}
+	zipped := p.admin.call("GET", "/api/v1/staff/"+p.superviseeID+"/export.zip?reason=Subject+access+request", nil, http.StatusOK, nil)
 	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +79,11 @@ func TestAdminSetsPasswordAndExportsFile(t *testing.T) {
 	if !strings.Contains(all, "/SHA256SUMS") {
 		t.Errorf("export has no SHA256SUMS:\n%s", all)
 	}
-	status, _ = p.admin.get("/admin/staff/" + p.superviseeID + "/export.zip")
+	status, body = p.admin.get("/admin/staff/" + p.superviseeID + "/export.zip?reason=")
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter why you are exporting this file") || !strings.Contains(body, "govuk-error-summary") {
+		t.Errorf("export from the admin page without a reason: %d", status)
+	}
+	status, _ = p.admin.get("/admin/staff/" + p.superviseeID + "/export.zip?reason=Transfer+to+another+council")
 	if status != http.StatusOK {
 		t.Errorf("export from the admin page: %d", status)
 	}

@@ -92,6 +92,7 @@ type Main struct {
 
 	db      *storage.DB
 	svc     *supervision.Service
+	srv     *server.Server
 	httpSrv *http.Server
 	ln      net.Listener
 	served  chan error
@@ -191,6 +192,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.srv = srv
 	m.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("SUPFILE_ADDR: %w", err)

@@ -70,7 +70,8 @@ func export(ctx context.Context, svc *supervision.Service, operands []string, ou
 	}
 	// The command line is the administrator's own tool.
 	admin := &supervision.Staff{ID: "system", Name: "supfile export", IsAdmin: true}
-	err = svc.Export(ctx, admin, staffID, f)
+	ctx = supervision.WithRequestInfo(ctx, supervision.RequestInfo{UserAgent: "supfile export (command line)"})
+	err = svc.Export(ctx, admin, staffID, "exported with supfile export on the command line", f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -89,6 +90,7 @@ func verify(ctx context.Context, svc *supervision.Service, operands []string, ou
 		return errors.New("usage: supfile verify FILE.pdf [FILE.pdf ...]")
 	}
 	checker := &supervision.Staff{ID: "system", Name: "supfile verify"}
+	ctx = supervision.WithRequestInfo(ctx, supervision.RequestInfo{UserAgent: "supfile verify (command line)"})
 	bad := 0
 	for _, name := range operands {
 		b, err := os.ReadFile(name)
