@@ -61,8 +61,9 @@ func (s *Server) apiLogin(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	token, st, err := s.svc.Login(c.Request.Context(), in.Email, in.Password)
+	token, st, err := s.svc.SignIn(c.Request.Context(), supervision.LoginInput{Email: in.Email, Password: in.Password, Address: c.ClientIP()})
 	if err != nil {
+		retryAfter(c, err)
 		return err
 	}
 	s.setSessionCookie(c, token)
@@ -114,9 +115,13 @@ func (s *Server) apiStaffList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := []staffJSON{}
+	out := []adminStaffJSON{}
 	for _, st := range list {
-		out = append(out, staffOut(st))
+		a, err := s.adminStaffOut(c, st)
+		if err != nil {
+			return err
+		}
+		out = append(out, a)
 	}
 	c.JSON(http.StatusOK, out)
 	return nil
@@ -227,10 +232,12 @@ func (s *Server) apiFile(c *gin.Context) error {
 		return err
 	}
 	out := struct {
-		Staff      staffJSON    `json:"staff"`
-		Supervisor *staffJSON   `json:"supervisor"`
-		Records    []recordJSON `json:"records"`
-	}{Staff: staffOut(fv.Staff), Records: []recordJSON{}}
+		Staff          staffJSON    `json:"staff"`
+		Supervisor     *staffJSON   `json:"supervisor"`
+		Records        []recordJSON `json:"records"`
+		ReadOnly       bool         `json:"read_only"`
+		RetentionUntil *string      `json:"retention_until"`
+	}{Staff: staffOut(fv.Staff), Records: []recordJSON{}, ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: optDate(s.svc.RetentionUntil(fv.Staff))}
 	if fv.Supervisor != nil {
 		sj := staffOut(fv.Supervisor)
 		out.Supervisor = &sj

@@ -32,6 +32,8 @@ func classify(err error) (status int, code, message string, fields []supervision
 	switch {
 	case errors.As(err, &mbe) || errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge, "too_large", "The request is too large", nil
+	case errors.Is(err, supervision.ErrTooManyAttempts):
+		return http.StatusTooManyRequests, "too_many_attempts", err.Error(), nil
 	case errors.As(err, &ve):
 		return http.StatusUnprocessableEntity, "invalid", ve.Error(), ve.Fields
 	case errors.Is(err, errBadRequest):

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,14 +19,18 @@ type loginPage struct {
 	Page  *basePage
 	Email string
 	Next  string
+	// Provider names the identity provider when OpenID Connect is set up.
+	Provider string
+	// Passwords: the email and password form is offered.
+	Passwords bool
 }
 
-// safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
+func (s *Server) newLoginPage(c *gin.Context, email, next string) *loginPage {
+	p := &loginPage{Page: s.basePage(c, "Sign in"), Email: email, Next: next, Passwords: s.svc.LocalPasswords()}
+	if s.opts.OIDC != nil {
+		p.Provider = s.opts.OIDC.Name
 	}
-	return next
+	return p
 }
 
 func (s *Server) loginPage(c *gin.Context) error {
@@ -33,15 +38,18 @@ func (s *Server) loginPage(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
 		return nil
 	}
-	s.render(c, http.StatusOK, "login", &loginPage{Page: s.basePage(c, "Sign in"), Next: c.Query("next")})
+	s.render(c, http.StatusOK, "login", s.newLoginPage(c, "", c.Query("next")))
 	return nil
 }
 
 func (s *Server) loginSubmit(c *gin.Context) error {
 	email, password, next := c.PostForm("email"), c.PostForm("password"), c.PostForm("next")
-	token, _, err := s.svc.Login(c.Request.Context(), email, password)
+	token, _, err := s.svc.SignIn(c.Request.Context(), supervision.LoginInput{Email: email, Password: password, Address: c.ClientIP()})
 	if err != nil {
-		p := &loginPage{Page: s.basePage(c, "Sign in"), Email: email, Next: next}
+		if len(email) > supervision.MaxEmailLength {
+			email = "" // not worth sending back
+		}
+		p := s.newLoginPage(c, email, next)
 		if !p.Page.setErrors(err) {
 			status, _, msg, _ := classify(err)
 			if status >= 500 {
@@ -49,7 +57,11 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 			}
 			p.Page.setErrors(&supervision.ValidationError{Fields: []supervision.FieldError{{Field: "email", Message: msg}}})
 		}
-		s.render(c, http.StatusUnprocessableEntity, "login", p)
+		status := http.StatusUnprocessableEntity
+		if retryAfter(c, err) {
+			status = http.StatusTooManyRequests
+		}
+		s.render(c, status, "login", p)
 		return nil
 	}
 	s.setSessionCookie(c, token)
@@ -85,6 +97,9 @@ func (s *Server) home(c *gin.Context) error {
 type staffRow struct {
 	Staff      *supervision.Staff
 	Supervisor *supervision.Staff
+	// Left: the member of staff has left. HandoverNeeded: their
+	// supervisor has, and the file needs a new one.
+	Left, HandoverNeeded bool
 }
 
 type staffListPage struct {
@@ -109,7 +124,7 @@ func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staf
 		if err != nil {
 			return nil, err
 		}
-		p.Rows = append(p.Rows, staffRow{Staff: st, Supervisor: sup})
+		p.Rows = append(p.Rows, staffRow{Staff: st, Supervisor: sup, Left: s.svc.HasLeft(st), HandoverNeeded: s.svc.HandoverNeeded(sup)})
 	}
 	return p, nil
 }
@@ -163,6 +178,14 @@ type staffMemberPage struct {
 	From         string
 	History      []historyItem
 	ExportReason string
+	// Edit is the details form; Left, HandoverNeeded and RetentionUntil
+	// describe a leaver and their supervisees.
+	Edit           supervision.StaffPatch
+	Roles          []supervision.RoleCategory
+	Left           bool
+	HandoverNeeded bool
+	RetentionUntil *time.Time
+	Passwords      bool
 }
 
 func (s *Server) staffMemberView(c *gin.Context) (*staffMemberPage, error) {
@@ -180,7 +203,10 @@ func (s *Server) staffMemberView(c *gin.Context) (*staffMemberPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &staffMemberPage{Page: s.basePage(c, st.Name), Staff: st, Supervisor: sup}
+	p := &staffMemberPage{Page: s.basePage(c, st.Name), Staff: st, Supervisor: sup, Roles: supervision.RoleCategories,
+		Left: s.svc.HasLeft(st), HandoverNeeded: s.svc.HandoverNeeded(sup), RetentionUntil: s.svc.RetentionUntil(st),
+		Passwords: s.svc.LocalPasswords()}
+	p.Edit = staffPatchOf(st)
 	p.Page.Back = "/admin/staff"
 	for _, o := range all {
 		if o.ID != st.ID {
@@ -216,6 +242,8 @@ func (s *Server) staffMember(c *gin.Context) error {
 		p.Page.Flash = "Supervisor set"
 	case c.Query("password") != "":
 		p.Page.Flash = "Password set. Tell them it by a safe route; they can sign in with it now."
+	case c.Query("saved") != "":
+		p.Page.Flash = "Details saved"
 	}
 	s.render(c, http.StatusOK, "staff_member", p)
 	return nil
@@ -243,6 +271,10 @@ func (s *Server) staffSetSupervisor(c *gin.Context) error {
 type filePage struct {
 	Page *basePage
 	File *supervision.FileView
+	// ReadOnly: the member of staff has left; RetentionUntil is when their
+	// file may be purged.
+	ReadOnly       bool
+	RetentionUntil *time.Time
 }
 
 func (s *Server) filePage(c *gin.Context) error {
@@ -250,7 +282,8 @@ func (s *Server) filePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p := &filePage{Page: s.basePage(c, "Supervision file: "+fv.Staff.Name), File: fv}
+	p := &filePage{Page: s.basePage(c, "Supervision file: "+fv.Staff.Name), File: fv,
+		ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: s.svc.RetentionUntil(fv.Staff)}
 	p.Page.Back = "/"
 	s.render(c, http.StatusOK, "file", p)
 	return nil
@@ -505,4 +538,14 @@ func (s *Server) download(kind string) func(c *gin.Context) error {
 		c.DataFromReader(http.StatusOK, f.Size, f.ContentType, f.Body, nil)
 		return nil
 	}
+}
+
+// staffPatchOf fills the details form with what is stored.
+func staffPatchOf(st *supervision.Staff) supervision.StaffPatch {
+	end := ""
+	if st.EndDate != nil {
+		end = st.EndDate.Format(time.DateOnly)
+	}
+	role := string(st.Role)
+	return supervision.StaffPatch{Name: &st.Name, Email: &st.Email, JobTitle: &st.JobTitle, Role: &role, EndDate: &end}
 }

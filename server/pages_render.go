@@ -89,13 +89,19 @@ func (s *Server) funcs() template.FuncMap {
 				// Only the sign-in page asks for the user's own password;
 				// elsewhere an admin is setting someone else's.
 				in.Autocomplete = "new-password"
-				if label == "Password" {
+				if label == "Password" || label == "Current password" {
 					in.Autocomplete = "current-password"
 				}
 			case "date":
 				in.Width = "10"
 			}
 			return in
+		},
+		"deref": func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
 		},
 		"roleLabel": func(r supervision.RoleCategory) string {
 			if l, ok := roleLabels[r]; ok {

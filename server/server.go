@@ -26,6 +26,13 @@ type Options struct {
 	// HTML and Static default to the embedded templates; a dev flag or a
 	// test may pass others.
 	HTML, Static fs.FS
+	// TrustedProxies are the addresses and networks (CIDR) of reverse
+	// proxies whose X-Forwarded-For is believed; from anyone else the
+	// client address is the connection's.
+	TrustedProxies []string
+	// OIDC, when set, offers sign-in with the organisation's identity
+	// provider (see oidc.go).
+	OIDC *OIDC
 }
 
 // Server serves the pages and the API.
@@ -65,6 +72,9 @@ func New(svc *supervision.Service, log *slog.Logger, opts Options) (*Server, err
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
+	if err := s.trustProxies(e); err != nil {
+		return nil, err
+	}
 	e.Use(s.requestContext, s.accessInfo, s.recoverer, s.limitBody, s.securityHeaders, s.loadUser)
 	s.routes(e)
 	s.gin = e
@@ -83,8 +93,10 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/readyz", s.readyz)
 
 	e.GET("/login", s.page(s.loginPage))
-	e.POST("/login", s.page(s.loginSubmit))
+	e.POST("/login", s.limitLogin, s.page(s.loginSubmit))
 	e.POST("/logout", s.page(s.logout))
+	e.GET("/login/oidc", s.page(s.oidcStart))
+	e.GET("/login/oidc/callback", s.page(s.oidcCallback))
 
 	p := e.Group("/", s.requireUserPage)
 	p.GET("", s.page(s.home))
@@ -94,6 +106,9 @@ func (s *Server) routes(e *gin.Engine) {
 	p.POST("admin/staff/:id/supervisor", s.page(s.staffSetSupervisor))
 	p.POST("admin/staff/:id/password", s.page(s.staffSetPassword))
 	p.GET("admin/staff/:id/export.zip", s.page(s.exportFile))
+	p.POST("admin/staff/:id/details", s.page(s.staffEdit))
+	p.GET("account", s.page(s.accountPage))
+	p.POST("account/password", s.page(s.accountPassword))
 	p.GET("staff/:id/file", s.page(s.filePage))
 	p.GET("verify", s.page(s.verifyForm))
 	p.POST("verify", s.page(s.verifySubmit))
@@ -110,12 +125,14 @@ func (s *Server) routes(e *gin.Engine) {
 	p.GET("staff/:id/access-log", s.page(s.fileAccessPage))
 
 	a := e.Group("/api/v1")
-	a.POST("/login", s.api(s.apiLogin))
+	a.POST("/login", s.limitLogin, s.api(s.apiLogin))
 	a.POST("/logout", s.api(s.apiLogout))
 	a.GET("/forms", s.api(s.apiForms))
 	a.GET("/forms/:form/schema", s.api(s.apiFormSchema))
 	u := a.Group("/", s.requireUserAPI)
 	u.GET("me", s.api(s.apiMe))
+	u.PUT("me/password", s.api(s.apiChangePassword))
+	u.PATCH("staff/:id", s.api(s.apiStaffPatch))
 	u.GET("staff", s.api(s.apiStaffList))
 	u.POST("staff", s.api(s.apiStaffCreate))
 	u.PUT("staff/:id/supervisor", s.api(s.apiSetSupervisor))

@@ -8,8 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -18,119 +18,283 @@ import (
 // SessionLifetime is how long a sign-in lasts.
 const SessionLifetime = 12 * time.Hour
 
-// Sign-in attempts are limited per email address to slow password guessing.
+// Sign-in limits. Input past them is refused before anything is looked up
+// or stored.
 const (
-	maxFailedLogins = 5
-	loginWindow     = 15 * time.Minute
+	MaxEmailLength         = 254  // RFC 5321's limit on a forward path
+	MaxLoginPasswordLength = 1024 // bytes read of a typed password
 )
 
-type loginLimiter struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
+// Throttling. Failed sign-ins are counted in the database (so every
+// instance sees them) against the client's address and against the account
+// tried. From the fifth failure in a row a key must wait before it is tried
+// again: 4 seconds, then twice as long each time, up to 15 minutes. Counts
+// are forgotten a day after the last failure.
+//
+// The owner is never locked out: an address slows only itself, and an
+// account that is being guessed at is slowed only for addresses that have
+// failed before; the right password from an address with no failures still
+// signs in.
+const (
+	throttleFree   = 4 // failures allowed before any wait
+	throttleBase   = 4 * time.Second
+	throttleMax    = 15 * time.Minute
+	throttleForget = 24 * time.Hour
+)
+
+// ErrTooManyAttempts marks a sign-in refused because of recent failures.
+var ErrTooManyAttempts = errors.New("too many attempts")
+
+// ThrottledError is a sign-in refused until Wait has passed.
+type ThrottledError struct {
+	Wait time.Duration
 }
 
-func (l *loginLimiter) blocked(key string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	recent := l.failures[key][:0]
-	for _, t := range l.failures[key] {
-		if now.Sub(t) < loginWindow {
-			recent = append(recent, t)
-		}
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("Too many failed sign-in attempts. Wait %s and try again", humanWait(e.Wait))
+}
+
+func (e *ThrottledError) Unwrap() error { return ErrTooManyAttempts }
+
+func humanWait(d time.Duration) string {
+	switch s := int(d.Round(time.Second) / time.Second); {
+	case s <= 1:
+		return "1 second"
+	case s < 60:
+		return fmt.Sprintf("%d seconds", s)
+	case s < 120:
+		return "1 minute"
+	default:
+		return fmt.Sprintf("%d minutes", (s+59)/60)
 	}
-	l.failures[key] = recent
-	return len(recent) >= maxFailedLogins
 }
 
-func (l *loginLimiter) fail(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.failures[key] = append(l.failures[key], now)
+// throttleWait is how long a key with this many failures, the last at
+// last, must still wait at now.
+func throttleWait(t Throttle, now time.Time) time.Duration {
+	if t.Failures <= throttleFree {
+		return 0
+	}
+	d := throttleMax
+	if n := t.Failures - throttleFree - 1; n < 16 {
+		d = min(throttleBase<<n, throttleMax)
+	}
+	return t.LastFailure.Add(d).Sub(now)
 }
 
-func (l *loginLimiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.failures, key)
+// addressKey is the throttle key for a client address: the address itself
+// for IPv4, its /64 for IPv6 (one household or host has a whole /64).
+func addressKey(addr string) string {
+	ip, err := netip.ParseAddr(strings.TrimSpace(addr))
+	if err != nil {
+		return ""
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return "addr:" + p.String()
+	}
+	return "addr:" + ip.String()
 }
 
-var limiter = &loginLimiter{failures: map[string][]time.Time{}}
+func accountKey(staffID string) string { return "acct:" + staffID }
 
 // dummyHash keeps a failed look-up as slow as a wrong password, so response
 // times do not reveal which email addresses have accounts.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a real password"), bcrypt.DefaultCost)
 
+// LoginInput is a sign-in with a password.
+type LoginInput struct {
+	Email    string
+	Password string
+	Address  string // the client's address, for throttling
+}
+
 // Login checks an email and password and opens a session. It returns the
-// session token to put in the cookie.
+// session token to put in the cookie. It is SignIn without an address.
 func (s *Service) Login(ctx context.Context, email, password string) (string, *Staff, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	return s.SignIn(ctx, LoginInput{Email: email, Password: password})
+}
+
+// LocalPasswords reports whether people may sign in with a password.
+func (s *Service) LocalPasswords() bool { return !s.cfg.PasswordsOff }
+
+// SignIn checks an email and password, throttled by address and account,
+// and opens a session.
+func (s *Service) SignIn(ctx context.Context, in LoginInput) (string, *Staff, error) {
+	email := strings.ToLower(strings.TrimSpace(in.Email))
 	var errs []FieldError
-	if email == "" {
+	switch {
+	case email == "":
 		errs = append(errs, FieldError{Field: "email", Message: "Enter your email address"})
+	case len(email) > MaxEmailLength:
+		errs = append(errs, FieldError{Field: "email", Message: fmt.Sprintf("Email address must be %d characters or fewer", MaxEmailLength)})
 	}
-	if password == "" {
+	switch {
+	case in.Password == "":
 		errs = append(errs, FieldError{Field: "password", Message: "Enter your password"})
+	case len(in.Password) > MaxLoginPasswordLength:
+		errs = append(errs, FieldError{Field: "password", Message: fmt.Sprintf("Password must be %d characters or fewer", MaxLoginPasswordLength)})
 	}
 	if len(errs) > 0 {
 		return "", nil, &ValidationError{Fields: errs}
 	}
+	if s.cfg.PasswordsOff {
+		return "", nil, Errorf(ErrForbidden, "Sign-in with a password is switched off here. Use your organisation's sign-in")
+	}
 	now := s.now()
-	failed := func(st *Staff, why string) error {
-		e := AccessEntry{Action: ActSignInFailed, ActorEmail: email, Detail: why}
+	st, err := s.store.GetStaffByEmail(ctx, email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return "", nil, err
+	}
+	failed := func(why string) error {
+		e := AccessEntry{Action: ActSignInFailed, ActorEmail: email, Detail: why, IP: in.Address}
 		if st != nil {
 			e.ActorID, e.ActorName = st.ID, st.Name
 		}
 		return s.logAccess(ctx, e)
 	}
-	if limiter.blocked(email, now) {
-		if err := failed(nil, "too many attempts"); err != nil {
-			return "", nil, err
-		}
-		return "", nil, Errorf(ErrAuth, "Too many failed sign-in attempts. Wait 15 minutes and try again")
+	addrKey := addressKey(in.Address)
+	keys := []string{}
+	if addrKey != "" {
+		keys = append(keys, addrKey)
 	}
-	st, err := s.store.GetStaffByEmail(ctx, email)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if st != nil {
+		keys = append(keys, accountKey(st.ID))
+	}
+	th, err := s.store.Throttles(ctx, keys)
+	if err != nil {
 		return "", nil, err
 	}
-	if st == nil {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		limiter.fail(email, now)
-		if err := failed(nil, "no such account"); err != nil {
+	addr := th[addrKey]
+	if w := throttleWait(addr, now); addrKey != "" && w > 0 {
+		if err := failed("too many attempts from this address"); err != nil {
+			return "", nil, err
+		}
+		return "", nil, &ThrottledError{Wait: w}
+	}
+	if st != nil && addr.Failures > 0 {
+		// The account is being guessed at: an address that has failed
+		// before waits; a clean one (the owner elsewhere) does not.
+		if w := throttleWait(th[accountKey(st.ID)], now); w > 0 {
+			if err := failed("too many attempts on this account"); err != nil {
+				return "", nil, err
+			}
+			return "", nil, &ThrottledError{Wait: w}
+		}
+	}
+	hash := dummyHash
+	if st != nil && st.PasswordHash != "" {
+		hash = []byte(st.PasswordHash)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(in.Password)) != nil || st == nil || st.PasswordHash == "" {
+		if err := s.countFailure(ctx, now, addrKey, st); err != nil {
+			return "", nil, err
+		}
+		why := "wrong password"
+		if st == nil {
+			why = "no such account"
+		}
+		if err := failed(why); err != nil {
 			return "", nil, err
 		}
 		return "", nil, Errorf(ErrAuth, "The email address or password is not right")
 	}
-	if bcrypt.CompareHashAndPassword([]byte(st.PasswordHash), []byte(password)) != nil {
-		limiter.fail(email, now)
-		if err := failed(st, "wrong password"); err != nil {
-			return "", nil, err
-		}
-		return "", nil, Errorf(ErrAuth, "The email address or password is not right")
-	}
-	if st.EndDate != nil && !st.EndDate.After(s.today()) {
-		if err := failed(st, "account ended"); err != nil {
+	if s.HasLeft(st) {
+		if err := failed("account ended"); err != nil {
 			return "", nil, err
 		}
 		return "", nil, Errorf(ErrAuth, "This account is no longer active")
 	}
-	limiter.reset(email)
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if err := s.store.ThrottleClear(ctx, accountKey(st.ID)); err != nil {
 		return "", nil, err
 	}
-	token := base64.RawURLEncoding.EncodeToString(b[:])
-	if err := s.store.CreateSession(ctx, &Session{
-		TokenHash: hashToken(token), StaffID: st.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime),
-	}); err != nil {
+	token, err := s.newSession(ctx, st, now)
+	if err != nil {
 		return "", nil, err
 	}
-	if err := s.logAccess(ctx, AccessEntry{Action: ActSignIn, ActorID: st.ID, ActorName: st.Name, ActorEmail: email}); err != nil {
+	if err := s.logAccess(ctx, AccessEntry{Action: ActSignIn, ActorID: st.ID, ActorName: st.Name, ActorEmail: email, IP: in.Address}); err != nil {
 		return "", nil, err
 	}
 	return token, st, nil
 }
 
-// Authenticate returns the member of staff a session token belongs to.
+func (s *Service) countFailure(ctx context.Context, now time.Time, addrKey string, st *Staff) error {
+	forget := now.Add(-throttleForget)
+	if addrKey != "" {
+		if _, err := s.store.ThrottleFail(ctx, addrKey, now, forget); err != nil {
+			return err
+		}
+	}
+	if st != nil {
+		if _, err := s.store.ThrottleFail(ctx, accountKey(st.ID), now, forget); err != nil {
+			return err
+		}
+	}
+	// Rows nobody has failed on for a day go, so the table stays small.
+	if _, err := s.store.ThrottlePrune(ctx, forget); err != nil {
+		s.log.Warn("prune sign-in throttle", "err", err)
+	}
+	return nil
+}
+
+func (s *Service) newSession(ctx context.Context, st *Staff, now time.Time) (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b[:])
+	if err := s.store.CreateSession(ctx, &Session{
+		TokenHash: hashToken(token), StaffID: st.ID, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime),
+	}); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// SignInVerifiedEmail opens a session for the member of staff whose email
+// an identity provider has verified. There is no account creation: an
+// address nobody has is refused, and so is a leaver.
+func (s *Service) SignInVerifiedEmail(ctx context.Context, email string) (string, *Staff, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" || len(email) > MaxEmailLength {
+		return "", nil, Errorf(ErrForbidden, "Your organisation's sign-in did not give a usable email address")
+	}
+	st, err := s.store.GetStaffByEmail(ctx, email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return "", nil, err
+	}
+	refuse := func(why string) error {
+		e := AccessEntry{Action: ActSignInFailed, ActorEmail: email, Detail: "OpenID Connect: " + why}
+		if st != nil {
+			e.ActorID, e.ActorName = st.ID, st.Name
+		}
+		return s.logAccess(ctx, e)
+	}
+	if st == nil {
+		if err := refuse("no such account"); err != nil {
+			return "", nil, err
+		}
+		return "", nil, Errorf(ErrForbidden, "There is no account for %s in Supervision File. Ask your administrator to add you with this email address", email)
+	}
+	if s.HasLeft(st) {
+		if err := refuse("account ended"); err != nil {
+			return "", nil, err
+		}
+		return "", nil, Errorf(ErrForbidden, "This account is no longer active")
+	}
+	token, err := s.newSession(ctx, st, s.now())
+	if err != nil {
+		return "", nil, err
+	}
+	if err := s.logAccess(ctx, AccessEntry{Action: ActSignIn, ActorID: st.ID, ActorName: st.Name, ActorEmail: email, Detail: "OpenID Connect"}); err != nil {
+		return "", nil, err
+	}
+	return token, st, nil
+}
+
+// Authenticate returns the member of staff a session token belongs to. A
+// leaver's sessions end on their end date.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Staff, error) {
 	if token == "" {
 		return nil, Errorf(ErrAuth, "Sign in to continue")
@@ -146,7 +310,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Staff, error
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(ErrAuth, "Sign in to continue")
 	}
-	return st, err
+	if err != nil {
+		return nil, err
+	}
+	if s.HasLeft(st) {
+		if _, err := s.store.DeleteSessions(ctx, st.ID, ""); err != nil {
+			return nil, err
+		}
+		return nil, Errorf(ErrAuth, "This account is no longer active")
+	}
+	return st, nil
 }
 
 // Logout ends a session.
@@ -159,23 +332,42 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// SetPassword gives a member of staff a new password: an administrator
-// does this for someone who has forgotten theirs, and for people restored
-// from the file by reindex, who come back without one.
+// SetPassword gives a member of staff a new password and ends all their
+// sessions. It is ResetPassword for a caller with no session to keep.
 func (s *Service) SetPassword(ctx context.Context, actor *Staff, staffID, password string) error {
+	return s.ResetPassword(ctx, actor, "", staffID, password)
+}
+
+// ResetPassword is an administrator giving someone a new password: for
+// someone who has forgotten theirs, and for people restored from the file
+// by reindex, who come back without one. Every session of that person
+// ends, except the administrator's own current one (actorToken) when they
+// reset their own.
+func (s *Service) ResetPassword(ctx context.Context, actor *Staff, actorToken, staffID, password string) error {
 	if actor == nil || !actor.IsAdmin {
 		return Errorf(ErrForbidden, "Only an administrator can set a password")
+	}
+	if s.cfg.PasswordsOff {
+		return Errorf(ErrConflict, "Sign-in with a password is switched off here, so passwords cannot be set")
 	}
 	st, err := s.store.GetStaff(ctx, staffID)
 	if err != nil {
 		return err
 	}
-	switch {
-	case len(password) < MinPasswordLength:
-		return &ValidationError{Fields: []FieldError{{Field: "password", Message: fmt.Sprintf("Password must be at least %d characters", MinPasswordLength)}}}
-	case len(password) > 72:
-		return &ValidationError{Fields: []FieldError{{Field: "password", Message: "Password must be 72 characters or fewer"}}}
+	if err := passwordError("password", password); err != nil {
+		return err
 	}
+	keep := ""
+	if staffID == actor.ID && actorToken != "" {
+		keep = hashToken(actorToken)
+	}
+	if err := s.storePassword(ctx, st, password, keep); err != nil {
+		return err
+	}
+	return s.logActor(ctx, actor, "administrator", ActPasswordReset, staffID, "", "")
+}
+
+func (s *Service) storePassword(ctx context.Context, st *Staff, password, keepSession string) error {
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
@@ -184,5 +376,40 @@ func (s *Service) SetPassword(ctx context.Context, actor *Staff, staffID, passwo
 	if err := s.store.UpdateStaff(ctx, st); err != nil {
 		return err
 	}
-	return s.logActor(ctx, actor, "administrator", ActPasswordReset, staffID, "", "")
+	_, err = s.store.DeleteSessions(ctx, st.ID, keepSession)
+	return err
+}
+
+// ChangePassword is a person changing their own password. Their other
+// sessions end; the one they are using (token) stays.
+func (s *Service) ChangePassword(ctx context.Context, actor *Staff, token, current, next string) error {
+	if s.cfg.PasswordsOff {
+		return Errorf(ErrConflict, "Sign-in with a password is switched off here: your password is managed by your organisation's sign-in")
+	}
+	st, err := s.store.GetStaff(ctx, actor.ID)
+	if err != nil {
+		return err
+	}
+	var errs []FieldError
+	switch {
+	case current == "":
+		errs = append(errs, FieldError{Field: "current_password", Message: "Enter your current password"})
+	case len(current) > MaxLoginPasswordLength || st.PasswordHash == "" ||
+		bcrypt.CompareHashAndPassword([]byte(st.PasswordHash), []byte(current)) != nil:
+		errs = append(errs, FieldError{Field: "current_password", Message: "Your current password is not right"})
+	}
+	if next == "" {
+		errs = append(errs, FieldError{Field: "new_password", Message: "Enter a new password"})
+	} else if p := PasswordProblem(next); p != "" {
+		errs = append(errs, FieldError{Field: "new_password", Message: p})
+	} else if next == current {
+		errs = append(errs, FieldError{Field: "new_password", Message: "The new password must be different from the current one"})
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Fields: errs}
+	}
+	if err := s.storePassword(ctx, st, next, hashToken(token)); err != nil {
+		return err
+	}
+	return s.logActor(ctx, actor, "", ActPasswordChange, actor.ID, "", "")
 }

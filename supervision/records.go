@@ -211,6 +211,9 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkFileOpen(ctx, staffID); err != nil { // a leaver's file is read-only
+		return nil, err
+	}
 	def, ok := s.forms.Get(formID)
 	if !ok {
 		return nil, &ValidationError{Fields: []FieldError{{Field: "form", Message: "Select a form from the list"}}}
@@ -370,6 +373,9 @@ func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkFileOpen(ctx, v.Record.StaffID); err != nil { // a leaver's file is read-only
+		return nil, err
+	}
 	r := v.Record
 	if r.Status != StatusDraft {
 		return v, Errorf(ErrConflict, "This record has been submitted for signatures and can no longer be changed")
@@ -420,6 +426,9 @@ func (s *Service) Submit(ctx context.Context, actor *Staff, id string) (*RecordV
 }
 
 func (s *Service) submit(ctx context.Context, actor *Staff, v *RecordView) (*RecordView, error) {
+	if err := s.checkFileOpen(ctx, v.Record.StaffID); err != nil { // a leaver's file is read-only
+		return v, err
+	}
 	r := v.Record
 	if r.Status != StatusDraft {
 		return v, Errorf(ErrConflict, "This record has already been submitted for signatures")
@@ -516,6 +525,9 @@ func (in *SignInput) validate(actor *Staff, canPrint func(rune) bool) []FieldErr
 func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInput) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkFileOpen(ctx, v.Record.StaffID); err != nil { // a leaver's file is read-only
 		return nil, err
 	}
 	if v.Record.Status != StatusAwaitingSignatures {

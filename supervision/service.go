@@ -41,6 +41,12 @@ type Config struct {
 	// downloads a redirect to a URL valid this long, issued after the same
 	// access check; otherwise downloads stream through the service.
 	PresignTTL time.Duration
+	// PasswordsOff switches local passwords off: people sign in with the
+	// organisation's identity provider (OpenID Connect) only.
+	PasswordsOff bool
+	// RetentionYears is how long a leaver's file is kept after their end
+	// date; 0 means DefaultRetentionYears.
+	RetentionYears int
 }
 
 // Service holds the rules. Every method that acts for a person takes that
@@ -63,6 +69,9 @@ func New(store Store, blobs Blobs, catalogue *forms.Catalogue, r Renderer, cfg C
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.RetentionYears == 0 {
+		cfg.RetentionYears = DefaultRetentionYears
 	}
 	if log == nil {
 		log = slog.Default()
@@ -144,9 +153,6 @@ type NewStaff struct {
 	IsAdmin   bool   `json:"is_admin"`
 }
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 10
-
 func validRole(r string) bool {
 	for _, c := range RoleCategories {
 		if string(c) == r {
@@ -188,10 +194,8 @@ func (n *NewStaff) validate() []FieldError {
 	} else if _, err := time.Parse(time.DateOnly, n.StartDate); err != nil {
 		add("start_date", "Start date must be a real date, for example 2026-03-27")
 	}
-	if len(n.Password) < MinPasswordLength {
-		add("password", fmt.Sprintf("Password must be at least %d characters", MinPasswordLength))
-	} else if len(n.Password) > 72 {
-		add("password", "Password must be 72 characters or fewer")
+	if p := PasswordProblem(n.Password); p != "" {
+		add("password", p)
 	}
 	return errs
 }

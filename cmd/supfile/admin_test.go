@@ -47,7 +47,7 @@ func TestAdminSetsPasswordAndExportsFile(t *testing.T) {
 
 	// The same through the admin page: the error is beside the field.
 	status, body := p.admin.post("/admin/staff/"+p.superviseeID+"/password", map[string][]string{"password": {"x"}})
-	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Password must be at least 10 characters") || !strings.Contains(body, "govuk-error-summary") {
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Password must be at least 12 characters") || !strings.Contains(body, "govuk-error-summary") {
 		t.Errorf("page with a short password: %d", status)
 	}
 

@@ -335,7 +335,7 @@ func TestBrowserAdmin(t *testing.T) {
 	checkAxe(t, adm, "staff member")
 	do(t, adm, chromedp.SendKeys(`#f-password`, "short", chromedp.ByQuery))
 	click(t, adm, `form[action$="/password"] button[type=submit]`)
-	if got := textOf(t, adm, `#f-password-error`); !strings.Contains(got, "at least 10 characters") {
+	if got := textOf(t, adm, `#f-password-error`); !strings.Contains(got, "at least 12 characters") {
 		t.Errorf("password error = %q", got)
 	}
 	checkAxe(t, adm, "staff member (errors)")

@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/supervisionfile/supfile/server"
 	"github.com/supervisionfile/supfile/storage"
+	"github.com/supervisionfile/supfile/supervision"
 )
 
 // Config is every setting, read from the environment and then flags.
@@ -41,6 +43,13 @@ type Config struct {
 	// kept under the data folder.
 	S3           storage.S3Config // S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_USE_TLS, S3_PATH_STYLE, S3_RETENTION_YEARS
 	S3PresignTTL time.Duration    // S3_PRESIGN_TTL: redirect downloads to a presigned URL valid this long; 0 streams them
+
+	// Sign-in.
+	TrustedProxies []string // SUPFILE_TRUSTED_PROXIES: comma-separated IPs and CIDRs whose X-Forwarded-For is believed
+	OIDC           server.OIDCConfig
+	// SUPFILE_OIDC_ISSUER, SUPFILE_OIDC_CLIENT_ID, SUPFILE_OIDC_CLIENT_SECRET, SUPFILE_OIDC_REDIRECT_URL, SUPFILE_OIDC_NAME
+	LocalPasswords bool // SUPFILE_LOCAL_PASSWORDS: false allows only OpenID Connect sign-in
+	RetentionYears int  // SUPFILE_RETENTION_YEARS: years a leaver's file is kept; 6 by default
 }
 
 // configError names the setting at fault, for a one-line start-up failure.
@@ -76,7 +85,14 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 
 		S3: storage.S3Config{Endpoint: env("S3_ENDPOINT"), Bucket: env("S3_BUCKET"), Region: env("S3_REGION"),
 			AccessKey: env("S3_ACCESS_KEY"), SecretKey: env("S3_SECRET_KEY")},
+
+		OIDC: server.OIDCConfig{Issuer: env("SUPFILE_OIDC_ISSUER"), ClientID: env("SUPFILE_OIDC_CLIENT_ID"),
+			ClientSecret: env("SUPFILE_OIDC_CLIENT_SECRET"), RedirectURL: env("SUPFILE_OIDC_REDIRECT_URL"), Name: env("SUPFILE_OIDC_NAME")},
+		RetentionYears: supervision.DefaultRetentionYears,
 	}
+	proxies := env("SUPFILE_TRUSTED_PROXIES")
+	localPasswords := getenv(env, "SUPFILE_LOCAL_PASSWORDS", "true")
+	retentionYears := env("SUPFILE_RETENTION_YEARS")
 	useTLS := getenv(env, "S3_USE_TLS", "true")
 	pathStyle := getenv(env, "S3_PATH_STYLE", "true")
 	retention := env("S3_RETENTION_YEARS")
@@ -100,6 +116,19 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 	var err error
 	if c.SecureCookies, err = parseBool("SUPFILE_SECURE_COOKIES", secure); err != nil {
 		return nil, err
+	}
+	if c.LocalPasswords, err = parseBool("SUPFILE_LOCAL_PASSWORDS", localPasswords); err != nil {
+		return nil, err
+	}
+	if c.TrustedProxies, err = server.ParseTrustedProxies(proxies); err != nil {
+		return nil, &configError{"SUPFILE_TRUSTED_PROXIES", err.Error() + " (give a comma-separated list, for example 10.0.0.0/8,192.168.1.10)"}
+	}
+	if retentionYears != "" {
+		years, err := strconv.Atoi(retentionYears)
+		if err != nil || years < 1 || years > 100 {
+			return nil, &configError{"SUPFILE_RETENTION_YEARS", fmt.Sprintf("%q is not a whole number of years from 1 to 100", retentionYears)}
+		}
+		c.RetentionYears = years
 	}
 	if c.S3.UseTLS, err = parseBool("S3_USE_TLS", useTLS); err != nil {
 		return nil, err
@@ -144,8 +173,13 @@ func (c *Config) validate() error {
 			return &configError{"SUPFILE_ADMIN_EMAIL", fmt.Sprintf("%q is not an email address", c.AdminEmail)}
 		}
 	}
-	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
-		return &configError{"SUPFILE_ADMIN_PASSWORD", "must be at least 10 characters"}
+	if c.AdminPassword != "" {
+		if p := supervision.PasswordProblem(c.AdminPassword); p != "" {
+			return &configError{"SUPFILE_ADMIN_PASSWORD", p}
+		}
+	}
+	if err := c.validateOIDC(); err != nil {
+		return err
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return &configError{"DATABASE_URL", "must start with postgres:// (leave it unset for the embedded SQLite database)"}
@@ -206,3 +240,29 @@ func parseBool(name, v string) (bool, error) {
 }
 
 var errUsage = errors.New("usage")
+
+func (c *Config) validateOIDC() error {
+	o := c.OIDC
+	set := o.Issuer != "" || o.ClientID != "" || o.ClientSecret != "" || o.RedirectURL != ""
+	switch {
+	case !set && !c.LocalPasswords:
+		return &configError{"SUPFILE_LOCAL_PASSWORDS", "is false but no OpenID Connect provider is set up (SUPFILE_OIDC_ISSUER), so nobody could sign in"}
+	case !set:
+		return nil
+	case o.Issuer == "":
+		return &configError{"SUPFILE_OIDC_ISSUER", "must be set with the other SUPFILE_OIDC_ settings"}
+	case o.ClientID == "":
+		return &configError{"SUPFILE_OIDC_CLIENT_ID", "must be set with SUPFILE_OIDC_ISSUER"}
+	case o.ClientSecret == "":
+		return &configError{"SUPFILE_OIDC_CLIENT_SECRET", "must be set with SUPFILE_OIDC_ISSUER"}
+	}
+	if u, err := url.Parse(o.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return &configError{"SUPFILE_OIDC_ISSUER", fmt.Sprintf("%q is not an https:// URL", o.Issuer)}
+	}
+	if o.RedirectURL != "" {
+		if u, err := url.Parse(o.RedirectURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "/login/oidc/callback" {
+			return &configError{"SUPFILE_OIDC_REDIRECT_URL", "must be this service's address followed by /login/oidc/callback, for example https://supervision.example.gov.uk/login/oidc/callback"}
+		}
+	}
+	return nil
+}

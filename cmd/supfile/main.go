@@ -6,6 +6,7 @@
 //	supfile reindex   rebuild the index of signed records from the document store
 //	supfile export ID write one supervisee's whole file as a zip
 //	supfile verify F  check a PDF against the file: seal, record, signers, true copy
+//	supfile purge     delete the files of leavers past retention (--dry-run lists them)
 //
 // Settings come from the environment (see README.md) and may be overridden
 // by flags after the subcommand.
@@ -53,6 +54,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	for len(args) > 0 && args[0] != "" && args[0][0] != '-' && (cmd == "export" || cmd == "verify") {
 		operands, args = append(operands, args[0]), args[1:]
 	}
+	dryRun := false
+	if cmd == "purge" {
+		args, dryRun = purgeFlags(args)
+	}
 	cfg, err := loadConfig(args, env)
 	if err != nil {
 		return err
@@ -79,8 +84,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		return nil
 	case "reindex", "export", "verify":
 		return runTool(ctx, cmd, operands, cfg, stdout)
+	case "purge":
+		return runPurge(ctx, cfg, dryRun, stdout)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, migrate, reindex, export or verify", cmd)
+		return fmt.Errorf("unknown command %q: use serve, migrate, reindex, export, verify or purge", cmd)
 	}
 }
 
@@ -173,7 +180,8 @@ func (m *Main) openService(ctx context.Context) error {
 		m.log.Info("created a self-signed sealing certificate", "dir", filepath.Join(cfg.DataDir, "seal"), "fingerprint", sl.Fingerprint())
 	}
 	m.svc = supervision.New(m.db, blobs, catalogue, renderer,
-		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: sl.ForService(), PresignTTL: cfg.S3PresignTTL}, m.log)
+		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: sl.ForService(), PresignTTL: cfg.S3PresignTTL,
+			PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears}, m.log)
 	return nil
 }
 
@@ -188,7 +196,16 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create first admin: %w", err)
 	}
-	srv, err := server.New(m.svc, m.log, server.Options{SecureCookies: cfg.SecureCookies})
+	opts := server.Options{SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}
+	if cfg.OIDC.Issuer != "" {
+		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		opts.OIDC, err = server.NewOIDC(dctx, cfg.OIDC)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("SUPFILE_OIDC_ISSUER: %w", err)
+		}
+	}
+	srv, err := server.New(m.svc, m.log, opts)
 	if err != nil {
 		return err
 	}

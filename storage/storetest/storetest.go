@@ -41,6 +41,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Finalize all or nothing", testFinalizeAtomic},
 		{"ImportRecord", testImportRecord},
 		{"Sessions", testSessions},
+		{"Sign-in throttle, sessions and purge", testAuthStore},
 		{"Ping and Close", testPingClose},
 	}
 	for _, tt := range tests {

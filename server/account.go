@@ -1,0 +1,144 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+type accountPage struct {
+	Page      *basePage
+	Passwords bool
+	Provider  string
+}
+
+func (s *Server) newAccountPage(c *gin.Context) *accountPage {
+	p := &accountPage{Page: s.basePage(c, "Your account"), Passwords: s.svc.LocalPasswords()}
+	p.Page.Back = "/"
+	if s.opts.OIDC != nil {
+		p.Provider = s.opts.OIDC.Name
+	}
+	return p
+}
+
+// accountPage shows the signed-in person's details and lets them change
+// their password.
+func (s *Server) accountPage(c *gin.Context) error {
+	p := s.newAccountPage(c)
+	if c.Query("changed") != "" {
+		p.Page.Flash = "Your password has been changed. You have been signed out everywhere else."
+	}
+	s.render(c, http.StatusOK, "account", p)
+	return nil
+}
+
+func sessionToken(c *gin.Context) string {
+	ck, _ := c.Cookie(cookieName)
+	return ck
+}
+
+func (s *Server) accountPassword(c *gin.Context) error {
+	err := s.svc.ChangePassword(c.Request.Context(), currentUser(c), sessionToken(c),
+		c.PostForm("current_password"), c.PostForm("new_password"))
+	if err != nil {
+		p := s.newAccountPage(c)
+		if !p.Page.setErrors(err) {
+			return err
+		}
+		s.render(c, http.StatusUnprocessableEntity, "account", p)
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/account?changed=1")
+	return nil
+}
+
+func (s *Server) apiChangePassword(c *gin.Context) error {
+	var in struct {
+		CurrentPassword string `json:"current_password"`
+		NewPassword     string `json:"new_password"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := s.svc.ChangePassword(c.Request.Context(), currentUser(c), sessionToken(c), in.CurrentPassword, in.NewPassword); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// staffEdit is the admin's form to change someone's details and end date.
+func (s *Server) staffEdit(c *gin.Context) error {
+	id := c.Param("id")
+	form := supervision.StaffPatch{}
+	for _, f := range []struct {
+		name string
+		dst  **string
+	}{{"name", &form.Name}, {"email", &form.Email}, {"job_title", &form.JobTitle}, {"role", &form.Role}, {"end_date", &form.EndDate}} {
+		if v, ok := c.GetPostForm(f.name); ok {
+			*f.dst = &v
+		}
+	}
+	_, err := s.svc.EditStaff(c.Request.Context(), currentUser(c), id, form)
+	if err != nil {
+		p, verr := s.staffMemberView(c)
+		if verr != nil {
+			return verr
+		}
+		if !p.Page.setErrors(err) {
+			return err
+		}
+		p.Edit = form
+		s.render(c, http.StatusUnprocessableEntity, "staff_member", p)
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/staff/"+url.PathEscape(id)+"?saved=1")
+	return nil
+}
+
+// adminStaffJSON is a member of staff as an administrator sees them.
+type adminStaffJSON struct {
+	staffJSON
+	EndDate        *string `json:"end_date"`
+	RetentionUntil *string `json:"retention_until"`
+	HandoverNeeded bool    `json:"handover_needed"`
+}
+
+func optDate(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	v := t.Format(time.DateOnly)
+	return &v
+}
+
+func (s *Server) adminStaffOut(c *gin.Context, st *supervision.Staff) (adminStaffJSON, error) {
+	out := adminStaffJSON{staffJSON: staffOut(st), EndDate: optDate(st.EndDate), RetentionUntil: optDate(s.svc.RetentionUntil(st))}
+	sup, err := s.svc.CurrentSupervisor(c.Request.Context(), st.ID)
+	if err != nil {
+		return out, err
+	}
+	out.HandoverNeeded = s.svc.HandoverNeeded(sup)
+	return out, nil
+}
+
+func (s *Server) apiStaffPatch(c *gin.Context) error {
+	var in supervision.StaffPatch
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	st, err := s.svc.EditStaff(c.Request.Context(), currentUser(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	out, err := s.adminStaffOut(c, st)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
