@@ -127,7 +127,7 @@ type Session struct {
 // duplicate or stale write returns one matching ErrConflict.
 type Store interface {
 	AccessLogStore // accesslog.go
-	AuthStore // sign-in throttling, sessions, purge (auth_store.go)
+	AuthStore      // sign-in throttling, sessions, purge (auth_store.go)
 
 	CreateStaff(ctx context.Context, s *Staff) error
 	UpdateStaff(ctx context.Context, s *Staff) error
