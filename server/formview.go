@@ -87,9 +87,9 @@ func chosen(v any) map[string]bool {
 	return m
 }
 
-// buildSections makes the page's inputs. party is the actor's side; a
-// section owned by the other side is shown read-only.
-func buildSections(def *forms.Definition, data map[string]any, errs map[string]string, people []person, party string) []SectionVM {
+// buildSections makes the page's inputs. writes says whether the actor
+// writes a section with an owner; a section they do not is shown read-only.
+func buildSections(def *forms.Definition, data map[string]any, errs map[string]string, people []person, writes func(owner string) bool) []SectionVM {
 	var out []SectionVM
 	nameOf := func(id string) string {
 		for _, p := range people {
@@ -100,7 +100,7 @@ func buildSections(def *forms.Definition, data map[string]any, errs map[string]s
 		return id
 	}
 	for _, sec := range def.Sections {
-		readOnly := !supervision.OwnsSection(sec.Owner, party)
+		readOnly := !writes(sec.Owner)
 		svm := SectionVM{Title: sec.Title, Intro: sec.Intro, ReadOnly: readOnly, Owner: ownerLabel(def, sec.Owner)}
 		for i := range sec.Fields {
 			f := &sec.Fields[i]

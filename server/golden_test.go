@@ -80,6 +80,15 @@ func TestGoldenPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The file audit is started by an auditor assigned to the file.
+	aud := add("Grace Okafor", "grace@testshire.gov.uk", "team_manager")
+	audToken, _, err := svc.Login(ctx, "grace@testshire.gov.uk", "a long password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AssignAuditor(ctx, admin, supervision.AuditInput{SuperviseeID: see.ID, AuditorID: aud.ID, Due: "2026-04-30"}); err != nil {
+		t.Fatal(err)
+	}
 	srv, err := New(svc, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -94,6 +103,9 @@ func TestGoldenPages(t *testing.T) {
 			if !supervision.Writes(def, "supervisor") {
 				author, authorToken = see, seeToken
 			}
+			if supervision.IsAudit(def) {
+				author, authorToken = aud, audToken
+			}
 			rec, err := svc.StartRecord(ctx, author, see.ID, def.ID, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -106,7 +118,7 @@ func TestGoldenPages(t *testing.T) {
 				t.Fatalf("GET edit page: %d", w.Code)
 			}
 			body, _ := io.ReadAll(w.Body)
-			page := strings.NewReplacer(rec.ID, "RECORD-ID", see.ID, "SUPERVISEE-ID", sup.ID, "SUPERVISOR-ID", admin.ID, "ADMIN-ID").Replace(string(body))
+			page := strings.NewReplacer(rec.ID, "RECORD-ID", see.ID, "SUPERVISEE-ID", sup.ID, "SUPERVISOR-ID", admin.ID, "ADMIN-ID", aud.ID, "AUDITOR-ID").Replace(string(body))
 			page = nonce.ReplaceAllString(page, `nonce="NONCE"`)
 			golden := filepath.Join("testdata", "golden", def.ID+".html")
 			if *update {

@@ -322,7 +322,7 @@ func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*rec
 		return nil, err
 	}
 	p := &recordViewPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v}
-	p.Page.Back = "/staff/" + v.Record.StaffID + "/file"
+	p.Page.Back = s.backFrom(c, v)
 	p.Display = v.Form.Display(v.Data, func(id string) string {
 		if n, ok := names[id]; ok {
 			return n
@@ -387,14 +387,14 @@ func (s *Server) renderEdit(c *gin.Context, status int, v *supervision.RecordVie
 		return perr
 	}
 	p := &recordEditPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v, Revision: revision}
-	p.Page.Back = "/staff/" + v.Record.StaffID + "/file"
+	p.Page.Back = s.backFrom(c, v)
 	if err != nil && !p.Page.setErrors(err) {
 		return err
 	}
 	if c.Query("saved") != "" {
 		p.Page.Flash = "Draft saved"
 	}
-	p.Sections = buildSections(v.Form, data, p.Page.ErrorMap, people, v.ActorParty)
+	p.Sections = buildSections(v.Form, data, p.Page.ErrorMap, people, v.Access.WritesSection)
 	s.render(c, status, "record_edit", p)
 	return nil
 }
@@ -439,7 +439,7 @@ func (s *Server) recordEditSubmit(c *gin.Context) error {
 		}
 		// Another party's sections are shown read-only and not posted:
 		// keep theirs as stored.
-		data := supervision.KeepOthers(v.Form, v.ActorParty, v.Form.DecodeForm(c.Request.PostForm), v.Data)
+		data := v.Access.KeepOthers(v.Form.DecodeForm(c.Request.PostForm), v.Data)
 		tableAction(v.Form, data, action)
 		return s.renderEdit(c, http.StatusOK, v, data, revision, nil)
 	}
@@ -548,4 +548,13 @@ func staffPatchOf(st *supervision.Staff) supervision.StaffPatch {
 	}
 	role := string(st.Role)
 	return supervision.StaffPatch{Name: &st.Name, Email: &st.Email, JobTitle: &st.JobTitle, Role: &role, EndDate: &end}
+}
+
+// backFrom is where a record's page leads back to: the file the actor can
+// open (the file it is in, or the file a file audit is about), else home.
+func (s *Server) backFrom(c *gin.Context, v *supervision.RecordView) string {
+	if id := v.Access.BackTo(c.Request.Context(), s.svc); id != "" {
+		return "/staff/" + id + "/file"
+	}
+	return "/"
 }

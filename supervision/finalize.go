@@ -122,9 +122,9 @@ func (s *Service) finalize(ctx context.Context, v *RecordView, actor *Staff) err
 		if err != nil {
 			return err
 		}
-		party := v.ActorParty
+		party, acc := v.ActorParty, v.Access
 		*v = *fresh
-		v.ActorParty = party
+		v.ActorParty, v.Access = party, acc
 		v.refresh()
 		return nil
 	}

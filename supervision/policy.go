@@ -67,12 +67,21 @@ func Submits(def *forms.Definition, party string) bool {
 // write replaced by the stored one: a party cannot change another's part,
 // and the page need not post it.
 func KeepOthers(def *forms.Definition, party string, data, stored map[string]any) map[string]any {
+	return keepUnwritten(def, func(owner string) bool { return OwnsSection(owner, party) }, data, stored)
+}
+
+// KeepOthers is KeepOthers for what the actor writes on this record.
+func (ra *RecordAccess) KeepOthers(data, stored map[string]any) map[string]any {
+	return keepUnwritten(ra.Form, ra.WritesSection, data, stored)
+}
+
+func keepUnwritten(def *forms.Definition, writes func(owner string) bool, data, stored map[string]any) map[string]any {
 	out := make(map[string]any, len(data))
 	for k, v := range data {
 		out[k] = v
 	}
 	for _, sec := range def.Sections {
-		if OwnsSection(sec.Owner, party) {
+		if writes(sec.Owner) {
 			continue
 		}
 		for _, f := range sec.Fields {

@@ -28,8 +28,11 @@ type RecordView struct {
 	Signatures []*Signature
 	Events     []*Event
 	Documents  []*Document
-	// ActorParty is "supervisee" or "supervisor": the actor's side.
+	// ActorParty is "supervisee" or "supervisor": the actor's side by
+	// standing, or "" (a line manager, an auditor, someone named on it).
 	ActorParty string
+	// Access is what the actor may do with the record (access.go).
+	Access *RecordAccess
 	// CanEdit: the record is a draft and the actor writes part of it.
 	CanEdit bool
 	// CanSubmit: the actor may also send the draft for signatures.
@@ -52,29 +55,12 @@ func (v *RecordView) SignedRoles() map[string]bool {
 	return m
 }
 
-// partyOf says on which side of the file staffID the actor stands today:
-// "supervisee" for their own file, "supervisor" for a current supervisee's.
-// Anyone else gets ErrNotFound, so a record's existence is not revealed.
-func (s *Service) partyOf(ctx context.Context, actor *Staff, staffID string) (string, *Staff, error) {
-	if actor.ID == staffID {
-		sup, err := s.CurrentSupervisor(ctx, staffID)
-		return "supervisee", sup, err
-	}
-	sup, err := s.CurrentSupervisor(ctx, staffID)
-	if err != nil {
-		return "", nil, err
-	}
-	if sup != nil && sup.ID == actor.ID {
-		return "supervisor", sup, nil
-	}
-	return "", nil, Errorf(ErrNotFound, "No such file")
-}
-
 // FileView is a supervisee's file.
 type FileView struct {
 	Staff      *Staff
 	Supervisor *Staff
 	ActorParty string
+	Access     *FileAccess
 	Records    []*FileEntry
 	Forms      []*forms.Definition // forms the actor can start here
 }
@@ -103,10 +89,11 @@ func (s *Service) File(ctx context.Context, actor *Staff, staffID string) (*File
 // file is File without the log entry, for methods that log what they do
 // with it.
 func (s *Service) file(ctx context.Context, actor *Staff, staffID string) (*FileView, error) {
-	party, sup, err := s.partyOf(ctx, actor, staffID)
+	fa, err := s.openFile(ctx, actor, staffID)
 	if err != nil {
 		return nil, err
 	}
+	party, sup := fa.Side(), fa.Supervisor
 	st, err := s.store.GetStaff(ctx, staffID)
 	if err != nil {
 		return nil, err
@@ -115,11 +102,14 @@ func (s *Service) file(ctx context.Context, actor *Staff, staffID string) (*File
 	if err != nil {
 		return nil, err
 	}
-	fv := &FileView{Staff: st, Supervisor: sup, ActorParty: party}
+	fv := &FileView{Staff: st, Supervisor: sup, ActorParty: party, Access: fa}
 	for _, r := range recs {
 		def, ok := s.forms.GetVersion(r.FormID, r.FormVersion)
 		if !ok {
 			return nil, fmt.Errorf("record %s: form %s version %d is not loaded", r.ID, r.FormID, r.FormVersion)
+		}
+		if def.Confidential && !fa.ReadsConfidential() {
+			continue
 		}
 		e := &FileEntry{Record: r, Form: def}
 		if e.Signatures, err = s.store.Signatures(ctx, r.ID); err != nil {
@@ -131,7 +121,7 @@ func (s *Service) file(ctx context.Context, actor *Staff, staffID string) (*File
 		fv.Records = append(fv.Records, e)
 	}
 	for _, def := range s.forms.List() {
-		if Writes(def, party) {
+		if fa.CanStart(def) {
 			fv.Forms = append(fv.Forms, def)
 		}
 	}
@@ -207,19 +197,26 @@ func yearAhead(today time.Time, weeks int) []string {
 // StartRecord begins a draft of a form in a supervisee's file. Data, when
 // given, is saved as the first draft; otherwise the form is prefilled.
 func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID string, data map[string]any) (*Record, error) {
-	party, sup, err := s.partyOf(ctx, actor, staffID)
+	fa, err := s.openFile(ctx, actor, staffID)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.checkFileOpen(ctx, staffID); err != nil { // a leaver's file is read-only
 		return nil, err
 	}
+	party, sup := fa.Side(), fa.Supervisor
 	def, ok := s.forms.Get(formID)
 	if !ok {
 		return nil, &ValidationError{Fields: []FieldError{{Field: "form", Message: "Select a form from the list"}}}
 	}
-	if !Writes(def, party) {
+	if !fa.CanStart(def) {
+		if IsAudit(def) {
+			return nil, Errorf(ErrForbidden, "Only the auditor assigned to this file can start its ‘%s’", def.Title)
+		}
 		return nil, Errorf(ErrForbidden, "You cannot start a record of ‘%s’ in this file", def.Title)
+	}
+	if IsAudit(def) {
+		party = "supervisor" // the auditor writes the author's part
 	}
 	supervisee, err := s.store.GetStaff(ctx, staffID)
 	if err != nil {
@@ -247,7 +244,23 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 		ID: newID(), StaffID: staffID, FormID: def.ID, FormVersion: def.Version, Version: 1,
 		Status: StatusDraft, Revision: 1, Data: raw, AuthorID: actor.ID, CreatedAt: now, UpdatedAt: now,
 	}
-	if err := s.store.CreateRecord(ctx, r, Event{RecordID: r.ID, At: now, ActorID: actor.ID, Action: "created"}); err != nil {
+	ev := Event{RecordID: r.ID, At: now, ActorID: actor.ID, Action: "created"}
+	if IsAudit(def) {
+		// Kept in the audited supervisor's file, naming the auditor, the
+		// supervisor who acknowledges it and the supervisee it is about.
+		r.StaffID = sup.ID
+		ev.Detail = "file audit of " + supervisee.Name
+		parties := []*RecordParty{
+			{RecordID: r.ID, StaffID: actor.ID, Role: PartyAuditor, AddedBy: actor.ID, AddedAt: now},
+			{RecordID: r.ID, StaffID: sup.ID, Role: "supervisor", AddedBy: actor.ID, AddedAt: now},
+			{RecordID: r.ID, StaffID: staffID, Role: PartySubject, AddedBy: actor.ID, AddedAt: now},
+		}
+		if err := s.store.CreateRecordWithParties(ctx, r, parties, ev); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+	if err := s.store.CreateRecord(ctx, r, ev); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -274,23 +287,25 @@ func (s *Service) load(ctx context.Context, actor *Staff, id string) (*RecordVie
 	if err != nil {
 		return nil, err
 	}
-	party, sup, err := s.partyOf(ctx, actor, r.StaffID)
-	if err != nil {
-		return nil, Errorf(ErrNotFound, "No such record")
-	}
-	v, err := s.view(ctx, r, sup)
+	acc, err := s.RecordAccess(ctx, actor, r)
 	if err != nil {
 		return nil, err
 	}
-	v.ActorParty = party
+	v, err := s.view(ctx, r, acc.File.Supervisor)
+	if err != nil {
+		return nil, err
+	}
+	v.Access = acc
+	v.ActorParty = acc.File.Side()
 	v.refresh()
 	return v, nil
 }
 
 // refresh works out what follows from the view's record and signatures:
-// who has still to sign, what the actor may do now, and whether the
-// documents are pending. Commands call it after changing the view in memory,
-// so that what they return is what a fresh read would show.
+// who has still to sign, what the actor may do now (as access.go decides),
+// and whether the documents are pending. Commands call it after changing
+// the view in memory, so that what they return is what a fresh read would
+// show.
 func (v *RecordView) refresh() {
 	r := v.Record
 	signed := v.SignedRoles()
@@ -301,16 +316,14 @@ func (v *RecordView) refresh() {
 		}
 	}
 	v.DocumentsPending = r.Status == StatusAwaitingSignatures && len(v.Pending) == 0
-	v.CanEdit = r.Status == StatusDraft && v.ActorParty != "" && Writes(v.Form, v.ActorParty)
-	v.CanSubmit = v.CanEdit && Submits(v.Form, v.ActorParty)
-	v.SignAs = ""
-	if r.Status == StatusAwaitingSignatures && !v.DocumentsPending && v.ActorParty != "" {
-		for _, sg := range v.Pending {
-			if Party(sg.Role) == v.ActorParty {
-				v.SignAs = sg.Role
-				break
-			}
-		}
+	v.CanEdit, v.CanSubmit, v.SignAs = false, false, ""
+	if v.Access == nil {
+		return // no actor: the background retry
+	}
+	v.CanEdit = r.Status == StatusDraft && v.Access.Writes()
+	v.CanSubmit = v.CanEdit && v.Access.Submits()
+	if r.Status == StatusAwaitingSignatures && !v.DocumentsPending {
+		v.SignAs = v.Access.SignAs(signed)
 	}
 }
 
@@ -383,7 +396,7 @@ func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode
 	if !v.CanEdit {
 		return v, Errorf(ErrForbidden, "You have no part of this record to fill in")
 	}
-	data := KeepOthers(v.Form, v.ActorParty, decode(v.Form), v.Data)
+	data := v.Access.KeepOthers(decode(v.Form), v.Data)
 	stored := v.Data
 	v.Data = data
 	if revision != r.Revision {

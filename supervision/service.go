@@ -300,6 +300,10 @@ func (s *Service) SetSupervisor(ctx context.Context, actor *Staff, superviseeID,
 		errs = append(errs, FieldError{Field: "supervisor_id", Message: "Select a supervisor"})
 	} else if supervisorID == superviseeID {
 		errs = append(errs, FieldError{Field: "supervisor_id", Message: "A member of staff cannot supervise themselves"})
+	} else if supervisorID == actor.ID {
+		// An administrator's rights never reach the records: they cannot
+		// make themselves anyone's supervisor (another admin can).
+		errs = append(errs, FieldError{Field: "supervisor_id", Message: "You cannot make yourself a supervisor: ask another administrator"})
 	}
 	if len(errs) > 0 {
 		return nil, &ValidationError{Fields: errs}

@@ -169,6 +169,8 @@ type Store interface {
 	GetSession(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
 
+	AccessStore // access.go: people named on records, cover, audit assignments
+
 	Ping(ctx context.Context) error
 	Close() error
 }
