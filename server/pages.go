@@ -83,6 +83,7 @@ func (s *Server) logout(c *gin.Context) error {
 type homePage struct {
 	Page        *basePage
 	Supervisees []*supervision.Staff
+	Access      homeAccess // access.go: cover, named records, audits
 }
 
 func (s *Server) home(c *gin.Context) error {
@@ -90,7 +91,11 @@ func (s *Server) home(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.render(c, http.StatusOK, "home", &homePage{Page: s.basePage(c, "Home"), Supervisees: list})
+	p := &homePage{Page: s.basePage(c, "Home"), Supervisees: list}
+	if p.Access, err = s.homeAccess(c, len(list) > 0); err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "home", p)
 	return nil
 }
 
@@ -275,6 +280,7 @@ type filePage struct {
 	// file may be purged.
 	ReadOnly       bool
 	RetentionUntil *time.Time
+	Audits         []*supervision.NamedRecord // file audits of this file, in the supervisor's file
 }
 
 func (s *Server) filePage(c *gin.Context) error {
@@ -284,6 +290,9 @@ func (s *Server) filePage(c *gin.Context) error {
 	}
 	p := &filePage{Page: s.basePage(c, "Supervision file: "+fv.Staff.Name), File: fv,
 		ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: s.svc.RetentionUntil(fv.Staff)}
+	if p.Audits, err = s.svc.AuditLinks(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
+		return err
+	}
 	p.Page.Back = "/"
 	s.render(c, http.StatusOK, "file", p)
 	return nil
@@ -314,6 +323,7 @@ type recordViewPage struct {
 	Display []forms.DisplaySection
 	Events  []eventVM
 	Sign    signForm
+	Named   namedVM // people named on the record (access.go)
 }
 
 func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*recordViewPage, error) {
@@ -336,6 +346,9 @@ func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*rec
 		}
 		p.Events = append(p.Events, eventVM{At: e.At, Actor: actor, Action: e.Action, Detail: e.Detail})
 	}
+	if p.Named, err = s.namedOn(c, v, names); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -351,6 +364,10 @@ func (s *Server) recordPage(c *gin.Context) error {
 	switch c.Query("done") {
 	case "submitted":
 		p.Page.Flash = "Submitted for signatures"
+	case "invited":
+		p.Page.Flash = "Added to the record"
+	case "uninvited":
+		p.Page.Flash = "Removed from the record"
 	case "signed":
 		p.Page.Flash = "You have signed this record"
 		if v.Record.Status == supervision.StatusSigned {

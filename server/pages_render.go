@@ -77,9 +77,12 @@ var roleLabels = map[supervision.RoleCategory]string{
 func (s *Server) funcs() template.FuncMap {
 	loc := s.svc.Location()
 	return template.FuncMap{
-		"anchor": anchor,
-		"inc":    func(i int) int { return i + 1 },
-		"lower":  strings.ToLower,
+		"anchor":        anchor,
+		"sel":           selectOf,
+		"partyLabel":    partyLabel,
+		"standingLabel": standingLabel,
+		"inc":           func(i int) int { return i + 1 },
+		"lower":         strings.ToLower,
 		"input": func(name, label, typ, value, hint string, errs map[string]string) simpleInput {
 			in := simpleInput{ID: anchor(name), Name: name, Label: label, Type: typ, Value: value, Hint: hint, Error: errs[name]}
 			switch typ {

@@ -123,6 +123,14 @@ func (s *Server) routes(e *gin.Engine) {
 	p.GET("admin/access-log", s.page(s.accessLogPage))
 	p.GET("admin/access-log.csv", s.page(s.accessLogCSV))
 	p.GET("staff/:id/access-log", s.page(s.fileAccessPage))
+	p.POST("records/:rid/parties", s.page(s.recordInvite))
+	p.POST("records/:rid/parties/remove", s.page(s.recordUninvite))
+	p.GET("manage/cover", s.page(s.coverPage))
+	p.POST("manage/cover", s.page(s.coverCreate))
+	p.POST("manage/cover/:cid/end", s.page(s.coverEnd))
+	p.GET("manage/audits", s.page(s.auditsPage))
+	p.POST("manage/audits", s.page(s.auditCreate))
+	p.POST("manage/audits/:aid/end", s.page(s.auditEnd))
 
 	a := e.Group("/api/v1")
 	a.POST("/login", s.limitLogin, s.api(s.apiLogin))
@@ -151,6 +159,15 @@ func (s *Server) routes(e *gin.Engine) {
 	u.GET("access-log", s.api(s.apiAccessLog))
 	u.GET("access-log.csv", s.api(s.accessLogCSV))
 	u.GET("staff/:id/access-log", s.api(s.apiFileAccessLog))
+	u.GET("records/:rid/parties", s.api(s.apiRecordParties))
+	u.POST("records/:rid/parties", s.api(s.apiRecordInvite))
+	u.DELETE("records/:rid/parties/:role/:staff", s.api(s.apiRecordUninvite))
+	u.GET("covers", s.api(s.apiCovers))
+	u.POST("covers", s.api(s.apiCoverCreate))
+	u.DELETE("covers/:cid", s.api(s.apiCoverEnd))
+	u.GET("audit-assignments", s.api(s.apiAudits))
+	u.POST("audit-assignments", s.api(s.apiAuditCreate))
+	u.DELETE("audit-assignments/:aid", s.api(s.apiAuditEnd))
 
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {

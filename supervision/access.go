@@ -375,8 +375,12 @@ func (ra *RecordAccess) Submits() bool {
 }
 
 // SignAs is the first signer role not yet signed that the actor holds, or "".
+// A file audit is signed by the auditor first.
 func (ra *RecordAccess) SignAs(signed map[string]bool) string {
 	for _, sg := range ra.Form.Signers {
+		if IsAudit(ra.Form) && sg.Role != PartyAuditor && !signed[PartyAuditor] {
+			continue // the supervisor acknowledges the audit once the auditor has signed it
+		}
 		if !signed[sg.Role] && ra.Holds(sg.Role) {
 			return sg.Role
 		}

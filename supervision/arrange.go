@@ -442,3 +442,43 @@ func (s *Service) RecordPartiesOf(v *RecordView) []*RecordParty {
 	}
 	return v.Access.Parties
 }
+
+// CoverCandidates are the supervisors the actor may arrange cover for: every
+// member of staff for an admin, otherwise the people they supervise.
+func (s *Service) CoverCandidates(ctx context.Context, actor *Staff) ([]*Staff, error) {
+	if actor.IsAdmin {
+		return s.store.ListStaff(ctx)
+	}
+	return s.store.Supervisees(ctx, actor.ID, s.today())
+}
+
+// AuditCandidates are the files the actor may assign an auditor to: every
+// member of staff for an admin, otherwise the supervisees of the people they
+// supervise.
+func (s *Service) AuditCandidates(ctx context.Context, actor *Staff) ([]*Staff, error) {
+	if actor.IsAdmin {
+		return s.store.ListStaff(ctx)
+	}
+	sups, err := s.store.Supervisees(ctx, actor.ID, s.today())
+	if err != nil {
+		return nil, err
+	}
+	var out []*Staff
+	for _, sup := range sups {
+		list, err := s.store.Supervisees(ctx, sup.ID, s.today())
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range list {
+			if st.ID != actor.ID {
+				out = append(out, st)
+			}
+		}
+	}
+	return out, nil
+}
+
+// AuditsToDo are the actor's audit assignments, for their home page.
+func (s *Service) AuditsToDo(ctx context.Context, actor *Staff) ([]*AuditAssignment, error) {
+	return s.store.AuditAssignments(ctx, "", actor.ID)
+}

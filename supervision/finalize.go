@@ -58,8 +58,11 @@ type RecordJSON struct {
 	Data         json.RawMessage `json:"data"`
 	DataSHA256   string          `json:"data_sha256"`
 	Signatures   []jsonSignature `json:"signatures"`
-	Events       []jsonEvent     `json:"events"`
-	Documents    []jsonDocument  `json:"documents"`
+	// Parties are the people named on the record (access.go): an invited
+	// observer, a senior manager, a file audit's auditor and subject.
+	Parties   []jsonParty    `json:"parties,omitempty"`
+	Events    []jsonEvent    `json:"events"`
+	Documents []jsonDocument `json:"documents"`
 }
 
 type jsonSignature struct {
@@ -73,6 +76,12 @@ type jsonSignature struct {
 	Disagreement  string    `json:"disagreement,omitempty"`
 	DrawingSHA256 string    `json:"drawing_sha256,omitempty"`
 	DataSHA256    string    `json:"data_sha256"`
+}
+
+type jsonParty struct {
+	Person  *person   `json:"person"`
+	Role    string    `json:"role"`
+	AddedAt time.Time `json:"added_at"`
 }
 
 type jsonEvent struct {
@@ -213,6 +222,13 @@ func (s *Service) writeDocuments(ctx context.Context, v *RecordView, finalEvent 
 		return nil, err
 	}
 	rj := s.recordJSON(v, events, signedAt, docs, lookup)
+	parties, err := s.store.RecordParties(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parties {
+		rj.Parties = append(rj.Parties, jsonParty{Person: personOf(lookup(p.StaffID)), Role: p.Role, AddedAt: p.AddedAt})
+	}
 	raw, err := json.MarshalIndent(rj, "", "  ")
 	if err != nil {
 		return nil, err

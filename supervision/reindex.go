@@ -155,6 +155,9 @@ func (s *Service) indexOne(ctx context.Context, key string, rj *RecordJSON, raw 
 	for _, sg := range rj.Signatures {
 		people = append(people, sg.Signer)
 	}
+	for _, p := range rj.Parties {
+		people = append(people, p.Person)
+	}
 	known := map[string]bool{}
 	for _, p := range people {
 		if p == nil || p.ID == "" || known[p.ID] {
@@ -208,6 +211,15 @@ func (s *Service) indexOne(ctx context.Context, key string, rj *RecordJSON, raw 
 			return nil
 		}
 		return err
+	}
+	for _, p := range rj.Parties {
+		if p.Person == nil || p.Person.ID == "" || p.Role == "" {
+			continue
+		}
+		// Naming again changes nothing, so a rerun after a crash here is safe.
+		if err := s.store.AddRecordParty(ctx, &RecordParty{RecordID: r.ID, StaffID: p.Person.ID, Role: p.Role, AddedBy: "reindex", AddedAt: p.AddedAt}); err != nil {
+			return err
+		}
 	}
 	rep.Indexed++
 	return nil

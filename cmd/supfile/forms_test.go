@@ -30,9 +30,14 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := map[string]string{p.supervisorID: "Ahmed Khan", p.superviseeID: "Siân Gwŷnedd-Jones"}
-	byParty := map[string]*client{"supervisor": p.supervisor, "supervisee": p.supervisee}
-	nameOf := map[string]string{"supervisor": "Ahmed Khan", "supervisee": "Siân Gwŷnedd-Jones"}
+	// The file audit is done by an auditor assigned to the file, not the
+	// supervisor, and kept in the supervisor's file.
+	auditorID := addStaff(t, p.admin, "Grace Okafor", "grace.okafor@testshire.gov.uk", "Service Manager", "senior_manager")
+	p.admin.call("POST", "/api/v1/audit-assignments", map[string]any{"supervisee_id": p.superviseeID, "auditor_id": auditorID, "due": "2099-01-31"}, http.StatusCreated, nil)
+	auditor := login(t, m.URL, "grace.okafor@testshire.gov.uk", "a long password 1")
+	names := map[string]string{p.supervisorID: "Ahmed Khan", p.superviseeID: "Siân Gwŷnedd-Jones", auditorID: "Grace Okafor"}
+	byParty := map[string]*client{"supervisor": p.supervisor, "supervisee": p.supervisee, "auditor": auditor}
+	nameOf := map[string]string{"supervisor": "Ahmed Khan", "supervisee": "Siân Gwŷnedd-Jones", "auditor": "Grace Okafor"}
 	docxs := map[string][]byte{}
 	for _, def := range cat.List() {
 		t.Run(def.ID, func(t *testing.T) {
@@ -44,18 +49,24 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 			if !supervision.Writes(def, "supervisor") {
 				author, other = "supervisee", "supervisor"
 			}
+			if supervision.IsAudit(def) {
+				author = "auditor"
+			}
 			var rec recordResp
 			byParty[author].call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": def.ID, "data": data}, http.StatusCreated, &rec)
 			if supervision.Writes(def, other) {
 				byParty[other].call("PUT", "/api/v1/records/"+rec.ID, map[string]any{"data": data, "revision": rec.Revision}, http.StatusOK, &rec)
 			}
 			submitter := author
-			if !supervision.Submits(def, author) {
+			if !supervision.IsAudit(def) && !supervision.Submits(def, author) {
 				submitter = other
 			}
 			byParty[submitter].call("POST", "/api/v1/records/"+rec.ID+"/submit", nil, http.StatusOK, &rec)
 			for _, sg := range def.Signers {
 				party := supervision.Party(sg.Role)
+				if sg.Role == "auditor" {
+					party = "auditor"
+				}
 				byParty[party].call("POST", "/api/v1/records/"+rec.ID+"/signatures",
 					map[string]any{"name": nameOf[party], "confirm": true, "comment": "Signed as " + sg.Label + "."}, http.StatusCreated, &rec)
 			}
@@ -68,7 +79,11 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 				want = append(want, "Signed as "+sg.Label+".")
 			}
 			reference := fmt.Sprintf("Record %s, version 1", rec.ID)
-			pdf := p.supervisee.call("GET", "/api/v1/records/"+rec.ID+"/document.pdf", nil, http.StatusOK, nil)
+			reader := p.supervisee
+			if supervision.IsAudit(def) {
+				reader = p.supervisor // the audit is in the supervisor's own file
+			}
+			pdf := reader.call("GET", "/api/v1/records/"+rec.ID+"/document.pdf", nil, http.StatusOK, nil)
 			raw, err := doctext.PDF(pdf)
 			if err != nil {
 				t.Fatal(err)

@@ -43,6 +43,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Sessions", testSessions},
 		{"Sign-in throttle, sessions and purge", testAuthStore},
 		{"Ping and Close", testPingClose},
+		{"Access: record parties, cover, audits", testAccess},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
