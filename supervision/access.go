@@ -468,3 +468,24 @@ func (ra *RecordAccess) BackTo(ctx context.Context, s *Service) string {
 	}
 	return ""
 }
+
+// Role names the actor's standing for the access log: "supervisee",
+// "supervisor", "stand_in", "line_manager", "auditor", …
+func (a *FileAccess) Role() string { return string(a.Standing()) }
+
+// Role names how the actor reads the record, for the access log: their
+// standing towards the file, or the role they are named in.
+func (ra *RecordAccess) Role() string {
+	if ra == nil {
+		return ""
+	}
+	if ra.File.CanOpen() && (!ra.Form.Confidential || ra.File.ReadsConfidential()) {
+		return ra.File.Role()
+	}
+	for _, role := range ra.NamedAs() {
+		if grantsRead(role) {
+			return role
+		}
+	}
+	return ra.File.Role()
+}

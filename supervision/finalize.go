@@ -339,7 +339,7 @@ func (s *Service) OpenDocument(ctx context.Context, actor *Staff, id, kind strin
 		if d.Kind != kind {
 			continue
 		}
-		if err := s.logActor(ctx, actor, v.ActorParty, "download-"+AccessAction(kind), v.Record.StaffID, v.Record.ID, d.Key); err != nil {
+		if err := s.logActor(ctx, actor, v.Access.Role(), "download-"+AccessAction(kind), v.Record.StaffID, v.Record.ID, d.Key); err != nil {
 			return nil, err
 		}
 		ctype := map[string]string{"pdf": "application/pdf",

@@ -61,7 +61,7 @@ func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (
 	if err != nil {
 		return printout.Document{}, err
 	}
-	if err := s.logActor(ctx, actor, fv.ActorParty, ActDownloadFrontPage, staffID, "", ""); err != nil {
+	if err := s.logActor(ctx, actor, fv.Access.Role(), ActDownloadFrontPage, staffID, "", ""); err != nil {
 		return printout.Document{}, err
 	}
 	names, err := s.Names(ctx)

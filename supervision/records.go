@@ -80,7 +80,7 @@ func (s *Service) File(ctx context.Context, actor *Staff, staffID string) (*File
 	if err != nil {
 		return nil, err
 	}
-	if err := s.logActor(ctx, actor, fv.ActorParty, ActViewFile, staffID, "", ""); err != nil {
+	if err := s.logActor(ctx, actor, fv.Access.Role(), ActViewFile, staffID, "", ""); err != nil {
 		return nil, err
 	}
 	return fv, nil
@@ -274,7 +274,7 @@ func (s *Service) Record(ctx context.Context, actor *Staff, id string) (*RecordV
 	if err != nil {
 		return nil, err
 	}
-	if err := s.logActor(ctx, actor, v.ActorParty, ActViewRecord, v.Record.StaffID, v.Record.ID, ""); err != nil {
+	if err := s.logActor(ctx, actor, v.Access.Role(), ActViewRecord, v.Record.StaffID, v.Record.ID, ""); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -571,7 +571,7 @@ func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 		}
 		return nil, err
 	}
-	if err := s.logActor(ctx, actor, v.ActorParty, ActSign, v.Record.StaffID, id, detail); err != nil {
+	if err := s.logActor(ctx, actor, v.Access.Role(), ActSign, v.Record.StaffID, id, detail); err != nil {
 		return nil, err
 	}
 	// Another party may have signed since the record was read: the

@@ -57,6 +57,7 @@ func TestNoReadingRouteSkipsTheLog(t *testing.T) {
 		"GET /api/v1/records/:rid":                  {p.supervisee, "view-record", ""},
 		"GET /api/v1/records/:rid/document.pdf":     {p.supervisor, "download-pdf", ""},
 		"GET /api/v1/records/:rid/document.docx":    {p.supervisee, "download-docx", ""},
+		"GET /api/v1/records/:rid/parties":          {p.supervisor, "view-record", ""},
 	}
 	notReading := map[string]string{
 		"GET /static/*filepath":            "the site's CSS, scripts and images",
