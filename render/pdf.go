@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
@@ -877,8 +878,11 @@ func pdfPNG(b []byte) ([]byte, error) {
 		return nil, errors.New("image too large")
 	}
 	// IHDR: bit depth at byte 24, colour type at 25, interlace at 28. A
-	// greyscale 8-bit non-interlaced PNG is already what gofpdf copies.
-	if len(b) > 28 && b[24] == 8 && b[25] == 0 && b[28] == 0 {
+	// greyscale 8-bit non-interlaced PNG is already what gofpdf copies, if
+	// it holds nothing but the image: gofpdf's own reader trusts the
+	// ancillary chunks (an empty tRNS makes it panic), so any other file is
+	// decoded and written again here.
+	if len(b) > 28 && b[24] == 8 && b[25] == 0 && b[28] == 0 && onlyImageChunks(b) {
 		return b, nil
 	}
 	src, err := png.Decode(bytes.NewReader(b))
@@ -892,6 +896,27 @@ func pdfPNG(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// onlyImageChunks says whether a PNG's chunks are IHDR, IDAT and IEND
+// alone, each whole.
+func onlyImageChunks(b []byte) bool {
+	b = b[8:] // the signature
+	for len(b) >= 12 {
+		n := int(binary.BigEndian.Uint32(b))
+		if n < 0 || n > len(b)-12 {
+			return false
+		}
+		switch string(b[4:8]) {
+		case "IHDR", "IDAT":
+		case "IEND":
+			return true
+		default:
+			return false
+		}
+		b = b[12+n:]
+	}
+	return false
 }
 
 // flatten composites src onto white as greyscale. The signature pad's

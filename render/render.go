@@ -10,9 +10,7 @@ package render
 
 import (
 	"context"
-	"fmt"
 	"runtime"
-	"runtime/debug"
 
 	"github.com/supervisionfile/supfile/supervision/printout"
 )
@@ -72,20 +70,18 @@ func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
 
 // PDF renders d as an A4 PDF: the answers, then a signatures page and an
 // audit page. It returns an *UnprintableError if d contains a character the
-// embedded font has no glyph for (see CanPrint), rather than drop it.
+// embedded font has no glyph for (see CanPrint), rather than drop it. It may
+// panic on input the PDF library cannot handle; callers recover.
 func (r *Renderer) PDF(ctx context.Context, d printout.Document) (out []byte, err error) {
 	release, err := r.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
+	// gofpdf panics on some inputs instead of returning an error. The
+	// panic is left to the caller, which recovers it (the service marks the
+	// record "documents failed"): turned into an error here it would look
+	// like a passing fault and be retried as one. The slot is freed either way.
 	defer release()
-	// gofpdf panics on some inputs instead of returning an error; one bad
-	// record must not take the server down with it.
-	defer func() {
-		if p := recover(); p != nil {
-			out, err = nil, fmt.Errorf("render: PDF generation panicked: %v\n%s", p, debug.Stack())
-		}
-	}()
 	return r.renderPDF(&d)
 }
 
@@ -100,11 +96,6 @@ func (r *Renderer) DOCX(ctx context.Context, d printout.Document) (out []byte, e
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	defer func() {
-		if p := recover(); p != nil {
-			out, err = nil, fmt.Errorf("render: DOCX generation panicked: %v\n%s", p, debug.Stack())
-		}
-	}()
+	defer release() // a panic is the caller's, as for PDF
 	return r.renderDOCX(&d)
 }

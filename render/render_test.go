@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/supervisionfile/supfile/internal/doctext"
+	"github.com/supervisionfile/supfile/internal/pngtest"
 
 	"github.com/supervisionfile/supfile/supervision/printout"
 )
@@ -275,5 +276,42 @@ func TestSignatureFlattensOntoWhite(t *testing.T) {
 	}
 	if m := doctext.Missing(body, "The drawn signature could not be read."); m != nil {
 		t.Error("an unreadable drawing is not reported in the PDF")
+	}
+}
+
+// gofpdf reads an 8-bit grey PNG as it is, trusting its chunks; with an
+// empty tRNS chunk it panicked. Only a grey PNG of nothing but image chunks
+// goes to it as it is: one with other chunks is decoded first (and a broken
+// one is reported in words), one with a pHYs chunk still prints.
+func TestGreyDrawingsWithOtherChunks(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, c := range []struct {
+		name     string
+		png      []byte
+		readable bool
+	}{
+		{"empty tRNS", pngtest.Grey(pngtest.EmptyTRNS), false},
+		{"pHYs", pngtest.Grey(pngtest.PHYs), true},
+		{"empty pHYs", pngtest.Grey(pngtest.EmptyPHYs), true},
+		{"plain", pngtest.Grey(), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := agreement(t)
+			d.Signatures[1].DrawingPNG = c.png
+			pdf, err := r.PDF(t.Context(), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := doctext.PDFBody(pdf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if said := doctext.Missing(body, "The drawn signature could not be read.") == nil; said == c.readable {
+				t.Errorf("says the drawing could not be read: %v, want %v", said, !c.readable)
+			}
+			if _, err := r.DOCX(t.Context(), d); err != nil {
+				t.Errorf("DOCX: %v", err)
+			}
+		})
 	}
 }

@@ -184,6 +184,7 @@ type recordJSON struct {
 	Version          int             `json:"version"`
 	Status           string          `json:"status"`
 	DocumentsPending bool            `json:"documents_pending,omitempty"`
+	DocumentsFailed  *failureJSON    `json:"documents_failed,omitempty"`
 	Revision         int             `json:"revision"`
 	Data             json.RawMessage `json:"data,omitempty"`
 	DataSHA256       string          `json:"data_sha256,omitempty"`
@@ -217,9 +218,20 @@ func recordOut(r *supervision.Record, title string, sigs []*supervision.Signatur
 	return out
 }
 
+// failureJSON says why a record's documents could not be made.
+type failureJSON struct {
+	Reason   string    `json:"reason"`
+	Attempts int       `json:"attempts"`
+	FailedAt time.Time `json:"failed_at"`
+	RetryAt  time.Time `json:"retry_at"`
+}
+
 func viewOut(v *supervision.RecordView) recordJSON {
 	out := recordOut(v.Record, v.Form.Title, v.Signatures, v.Documents, true)
 	out.DocumentsPending = v.DocumentsPending
+	if f := v.DocumentsFailed; f != nil {
+		out.DocumentsFailed = &failureJSON{Reason: f.Reason, Attempts: f.Attempts, FailedAt: f.FailedAt, RetryAt: f.RetryAt}
+	}
 	for _, p := range v.Pending {
 		out.PendingSigners = append(out.PendingSigners, p.Role)
 	}

@@ -111,6 +111,9 @@ func (s *Service) finalize(ctx context.Context, v *RecordView, actor *Staff) err
 	signedAt := s.now()
 	finalEvent := Event{RecordID: v.Record.ID, At: signedAt, ActorID: actor.ID, Action: "finalised", Detail: "documents written to the file"}
 	docs, err := s.writeDocuments(ctx, v, finalEvent)
+	if crash := (*crashError)(nil); errors.As(err, &crash) {
+		s.noteFailure(ctx, v, crash)
+	}
 	if err != nil {
 		return err
 	}
@@ -136,6 +139,12 @@ func (s *Service) finalize(ctx context.Context, v *RecordView, actor *Staff) err
 		v.ActorParty, v.Access = party, acc
 		v.refresh()
 		return nil
+	}
+	if v.DocumentsFailed != nil {
+		if err := s.store.ClearDocumentsFailure(ctx, r.ID); err != nil {
+			s.log.Warn("could not clear the documents failure", "record", r.ID, "err", err)
+		}
+		v.DocumentsFailed = nil
 	}
 	v.Record = &r
 	// In the order the store lists them.
@@ -170,14 +179,24 @@ func (s *Service) writeDocuments(ctx context.Context, v *RecordView, finalEvent 
 
 	var pdf, docx []byte
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { pdf, err = s.renderer.PDF(gctx, doc); return })
-	g.Go(func() (err error) { docx, err = s.renderer.DOCX(gctx, doc); return })
+	// A crash in the renderer or the sealer is recovered here (guard), in
+	// the goroutine it happens in, and reported as a *crashError.
+	g.Go(func() error {
+		return guard("making the PDF", func() (err error) { pdf, err = s.renderer.PDF(gctx, doc); return })
+	})
+	g.Go(func() error {
+		return guard("making the Word document", func() (err error) { docx, err = s.renderer.DOCX(gctx, doc); return })
+	})
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("render record %s: %w", r.ID, err)
 	}
 	if s.cfg.Seal != nil {
-		sealed, err := s.cfg.Seal.Seal(pdf, SealInfo{Name: s.cfg.OrgName, Reason: sealReason(r.ID, r.Version),
-			Location: s.cfg.OrgName, SignedAt: signedAt})
+		var sealed []byte
+		err := guard("sealing the PDF", func() (err error) {
+			sealed, err = s.cfg.Seal.Seal(pdf, SealInfo{Name: s.cfg.OrgName, Reason: sealReason(r.ID, r.Version),
+				Location: s.cfg.OrgName, SignedAt: signedAt})
+			return
+		})
 		if err != nil {
 			return nil, fmt.Errorf("seal record %s: %w", r.ID, err)
 		}

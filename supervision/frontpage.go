@@ -117,5 +117,7 @@ func (s *Service) FrontPagePDF(ctx context.Context, actor *Staff, staffID string
 	if err != nil {
 		return nil, err
 	}
-	return s.renderer.PDF(ctx, d)
+	var pdf []byte
+	err = guard("making the front page", func() (err error) { pdf, err = s.renderer.PDF(ctx, d); return })
+	return pdf, err
 }

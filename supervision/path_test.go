@@ -1,13 +1,19 @@
 package supervision_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"image/png"
+	"log/slog"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/supervisionfile/supfile/internal/pngtest"
 	"github.com/supervisionfile/supfile/supervision"
 )
 
@@ -118,5 +124,99 @@ func TestRetryBackoffIsCapped(t *testing.T) {
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("back-off (-want +got):\n%s", d)
+	}
+}
+
+// A crash in the renderer at the last signature keeps both signatures and
+// marks the record "documents failed" with the reason; it is logged at ERROR
+// once, not retried before its back-off, retried with a growing wait, and
+// completed once the renderer works.
+func TestDocumentsFailedOnACrash(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := w.submitted(t)
+	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
+		t.Fatal(err)
+	}
+	w.renderer.crash.Store(true)
+	v, err := w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
+	if err != nil {
+		t.Fatalf("the last signature must be kept when the renderer crashes: %v", err)
+	}
+	f := v.DocumentsFailed
+	if !v.DocumentsPending || len(v.Signatures) != 2 || f == nil || f.Attempts != 1 ||
+		f.Reason != "making the PDF failed (runtime error: index out of range [1] with length 0)" {
+		t.Fatalf("after the crash: pending %v, %d signatures, failure %+v", v.DocumentsPending, len(v.Signatures), f)
+	}
+	if got := f.RetryAt.Sub(f.FailedAt); got != 30*time.Second {
+		t.Errorf("first retry after %v, want 30s", got)
+	}
+	read, err := w.svc.Record(ctx, w.supervisee, r.ID)
+	if err != nil || read.DocumentsFailed == nil || read.DocumentsFailed.Reason != f.Reason {
+		t.Fatalf("a read does not show the failure: %v %+v", err, read)
+	}
+	// Not before its time.
+	if done, pending, err := w.svc.FinalizePending(ctx); err != nil || done != 0 || pending != 1 {
+		t.Fatalf("retry before the back-off: done %d pending %d err %v", done, pending, err)
+	}
+	w.clock.later(31 * time.Second)
+	if done, pending, err := w.svc.FinalizePending(ctx); err != nil || done != 0 || pending != 1 {
+		t.Fatalf("second attempt: done %d pending %d err %v", done, pending, err)
+	}
+	read, _ = w.svc.Record(ctx, w.supervisee, r.ID)
+	if f2 := read.DocumentsFailed; f2 == nil || f2.Attempts != 2 || !f2.FailedAt.Equal(f.FailedAt) || f2.RetryAt.Sub(w.clock.now()) < 59*time.Second {
+		t.Fatalf("after the second crash: %+v", f2)
+	}
+	if n := w.logs.count(slog.LevelError, "documents failed"); n != 1 {
+		t.Errorf("logged the crash at ERROR %d times, want once", n)
+	}
+	if n := w.logs.count(slog.LevelWarn, "documents failed again"); n != 1 {
+		t.Errorf("logged the repeat at WARN %d times, want once", n)
+	}
+	// The renderer is fixed: the next attempt after the back-off completes
+	// the record and forgets the failure.
+	w.renderer.crash.Store(false)
+	w.clock.later(61 * time.Second)
+	if done, pending, err := w.svc.FinalizePending(ctx); err != nil || done != 1 || pending != 0 {
+		t.Fatalf("after the fix: done %d pending %d err %v", done, pending, err)
+	}
+	read, _ = w.svc.Record(ctx, w.supervisee, r.ID)
+	if read.Record.Status != supervision.StatusSigned || read.DocumentsFailed != nil || len(read.Documents) != 3 {
+		t.Fatalf("after the fix: status %s failure %+v documents %d", read.Record.Status, read.DocumentsFailed, len(read.Documents))
+	}
+}
+
+// A drawn signature is decoded in full and kept as a plain PNG; one that
+// does not decode is refused at signing, with a message on the drawing.
+func TestDrawingsAreDecodedAndReencoded(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := w.submitted(t)
+	var ve *supervision.ValidationError
+	_, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true, DrawingPNG: pngtest.Grey(pngtest.EmptyTRNS)})
+	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "drawing" {
+		t.Fatalf("a grey PNG with an empty tRNS chunk: %v", err)
+	}
+	v, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true, DrawingPNG: pngtest.Grey(pngtest.PHYs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := v.Signatures[0].DrawingPNG
+	if got := pngtest.Chunks(kept); !slices.Equal(got, []string{"IHDR", "IDAT", "IEND"}) {
+		t.Errorf("kept drawing has chunks %v", got)
+	}
+	if len(kept) < 26 || kept[24] != 8 || (kept[25] != 6 && kept[25] != 2) {
+		t.Errorf("kept drawing is not 8-bit RGB(A)")
+	}
+	img, err := png.Decode(bytes.NewReader(kept))
+	if err != nil || img.Bounds().Dx() != 120 || img.Bounds().Dy() != 40 {
+		t.Fatalf("kept drawing: %v", err)
+	}
+	if r, _, _, _ := img.At(50, 20).RGBA(); r != 0 {
+		t.Errorf("the ink was lost")
+	}
+	v, err = w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true, DrawingPNG: pngtest.Grey(pngtest.EmptyPHYs)})
+	if err != nil || v.Record.Status != supervision.StatusSigned || len(v.Documents) != 3 {
+		t.Fatalf("signed with drawings: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package supervision
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -30,11 +31,17 @@ func (s *Service) FinalizePending(ctx context.Context) (done, pending int, err e
 		if !v.DocumentsPending {
 			continue // still waiting for someone to sign
 		}
+		if f := v.DocumentsFailed; f != nil && s.now().Before(f.RetryAt) {
+			pending++ // crashed before: waits for its back-off
+			continue
+		}
 		if v.Supervisor, err = s.CurrentSupervisor(ctx, r.StaffID); err != nil {
 			return done, pending, err
 		}
 		if err := s.finalize(ctx, v, systemActor); err != nil {
-			s.log.Warn("documents still pending", "record", r.ID, "err", err)
+			if !errors.As(err, new(*crashError)) { // logged by noteFailure
+				s.log.Warn("documents still pending", "record", r.ID, "err", err)
+			}
 			pending++
 			continue
 		}

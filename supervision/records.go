@@ -1,14 +1,12 @@
 package supervision
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"math"
 	"net/url"
 	"strings"
@@ -44,6 +42,9 @@ type RecordView struct {
 	// DocumentsPending: every signer has signed but the documents are not
 	// written yet (a storage fault); a retry completes it.
 	DocumentsPending bool
+	// DocumentsFailed, while the documents are pending, says that making
+	// them crashed, why, and when it will be tried again.
+	DocumentsFailed *DocumentsFailure
 }
 
 // SignedRoles is the set of roles that have signed.
@@ -353,6 +354,9 @@ func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView,
 		return nil, err
 	}
 	v.refresh()
+	if err := s.documentsFailure(ctx, v); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -486,7 +490,6 @@ type SignInput struct {
 }
 
 const maxSignatureText = 5000
-const maxDrawingBytes = 512 << 10
 
 func normaliseName(n string) string { return strings.ToLower(strings.Join(strings.Fields(n), " ")) }
 
@@ -522,8 +525,10 @@ func (in *SignInput) validate(actor *Staff, canPrint func(rune) bool) []FieldErr
 	if len(in.DrawingPNG) > 0 {
 		if len(in.DrawingPNG) > maxDrawingBytes {
 			add("drawing", "The drawn signature is too large; clear it and draw it again")
-		} else if _, err := png.DecodeConfig(bytes.NewReader(in.DrawingPNG)); err != nil {
+		} else if plain, err := normaliseDrawing(in.DrawingPNG); err != nil {
 			add("drawing", "The drawn signature could not be read; clear it and draw it again")
+		} else {
+			in.DrawingPNG = plain
 		}
 	}
 	return errs
@@ -591,9 +596,10 @@ func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 		return v, nil
 	}
 	if err := s.finalize(ctx, v, actor); err != nil {
-		s.log.Warn("signed, documents pending", "record", id, "err", err)
+		if !errors.As(err, new(*crashError)) {
+			s.log.Warn("signed, documents pending", "record", id, "err", err)
+		}
 		s.NudgeRetry()
-		return v, nil
 	}
 	return v, nil
 }

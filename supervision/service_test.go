@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,12 +21,16 @@ import (
 	"github.com/supervisionfile/supfile/seal"
 	"github.com/supervisionfile/supfile/storage"
 	"github.com/supervisionfile/supfile/supervision"
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // world is a service on a real SQLite database in a temporary folder.
 type world struct {
 	svc                           *supervision.Service
 	blobs                         *flakyBlobs
+	renderer                      *flakyRenderer
+	clock                         *testClock
+	logs                          *logCapture
 	admin, supervisor, supervisee *supervision.Staff
 	dir                           string // the database and the documents folder
 }
@@ -63,6 +69,57 @@ func (f *flakyBlobs) List(ctx context.Context, prefix string) ([]string, error) 
 	return f.Blobs.(supervision.BlobLister).List(ctx, prefix)
 }
 
+// flakyRenderer wraps the real renderer and can be told to panic, standing
+// in for a PDF library that crashes on a record.
+type flakyRenderer struct {
+	supervision.Renderer
+	crash atomic.Bool
+}
+
+func (f *flakyRenderer) PDF(ctx context.Context, d printout.Document) ([]byte, error) {
+	if f.crash.Load() {
+		var trns []int
+		_ = trns[1] // what gofpdf did with an empty tRNS chunk
+	}
+	return f.Renderer.PDF(ctx, d)
+}
+
+// testClock is the real clock, moved on by later.
+type testClock struct{ offset atomic.Int64 }
+
+func (c *testClock) now() time.Time        { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *testClock) later(d time.Duration) { c.offset.Add(int64(d)) }
+
+// logCapture keeps what the service logs, to count it, and prints it as
+// the default logger would.
+type logCapture struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (l *logCapture) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logCapture) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logCapture) WithGroup(string) slog.Handler            { return l }
+func (l *logCapture) Handle(ctx context.Context, r slog.Record) error {
+	l.mu.Lock()
+	l.records = append(l.records, r.Clone())
+	l.mu.Unlock()
+	return nil
+}
+
+// count is how many records were logged at level with the message.
+func (l *logCapture) count(level slog.Level, msg string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, r := range l.records {
+		if r.Level == level && r.Message == msg {
+			n++
+		}
+	}
+	return n
+}
+
 func newWorld(tb testing.TB) *world { return newWorldWith(tb, nil, nil) }
 
 // newWorldWith is newWorld on a given document store (nil: a local folder)
@@ -95,8 +152,9 @@ func newWorldWith(tb testing.TB, blobs supervision.Blobs, sealer supervision.Sea
 		tb.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Europe/London")
-	w := &world{blobs: &flakyBlobs{Blobs: blobs}, dir: dir}
-	w.svc = supervision.New(db, w.blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: loc, Seal: sealer}, nil)
+	w := &world{blobs: &flakyBlobs{Blobs: blobs}, renderer: &flakyRenderer{Renderer: r}, clock: &testClock{}, logs: &logCapture{}, dir: dir}
+	w.svc = supervision.New(db, w.blobs, cat, w.renderer, supervision.Config{OrgName: "Testshire County Council", Location: loc, Seal: sealer,
+		Now: w.clock.now}, slog.New(w.logs))
 	if _, _, err := w.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		tb.Fatal(err)
 	}

@@ -128,6 +128,7 @@ type Session struct {
 type Store interface {
 	AccessLogStore // accesslog.go
 	AuthStore      // sign-in throttling, sessions, purge (auth_store.go)
+	FailureStore   // documents that crashed the renderer or sealer (failures.go)
 
 	CreateStaff(ctx context.Context, s *Staff) error
 	UpdateStaff(ctx context.Context, s *Staff) error

@@ -40,6 +40,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Finalize", testFinalize},
 		{"Finalize all or nothing", testFinalizeAtomic},
 		{"ImportRecord", testImportRecord},
+		{"Documents failures", testDocumentFailures},
 		{"Sessions", testSessions},
 		{"Sign-in throttle, sessions and purge", testAuthStore},
 		{"Ping and Close", testPingClose},
