@@ -11,7 +11,9 @@
 //
 // # A record's path
 //
-// Reads never write: Record (and every page or API read) only loads. The
+// Reads never make documents: Record (and every page or API read) only loads
+// the record (and notes the read in the access log); it never renders, seals
+// or writes anything to the file. The
 // commands StartRecord, SaveDraft/SaveDraftPost, Submit and Sign each load the
 // record once (load), check what the actor may do, write, and return the
 // RecordView the page shows, updated in memory rather than read again. The
