@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -72,6 +73,9 @@ func (b badRequest) Unwrap() error { return errBadRequest }
 func (s *Server) api(h func(c *gin.Context) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := h(c); err != nil {
+			if s.clientGone(c, err) {
+				return
+			}
 			status, code, msg, fields := classify(err)
 			if status >= 500 {
 				s.log.Error("request failed", "request_id", requestID(c), "path", c.Request.URL.Path, "err", err)
@@ -88,9 +92,29 @@ func (s *Server) api(h func(c *gin.Context) error) gin.HandlerFunc {
 func (s *Server) page(h func(c *gin.Context) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := h(c); err != nil {
+			if s.clientGone(c, err) {
+				return
+			}
 			s.servePageError(c, err)
 		}
 	}
+}
+
+// statusClientClosed is what the request log shows for a request whose
+// client went away before the answer was ready (nginx's 499): nobody reads
+// a reply, and it is not the service's fault.
+const statusClientClosed = 499
+
+// clientGone says whether a request failed only because its client went
+// away (a closed tab, a proxy's time-out): such a request is logged at Info,
+// not as an error, and gets no reply.
+func (s *Server) clientGone(c *gin.Context, err error) bool {
+	if c.Request.Context().Err() == nil || !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	s.log.Info("client went away", "request_id", requestID(c), "path", c.Request.URL.Path, "err", err)
+	c.AbortWithStatus(statusClientClosed)
+	return true
 }
 
 func (s *Server) servePageError(c *gin.Context, err error) {

@@ -204,7 +204,14 @@ func (s *Server) requestContext(c *gin.Context) {
 	c.Header("X-Request-Id", id)
 	start := time.Now()
 	c.Next()
-	s.log.Debug("request", "request_id", id, "method", c.Request.Method, "path", c.Request.URL.Path,
+	if isStatic(c) {
+		return
+	}
+	route := c.FullPath()
+	if route == "" {
+		route = "(no route)"
+	}
+	s.log.Info("request", "request_id", id, "method", c.Request.Method, "route", route,
 		"status", c.Writer.Status(), "duration", time.Since(start))
 }
 
