@@ -6,9 +6,14 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/render"
+	"github.com/supervisionfile/supfile/storage"
 	"github.com/supervisionfile/supfile/supervision"
 )
 
@@ -289,5 +294,54 @@ func TestAccessLogCSVIsSafeInASpreadsheet(t *testing.T) {
 	}
 	if found < 3 {
 		t.Errorf("the dangerous cells are not in the CSV, defused (found %d):\n%q", found, rows)
+	}
+}
+
+// brokenLog is the real store with an access log that cannot be written.
+type brokenLog struct{ *storage.DB }
+
+func (brokenLog) AppendAccess(context.Context, *supervision.AccessEntry) error {
+	return errors.New("disk full")
+}
+
+// TestNothingIsReadUnlogged: when the entry cannot be written, the read
+// fails and hands nothing back.
+func TestNothingIsReadUnlogged(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	r := w.signed(t, "")
+	db, err := storage.OpenSQLite(filepath.Join(w.dir, "supfile.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cat, err := forms.Load(forms.Builtin(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := render.New(render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := supervision.New(brokenLog{db}, w.blobs, cat, rd, supervision.Config{OrgName: "Testshire County Council"}, nil)
+	sid := w.supervisee.ID
+	for name, read := range map[string]func() (any, error){
+		"file":       func() (any, error) { return svc.File(ctx, w.supervisee, sid) },
+		"record":     func() (any, error) { return svc.Record(ctx, w.supervisor, r.ID) },
+		"PDF":        func() (any, error) { return svc.OpenDocument(ctx, w.supervisee, r.ID, "pdf") },
+		"front page": func() (any, error) { return svc.FrontPagePDF(ctx, w.supervisee, sid) },
+		"export":     func() (any, error) { return nil, svc.Export(ctx, w.admin, sid, "Audit", io.Discard) },
+		"sign-in": func() (any, error) {
+			tok, _, err := svc.Login(ctx, "sian@testshire.gov.uk", "a long password")
+			return tok, err
+		},
+	} {
+		got, err := read()
+		if err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Errorf("%s with the log unwritable: err = %v", name, err)
+		}
+		if got != nil && !reflect.ValueOf(got).IsZero() {
+			t.Errorf("%s with the log unwritable handed back %T", name, got)
+		}
 	}
 }
