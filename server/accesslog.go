@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -116,9 +117,10 @@ func (s *Server) apiFileAccessLog(c *gin.Context) error {
 // ---- pages ----
 
 type accessRow struct {
-	Entry  *supervision.AccessEntry
-	Label  string
-	Who    string
+	Entry    *supervision.AccessEntry
+	Label    string
+	Who      string
+	Standing string // "Line manager", from "line_manager"
 	File   string // the file's owner's name, or id
 	Record string // the record's link, when there is one
 }
@@ -165,7 +167,7 @@ func (s *Server) accessRows(c *gin.Context, p *supervision.AccessLogPage) ([]acc
 	}
 	var rows []accessRow
 	for _, e := range p.Entries {
-		r := accessRow{Entry: e, Label: e.Action.Label(), Who: e.ActorName}
+		r := accessRow{Entry: e, Label: e.Action.Label(), Who: e.ActorName, Standing: logStanding(e.ActorRole)}
 		if r.Who == "" {
 			r.Who = e.ActorEmail
 		}
@@ -269,4 +271,14 @@ func (s *Server) fileAccessPage(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "file_access", p)
 	return nil
+}
+
+// logStanding is how the log's pages name a standing: "line_manager" →
+// "Line manager".
+func logStanding(role string) string {
+	role = strings.ReplaceAll(role, "_", " ")
+	if role == "" {
+		return ""
+	}
+	return strings.ToUpper(role[:1]) + role[1:]
 }
