@@ -121,8 +121,8 @@ type accessRow struct {
 	Label    string
 	Who      string
 	Standing string // "Line manager", from "line_manager"
-	File   string // the file's owner's name, or id
-	Record string // the record's link, when there is one
+	File     string // the file's owner's name, or id
+	Record   string // the record's link, when there is one
 }
 
 type accessAction struct {
