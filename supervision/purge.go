@@ -151,8 +151,12 @@ func (s *Service) purgeOne(ctx context.Context, del BlobDeleter, it *PurgeItem) 
 	if err != nil {
 		return err
 	}
-	// TODO(access log): record the purge in the access log once it has landed on main.
 	it.Done, it.StaffKept = true, !deleted
+	detail := fmt.Sprintf("%s (left %s, kept until %s): %d documents deleted", it.Staff.Name,
+		it.Staff.EndDate.Format(time.DateOnly), it.RetentionUntil.Format(time.DateOnly), len(it.Keys))
+	if err := s.logAccess(ctx, AccessEntry{Action: ActPurge, ActorName: "supfile purge", ActorRole: "command line", FileID: it.Staff.ID, Detail: detail}); err != nil {
+		return err
+	}
 	s.log.Info("purged file", "staff", it.Staff.ID, "objects", len(it.Keys), "retention_until", it.RetentionUntil.Format(time.DateOnly))
 	return nil
 }

@@ -111,12 +111,22 @@ func (s *Service) EditStaff(ctx context.Context, actor *Staff, id string, p Staf
 	if len(errs) > 0 {
 		return nil, &ValidationError{Fields: errs}
 	}
+	endChanged := (end == nil) != (st.EndDate == nil) || (end != nil && !end.Equal(*st.EndDate))
 	st.Name, st.Email, st.JobTitle, st.Role, st.EndDate = n.Name, n.Email, n.JobTitle, RoleCategory(n.Role), end
 	if err := s.store.UpdateStaff(ctx, st); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return nil, &ValidationError{Fields: []FieldError{{Field: "email", Message: "A member of staff with this email address already exists"}}}
 		}
 		return nil, err
+	}
+	if endChanged {
+		detail := "end date cleared"
+		if end != nil {
+			detail = "end date " + end.Format(time.DateOnly)
+		}
+		if err := s.logActor(ctx, actor, "administrator", ActEndDate, st.ID, "", detail); err != nil {
+			return nil, err
+		}
 	}
 	if s.HasLeft(st) {
 		if _, err := s.store.DeleteSessions(ctx, st.ID, ""); err != nil {
