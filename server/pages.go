@@ -23,12 +23,18 @@ type loginPage struct {
 	Provider string
 	// Passwords: the email and password form is offered.
 	Passwords bool
+	// OIDCURL starts a sign-in with the provider, keeping next.
+	OIDCURL string
 }
 
 func (s *Server) newLoginPage(c *gin.Context, email, next string) *loginPage {
 	p := &loginPage{Page: s.basePage(c, "Sign in"), Email: email, Next: next, Passwords: s.svc.LocalPasswords()}
 	if s.opts.OIDC != nil {
 		p.Provider = s.opts.OIDC.Name
+		p.OIDCURL = "/login/oidc"
+		if next != "" && safeNext(next) == next {
+			p.OIDCURL += "?next=" + url.QueryEscape(next)
+		}
 	}
 	return p
 }
