@@ -60,6 +60,10 @@ type Definition struct {
 	Sections     []Section
 	Rules        []Rule
 
+	// Generated forms are made and filled in by the service (the file
+	// handover), never started by hand.
+	Generated bool
+
 	// File is where the definition was read from ("forms/catalogue/x.yaml",
 	// or a path in the council's folder); empty for one built in Go.
 	File string

@@ -115,7 +115,7 @@ func (l *loader) parse(src []byte) *Definition {
 		root = root.Content[0]
 	}
 	m := l.mapping(root, "", "id", "version", "title", "source", "description", "confidential",
-		"signers", "declaration", "sections", "rules")
+		"generated", "signers", "declaration", "sections", "rules")
 	if m == nil {
 		return d
 	}
@@ -131,6 +131,7 @@ func (l *loader) parse(src []byte) *Definition {
 	d.Source = m.str("source", false)
 	d.Description = m.str("description", false)
 	d.Confidential = m.bool("confidential")
+	d.Generated = m.bool("generated")
 	d.Declaration = m.str("declaration", false)
 
 	roles := map[string]bool{}

@@ -243,13 +243,20 @@ func (s *Server) apiFile(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	hv, err := s.svc.FileHandover(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
 	out := struct {
-		Staff          staffJSON    `json:"staff"`
-		Supervisor     *staffJSON   `json:"supervisor"`
-		Records        []recordJSON `json:"records"`
-		ReadOnly       bool         `json:"read_only"`
-		RetentionUntil *string      `json:"retention_until"`
-	}{Staff: staffOut(fv.Staff), Records: []recordJSON{}, ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: optDate(s.svc.RetentionUntil(fv.Staff))}
+		Staff          staffJSON     `json:"staff"`
+		Supervisor     *staffJSON    `json:"supervisor"`
+		Records        []recordJSON  `json:"records"`
+		ReadOnly       bool          `json:"read_only"`
+		RetentionUntil *string       `json:"retention_until"`
+		Due            []dueJSON     `json:"due"`
+		History        []historyJSON `json:"history"`
+	}{Staff: staffOut(fv.Staff), Records: []recordJSON{}, ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: optDate(s.svc.RetentionUntil(fv.Staff)),
+		Due: dueOut(hv), History: historyOut(hv)}
 	if fv.Supervisor != nil {
 		sj := staffOut(fv.Supervisor)
 		out.Supervisor = &sj

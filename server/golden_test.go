@@ -96,6 +96,9 @@ func TestGoldenPages(t *testing.T) {
 	h := srv.Handler()
 	nonce := regexp.MustCompile(`nonce="[^"]*"`)
 	for _, def := range cat.List() {
+		if def.Generated {
+			continue // the service fills it in: there is no edit page
+		}
 		t.Run(def.ID, func(t *testing.T) {
 			// Prefilled as its author meets it: the supervisor, or the
 			// supervisee for a form that is theirs alone.

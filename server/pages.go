@@ -90,6 +90,7 @@ type homePage struct {
 	Page        *basePage
 	Supervisees []*supervision.Staff
 	Access      homeAccess // access.go: cover, named records, audits
+	Handover    *supervision.HandoverHome
 }
 
 func (s *Server) home(c *gin.Context) error {
@@ -100,6 +101,12 @@ func (s *Server) home(c *gin.Context) error {
 	p := &homePage{Page: s.basePage(c, "Home"), Supervisees: list}
 	if p.Access, err = s.homeAccess(c, len(list) > 0); err != nil {
 		return err
+	}
+	if p.Handover, err = s.svc.HandoverHome(c.Request.Context(), currentUser(c)); err != nil {
+		return err
+	}
+	if c.Query("handover") == "done" {
+		p.Page.Flash = "File handed over. Both supervisors now sign the handover record."
 	}
 	s.render(c, http.StatusOK, "home", p)
 	return nil
@@ -287,6 +294,7 @@ type filePage struct {
 	ReadOnly       bool
 	RetentionUntil *time.Time
 	Audits         []*supervision.NamedRecord // file audits of this file, in the supervisor's file
+	Handover       *supervision.FileHandoverView
 }
 
 func (s *Server) filePage(c *gin.Context) error {
@@ -294,8 +302,12 @@ func (s *Server) filePage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	hv, err := s.svc.FileHandover(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
 	p := &filePage{Page: s.basePage(c, "Supervision file: "+fv.Staff.Name), File: fv,
-		ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: s.svc.RetentionUntil(fv.Staff)}
+		ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: s.svc.RetentionUntil(fv.Staff), Handover: hv}
 	if p.Audits, err = s.svc.AuditLinks(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
 		return err
 	}
@@ -374,6 +386,8 @@ func (s *Server) recordPage(c *gin.Context) error {
 		p.Page.Flash = "Added to the record"
 	case "uninvited":
 		p.Page.Flash = "Removed from the record"
+	case "handover":
+		p.Page.Flash = "File handed over. Sign the handover record below; the incoming supervisor signs it too."
 	case "signed":
 		p.Page.Flash = "You have signed this record"
 		if v.Record.Status == supervision.StatusSigned {

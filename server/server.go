@@ -168,6 +168,7 @@ func (s *Server) routes(e *gin.Engine) {
 	u.GET("audit-assignments", s.api(s.apiAudits))
 	u.POST("audit-assignments", s.api(s.apiAuditCreate))
 	u.DELETE("audit-assignments/:aid", s.api(s.apiAuditEnd))
+	s.handoverRoutes(p, u)
 
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {

@@ -43,8 +43,12 @@ func OwnsSection(owner, party string) bool {
 }
 
 // Writes says whether a party writes any section of a form: who may start
-// and edit a record of it.
+// and edit a record of it. Nobody writes a generated form (the file
+// handover): the service fills it in.
 func Writes(def *forms.Definition, party string) bool {
+	if def.Generated {
+		return false
+	}
 	for _, sec := range def.Sections {
 		if OwnsSection(sec.Owner, party) {
 			return true

@@ -129,6 +129,7 @@ type Store interface {
 	AccessLogStore // accesslog.go
 	AuthStore      // sign-in throttling, sessions, purge (auth_store.go)
 	FailureStore   // documents that crashed the renderer or sealer (failures.go)
+	HandoverStore  // handover.go
 
 	CreateStaff(ctx context.Context, s *Staff) error
 	UpdateStaff(ctx context.Context, s *Staff) error

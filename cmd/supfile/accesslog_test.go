@@ -65,6 +65,8 @@ func TestNoReadingRouteSkipsTheLog(t *testing.T) {
 		"GET /api/v1/forms/:form/schema":   "a form's JSON Schema, no one's answers",
 		"GET /staff/:id/access-log":        "who read the file: the log, not the file's contents",
 		"GET /api/v1/staff/:id/access-log": "who read the file: the log, not the file's contents",
+		"GET /staff/:id/handover":          "who has supervised the file and what is due, not its contents",
+		"GET /api/v1/staff/:id/handovers":  "who has supervised the file and what is due, not its contents",
 	}
 
 	seen := map[string]bool{}

@@ -40,6 +40,9 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 	nameOf := map[string]string{"supervisor": "Ahmed Khan", "supervisee": "Siân Gwŷnedd-Jones", "auditor": "Grace Okafor"}
 	docxs := map[string][]byte{}
 	for _, def := range cat.List() {
+		if def.Generated {
+			continue // made by the service: TestHandover* sign it
+		}
 		t.Run(def.ID, func(t *testing.T) {
 			data := forms.Sample(def, p.supervisorID)
 			if id := firstLongText(def); id != "" {
@@ -131,6 +134,9 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, def := range cat.List() {
+		if def.Generated {
+			continue
+		}
 		for _, m := range doctext.Missing(texts[def.ID], def.Title, "Testshire County Council", "Siân Gwŷnedd-Jones", "Page 1 of") {
 			t.Errorf("%s in LibreOffice lacks %q", def.ID, m)
 		}

@@ -1,0 +1,705 @@
+package supervision
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/supervisionfile/supfile/forms"
+)
+
+// HandoverFormID is the form of the handover record, which the service
+// makes and fills in when a file changes hands (it is "generated": nobody
+// starts one by hand).
+const HandoverFormID = "file-handover"
+
+// The signer roles of the handover record. They are held by the people the
+// handover names, whatever their relationship to the supervisee today: the
+// outgoing supervisor signs after the handover has taken effect.
+const (
+	RoleOutgoingSupervisor = "outgoing_supervisor"
+	RoleIncomingSupervisor = "incoming_supervisor"
+)
+
+// AgreementDueAfterHandover is how long the incoming supervisor has to make a
+// new supervision agreement with the supervisee. The seed policies ask for
+// one "at the commencement of every new supervisory relationship" (004 §8;
+// 002 §2.4) without a number of days; four weeks is one supervision cycle
+// at the usual four-weekly frequency.
+const AgreementDueAfterHandover = 28 * 24 * time.Hour
+
+// Limits on what a handover takes.
+const (
+	maxHandoverReason = 2000
+	maxHandoverNote   = 10000
+)
+
+// CanSupervise says whether someone in a role category may be made a
+// supervisor by a handover. Students, newly qualified social workers in
+// their assessed year (ASYE), staff on probation, family support workers and
+// business support staff are supervised, not supervisors (the seed policies
+// name team managers, senior managers, practice supervisors and senior
+// social workers, and residential managers as supervisors); social workers
+// may supervise as practice supervisors or senior practitioners.
+func CanSupervise(r RoleCategory) bool {
+	switch r {
+	case RoleSocialWorker, RoleTeamManager, RoleSeniorManager, RoleResidential:
+		return true
+	}
+	return false
+}
+
+// Handover is one change of supervisor made with a handover record.
+type Handover struct {
+	ID               string
+	SuperviseeID     string
+	FromSupervisorID string
+	ToSupervisorID   string
+	Effective        time.Time // a date: the incoming supervisor's first day
+	Reason           string
+	RecordID         string // the handover record, signed by both supervisors
+	CreatedBy        string
+	CreatedAt        time.Time
+	DraftsMoved      int // drafts whose author became the incoming supervisor
+}
+
+// FiledRecord is one signed record in a file with the hashes of its
+// documents: what a handover lists.
+type FiledRecord struct {
+	RecordID    string
+	FormID      string
+	FormVersion int
+	Version     int
+	SignedAt    time.Time
+	PDFSHA256   string
+	DOCXSHA256  string
+}
+
+// HandoverStore keeps handovers.
+type HandoverStore interface {
+	// Handover records a change of supervisor in one transaction: it ends
+	// the supervisee's open relationship, which must be with
+	// h.FromSupervisorID (else ErrConflict), on rel.From, opens rel, makes
+	// h.ToSupervisorID the author of every draft in the file whose author
+	// is h.FromSupervisorID (setting h.DraftsMoved, with an event on each),
+	// and stores the handover record rec with its events and the people
+	// named on it, and h.
+	Handover(ctx context.Context, h *Handover, rel *Relationship, rec *Record, parties []*RecordParty, evs []Event) error
+	// Handovers are a supervisee's handovers, oldest first.
+	Handovers(ctx context.Context, superviseeID string) ([]*Handover, error)
+	// HandoverByRecord is the handover whose record this is (ErrNotFound if none).
+	HandoverByRecord(ctx context.Context, recordID string) (*Handover, error)
+	// HandoversToSign are the handovers naming staffID as outgoing or
+	// incoming supervisor whose record is not yet signed by everyone.
+	HandoversToSign(ctx context.Context, staffID string) ([]*Handover, error)
+	// FiledRecords lists a file's signed records with their documents'
+	// hashes, newest first, in one query whatever the file's size.
+	FiledRecords(ctx context.Context, staffID string) ([]*FiledRecord, error)
+}
+
+// HandoverInput is what the person handing a file over enters.
+type HandoverInput struct {
+	ToSupervisorID string `json:"to_supervisor_id"`
+	Effective      string `json:"effective"` // 2006-01-02
+	Reason         string `json:"reason"`
+	// Note is the outgoing supervisor's note; only they may write it here
+	// (anyone else starting the handover leaves it to them, and they add it
+	// as the comment with their signature).
+	Note string `json:"note"`
+}
+
+// HandoverResult is a handover just made.
+type HandoverResult struct {
+	Handover     *Handover
+	Record       *Record
+	From, To     *Staff
+	AgreementDue time.Time
+}
+
+// handoverAccess says what the actor may do with a supervisee's handovers,
+// from their standing towards the file (access.go): read the history and
+// what is due (whoever may open the file, and admins) and hand the file over
+// (FileAccess.CanHandOver: the current supervisor, their line manager, an
+// admin). open is the supervisee's open relationship, nil if none.
+func (s *Service) handoverAccess(ctx context.Context, actor *Staff, supervisee *Staff) (read, handover bool, open *Relationship, err error) {
+	fa, err := s.FileAccess(ctx, actor, supervisee.ID)
+	if err != nil {
+		return false, false, nil, err
+	}
+	if open, err = s.openRelationship(ctx, supervisee.ID); err != nil {
+		return false, false, nil, err
+	}
+	read = fa.CanOpen() || fa.Is(StandingAdmin)
+	if !read && open != nil && open.SupervisorID == actor.ID {
+		read = true // the incoming supervisor of a handover not yet in effect
+	}
+	return read, fa.CanHandOver(), open, nil
+}
+
+// openRelationship is the supervisee's relationship with no end date (which
+// may start in the future, after a handover not yet in effect), or nil.
+func (s *Service) openRelationship(ctx context.Context, superviseeID string) (*Relationship, error) {
+	rels, err := s.store.Relationships(ctx, superviseeID)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(rels) - 1; i >= 0; i-- {
+		if rels[i].To == nil {
+			return rels[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func (in *HandoverInput) normalise() {
+	in.ToSupervisorID = strings.TrimSpace(in.ToSupervisorID)
+	in.Effective = strings.TrimSpace(in.Effective)
+	in.Reason = strings.TrimSpace(strings.ReplaceAll(in.Reason, "\r\n", "\n"))
+	in.Note = strings.TrimSpace(strings.ReplaceAll(in.Note, "\r\n", "\n"))
+}
+
+// checkText is the check every free text printed in a document gets.
+func checkText(field, label, v string, max int, canPrint func(rune) bool) *FieldError {
+	if !utf8.ValidString(v) {
+		return &FieldError{Field: field, Message: label + " contains characters that are not valid text"}
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return &FieldError{Field: field, Message: fmt.Sprintf("%s must be %d characters or fewer (it has %d)", label, max, n)}
+	}
+	for _, c := range v {
+		if c != '\n' && c != '\t' && !canPrint(c) {
+			return &FieldError{Field: field, Message: fmt.Sprintf("Remove %q from %s: it cannot be printed in the handover record", string(c), strings.ToLower(label))}
+		}
+	}
+	return nil
+}
+
+// StartHandover hands a supervisee's file to a new supervisor: in one
+// transaction the current relationship ends and the new one starts on the
+// effective date, drafts the outgoing supervisor wrote move to the incoming
+// one, and the handover record (the file's contents with every signed
+// document's date and SHA-256, the reason, the open actions from the last
+// supervision record and the outgoing supervisor's note) is made and sent
+// for both supervisors' signatures. No document moves: they are kept under
+// the supervisee, whoever supervises them.
+func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID string, in HandoverInput) (*HandoverResult, error) {
+	supervisee, err := s.store.GetStaff(ctx, superviseeID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(ErrNotFound, "No such member of staff")
+	}
+	if err != nil {
+		return nil, err
+	}
+	read, may, open, err := s.handoverAccess(ctx, actor, supervisee)
+	if err != nil {
+		return nil, err
+	}
+	if !may {
+		if read {
+			return nil, Errorf(ErrForbidden, "Only the supervisor, their line manager or an administrator can hand this file over")
+		}
+		return nil, Errorf(ErrNotFound, "No such member of staff")
+	}
+	if err := s.checkFileOpen(ctx, supervisee.ID); err != nil {
+		return nil, err
+	}
+	if open == nil {
+		return nil, &ValidationError{Message: supervisee.Name + " has no supervisor to hand over from: an administrator sets their first supervisor on their staff page",
+			Fields: []FieldError{{Field: "to_supervisor_id", Message: supervisee.Name + " has no supervisor yet, so there is nothing to hand over"}}}
+	}
+	from, err := s.store.GetStaff(ctx, open.SupervisorID)
+	if err != nil {
+		return nil, err
+	}
+	in.normalise()
+	today := s.today()
+	var errs []FieldError
+	add := func(f, m string) { errs = append(errs, FieldError{Field: f, Message: m}) }
+
+	var effective time.Time
+	switch d, perr := time.Parse(time.DateOnly, in.Effective); {
+	case in.Effective == "":
+		add("effective", "Enter the date the new supervisor takes over")
+	case perr != nil:
+		add("effective", "The date the new supervisor takes over must be a real date, for example 2026-03-27")
+	case d.Before(open.From):
+		add("effective", fmt.Sprintf("The handover cannot take effect before %s became the supervisor on %s", from.Name, open.From.Format("2 January 2006")))
+	case d.After(today.AddDate(1, 0, 0)):
+		add("effective", "The handover must take effect within a year from today")
+	default:
+		effective = d
+	}
+
+	var to *Staff
+	switch {
+	case in.ToSupervisorID == "":
+		add("to_supervisor_id", "Select the new supervisor")
+	case in.ToSupervisorID == supervisee.ID:
+		add("to_supervisor_id", "A member of staff cannot supervise themselves: select someone else")
+	case in.ToSupervisorID == from.ID:
+		add("to_supervisor_id", fmt.Sprintf("%s is already the supervisor: select the new supervisor", from.Name))
+	default:
+		to, err = s.store.GetStaff(ctx, in.ToSupervisorID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			add("to_supervisor_id", "Select the new supervisor from the list of staff")
+		case err != nil:
+			return nil, err
+		case to.ID == actor.ID && actor.IsAdmin:
+			add("to_supervisor_id", "An administrator cannot make themselves a supervisor: ask the supervisor or their line manager to hand the file over to you")
+		case s.HasLeft(to):
+			add("to_supervisor_id", fmt.Sprintf("%s left on %s and cannot supervise", to.Name, s.fmtDate(*to.EndDate)))
+		case to.EndDate != nil && !effective.IsZero() && !to.EndDate.After(effective):
+			add("to_supervisor_id", fmt.Sprintf("%s leaves on %s, before the handover takes effect", to.Name, s.fmtDate(*to.EndDate)))
+		case !CanSupervise(to.Role):
+			add("to_supervisor_id", fmt.Sprintf("%s cannot supervise: staff in the role ‘%s’ are supervised, not supervisors", to.Name, roleName(to.Role)))
+		case !effective.IsZero() && to.StartDate.After(effective):
+			add("to_supervisor_id", fmt.Sprintf("%s starts on %s, after the handover takes effect", to.Name, s.fmtDate(to.StartDate)))
+		}
+	}
+
+	switch {
+	case in.Reason == "":
+		add("reason", "Enter the reason for the change of supervisor")
+	default:
+		if fe := checkText("reason", "The reason", in.Reason, maxHandoverReason, s.renderer.CanPrint); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if in.Note != "" {
+		if actor.ID != from.ID {
+			add("note", fmt.Sprintf("Only the outgoing supervisor, %s, writes their note: they can add it when they sign the handover record", from.Name))
+		} else if fe := checkText("note", "The note", in.Note, maxHandoverNote, s.renderer.CanPrint); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, &ValidationError{Fields: errs}
+	}
+
+	def, ok := s.forms.Get(HandoverFormID)
+	if !ok {
+		return nil, fmt.Errorf("form %s is not loaded", HandoverFormID)
+	}
+	due := effective.Add(AgreementDueAfterHandover)
+	data, err := s.handoverData(ctx, supervisee, from, to, effective, due, in)
+	if err != nil {
+		return nil, err
+	}
+	if verrs := def.Validate(data, forms.Final, s.validationContext(supervisee)); len(verrs) > 0 {
+		return nil, fmt.Errorf("handover record for %s is not valid: %v", supervisee.ID, verrs)
+	}
+	canon, err := def.Canonical(data)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(canon)
+	now := s.now()
+	rec := &Record{
+		ID: newID(), StaffID: supervisee.ID, FormID: def.ID, FormVersion: def.Version, Version: 1,
+		Status: StatusAwaitingSignatures, Revision: 1, Data: raw, AuthorID: actor.ID, CreatedAt: now, UpdatedAt: now,
+		DataSHA256: hex.EncodeToString(sum[:]),
+	}
+	h := &Handover{
+		ID: newID(), SuperviseeID: supervisee.ID, FromSupervisorID: from.ID, ToSupervisorID: to.ID,
+		Effective: effective, Reason: in.Reason, RecordID: rec.ID, CreatedBy: actor.ID, CreatedAt: now,
+	}
+	rel := &Relationship{ID: newID(), SuperviseeID: supervisee.ID, SupervisorID: to.ID, From: effective}
+	evs := []Event{
+		{RecordID: rec.ID, At: now, ActorID: actor.ID, Action: "created",
+			Detail: fmt.Sprintf("file handed over from %s to %s, effective %s", from.Name, to.Name, effective.Format(time.DateOnly))},
+		{RecordID: rec.ID, At: now, ActorID: actor.ID, Action: "submitted for signatures", Detail: "SHA-256 " + rec.DataSHA256},
+	}
+	// The outgoing and incoming supervisors are named on the record, so
+	// that they, and nobody else, sign it whatever their standing towards
+	// the file by then (access.go: a named role is held by the person named).
+	parties := []*RecordParty{
+		{RecordID: rec.ID, StaffID: from.ID, Role: RoleOutgoingSupervisor, AddedBy: actor.ID, AddedAt: now},
+		{RecordID: rec.ID, StaffID: to.ID, Role: RoleIncomingSupervisor, AddedBy: actor.ID, AddedAt: now},
+	}
+	if err := s.store.Handover(ctx, h, rel, rec, parties, evs); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil, Errorf(ErrConflict, "The supervisor was changed by someone else at the same time: reload the page and try again")
+		}
+		if errors.Is(err, ErrInvalid) {
+			return nil, &ValidationError{Fields: []FieldError{{Field: "effective", Message: "The handover cannot take effect before the current supervisor started"}}}
+		}
+		return nil, err
+	}
+	role := "administrator"
+	switch {
+	case actor.ID == from.ID:
+		role = "supervisor"
+	case !actor.IsAdmin:
+		role = "line manager"
+	}
+	if err := s.logActor(ctx, actor, role, ActHandover, supervisee.ID, rec.ID,
+		fmt.Sprintf("from %s to %s, effective %s, %d drafts moved", from.ID, to.ID, effective.Format(time.DateOnly), h.DraftsMoved)); err != nil {
+		return nil, err
+	}
+	s.log.Info("file handed over", "supervisee", supervisee.ID, "from", from.ID, "to", to.ID,
+		"effective", effective.Format(time.DateOnly), "record", rec.ID, "drafts_moved", h.DraftsMoved, "by", actor.ID)
+	return &HandoverResult{Handover: h, Record: rec, From: from, To: to, AgreementDue: due}, nil
+}
+
+func (s *Service) fmtDate(t time.Time) string { return t.Format("2 January 2006") }
+
+// roleName is how a role category is written in a message.
+func roleName(r RoleCategory) string {
+	switch r {
+	case RoleStudent:
+		return "Student"
+	case RoleASYE:
+		return "Newly qualified (ASYE)"
+	case RoleProbation:
+		return "In probation"
+	case RoleSocialWorker:
+		return "Social worker"
+	case RoleFamilySupport:
+		return "Family support"
+	case RoleTeamManager:
+		return "Team manager"
+	case RoleSeniorManager:
+		return "Senior manager"
+	case RoleResidential:
+		return "Residential"
+	case RoleBusinessSupport:
+		return "Business support"
+	}
+	return string(r)
+}
+
+// handoverData fills in the handover record: the file's signed records
+// (one query, whatever the file's size), and the actions of the last signed
+// supervision record.
+func (s *Service) handoverData(ctx context.Context, supervisee, from, to *Staff, effective, due time.Time, in HandoverInput) (map[string]any, error) {
+	filed, err := s.store.FiledRecords(ctx, supervisee.ID)
+	if err != nil {
+		return nil, err
+	}
+	data := map[string]any{
+		"supervisee_name":          supervisee.Name,
+		"outgoing_supervisor_name": from.Name,
+		"incoming_supervisor_name": to.Name,
+		"effective":                effective.Format(time.DateOnly),
+		"reason":                   in.Reason,
+		"agreement_due":            due.Format(time.DateOnly),
+	}
+	if supervisee.JobTitle != "" {
+		data["supervisee_job_title"] = supervisee.JobTitle
+	}
+	if in.Note != "" {
+		data["outgoing_note"] = in.Note
+	}
+	rows := make([]any, 0, len(filed))
+	var lastRecord *FiledRecord
+	for _, f := range filed {
+		title := f.FormID
+		if def, ok := s.forms.GetVersion(f.FormID, f.FormVersion); ok {
+			title = def.Title
+		}
+		row := map[string]any{"record": title, "version": f.Version, "signed": f.SignedAt.In(s.cfg.Location).Format(time.DateOnly)}
+		if f.PDFSHA256 != "" {
+			row["pdf_sha256"] = f.PDFSHA256
+		}
+		if f.DOCXSHA256 != "" {
+			row["docx_sha256"] = f.DOCXSHA256
+		}
+		rows = append(rows, row)
+		if lastRecord == nil && f.FormID == "supervision-record" {
+			lastRecord = f
+		}
+	}
+	if len(rows) > 0 {
+		data["contents"] = rows
+	}
+	if lastRecord != nil {
+		data["last_record_date"] = lastRecord.SignedAt.In(s.cfg.Location).Format(time.DateOnly)
+		r, err := s.store.GetRecord(ctx, lastRecord.RecordID)
+		if err != nil {
+			return nil, err
+		}
+		var rd struct {
+			Actions []struct {
+				Action string `json:"action"`
+				Owner  string `json:"owner"`
+				Due    string `json:"due"`
+			} `json:"actions"`
+		}
+		if err := json.Unmarshal(r.Data, &rd); err != nil {
+			return nil, fmt.Errorf("record %s data: %w", r.ID, err)
+		}
+		var actions []any
+		for _, a := range rd.Actions {
+			if strings.TrimSpace(a.Action) == "" {
+				continue
+			}
+			row := map[string]any{"action": a.Action}
+			if a.Owner != "" {
+				row["owner"] = a.Owner
+			}
+			if a.Due != "" {
+				row["due"] = a.Due
+			}
+			actions = append(actions, row)
+		}
+		if len(actions) > 0 {
+			data["open_actions"] = actions
+		}
+	}
+	return data, nil
+}
+
+// Due is something the file needs by a date.
+type Due struct {
+	What   string // "supervision-agreement"
+	Reason string // "new supervisor"
+	By     time.Time
+}
+
+// HistoryItem is one supervisory relationship in a file's history.
+type HistoryItem struct {
+	Supervisor *Staff
+	From       time.Time
+	To         *time.Time // nil while it lasts
+	Current    bool       // the relationship in effect today
+	Handover   *Handover  // the handover that started it, if any
+}
+
+// FileHandoverView is what the file page and the file JSON show about
+// who has supervised the supervisee and what a handover has made due.
+type FileHandoverView struct {
+	Supervisee *Staff
+	Current    *Staff // the supervisor today, nil if none
+	// Outgoing is who has the file now for a handover: the supervisor of
+	// the open relationship (which may start after today), nil if none.
+	Outgoing      *Staff
+	OutgoingSince time.Time
+	History       []HistoryItem
+	Due           []Due
+	CanHandover   bool
+	// Handovers whose record is waiting for signatures.
+	Unsigned []*Handover
+}
+
+// FileHandover returns the file's supervisor history, what is due after a
+// handover, and whether the actor may hand the file over, to the
+// supervisee, the supervisor, the supervisor's line manager and admins.
+func (s *Service) FileHandover(ctx context.Context, actor *Staff, superviseeID string) (*FileHandoverView, error) {
+	supervisee, err := s.store.GetStaff(ctx, superviseeID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Errorf(ErrNotFound, "No such file")
+	}
+	if err != nil {
+		return nil, err
+	}
+	read, may, _, err := s.handoverAccess(ctx, actor, supervisee)
+	if err != nil {
+		return nil, err
+	}
+	if !read {
+		return nil, Errorf(ErrNotFound, "No such file")
+	}
+	v := &FileHandoverView{Supervisee: supervisee, CanHandover: may}
+	rels, err := s.store.Relationships(ctx, superviseeID)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := s.store.Handovers(ctx, superviseeID)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today()
+	people := map[string]*Staff{}
+	for _, r := range rels {
+		sup, ok := people[r.SupervisorID]
+		if !ok {
+			if sup, err = s.store.GetStaff(ctx, r.SupervisorID); err != nil {
+				return nil, err
+			}
+			people[r.SupervisorID] = sup
+		}
+		item := HistoryItem{Supervisor: sup, From: r.From, To: r.To,
+			Current: !r.From.After(today) && (r.To == nil || r.To.After(today))}
+		for _, h := range hs {
+			if h.ToSupervisorID == r.SupervisorID && h.Effective.Equal(r.From) {
+				item.Handover = h
+			}
+		}
+		if item.Current {
+			v.Current = sup
+		}
+		if r.To == nil {
+			v.Outgoing, v.OutgoingSince = sup, r.From
+		}
+		v.History = append(v.History, item)
+	}
+	if len(hs) > 0 {
+		due, err := s.agreementDue(ctx, hs[len(hs)-1])
+		if err != nil {
+			return nil, err
+		}
+		v.Due = due
+	}
+	for _, h := range hs {
+		r, err := s.store.GetRecord(ctx, h.RecordID)
+		if err != nil {
+			return nil, err
+		}
+		if r.Status != StatusSigned {
+			v.Unsigned = append(v.Unsigned, h)
+		}
+	}
+	return v, nil
+}
+
+// agreementDue is the new supervision agreement a handover makes due, until
+// one signed on or after the effective date (and after the handover was
+// made) is in the file.
+func (s *Service) agreementDue(ctx context.Context, h *Handover) ([]Due, error) {
+	filed, err := s.store.FiledRecords(ctx, h.SuperviseeID)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range filed {
+		if f.FormID != "supervision-agreement" || f.SignedAt.Before(h.CreatedAt) {
+			continue
+		}
+		signed := f.SignedAt.In(s.cfg.Location)
+		day := time.Date(signed.Year(), signed.Month(), signed.Day(), 0, 0, 0, 0, time.UTC)
+		if !day.Before(h.Effective) {
+			return nil, nil
+		}
+	}
+	return []Due{{What: "supervision-agreement", Reason: "new supervisor", By: h.Effective.Add(AgreementDueAfterHandover)}}, nil
+}
+
+// HomeDue is one supervisee of the actor with what their file needs.
+type HomeDue struct {
+	Supervisee *Staff
+	Due        Due
+}
+
+// HandoverHome is what the home page shows about handovers: what is due in
+// the files the actor supervises (or will, from a handover's effective
+// date), and the handover records waiting for the actor's signature.
+type HandoverHome struct {
+	Due    []HomeDue
+	ToSign []HandoverToSign
+}
+
+// HandoverToSign is a handover record the actor is to sign.
+type HandoverToSign struct {
+	Handover   *Handover
+	Supervisee *Staff
+	Role       string
+}
+
+// Home returns the actor's handover tasks.
+func (s *Service) HandoverHome(ctx context.Context, actor *Staff) (*HandoverHome, error) {
+	out := &HandoverHome{}
+	hs, err := s.store.HandoversToSign(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, h := range hs {
+		sigs, err := s.store.Signatures(ctx, h.RecordID)
+		if err != nil {
+			return nil, err
+		}
+		role := RoleIncomingSupervisor
+		if h.FromSupervisorID == actor.ID {
+			role = RoleOutgoingSupervisor
+		}
+		signed := false
+		for _, sg := range sigs {
+			signed = signed || sg.Role == role
+		}
+		if signed {
+			continue
+		}
+		see, err := s.store.GetStaff(ctx, h.SuperviseeID)
+		if err != nil {
+			return nil, err
+		}
+		out.ToSign = append(out.ToSign, HandoverToSign{Handover: h, Supervisee: see, Role: role})
+	}
+	// The files the actor supervises today and those handed to them from a
+	// later date.
+	list, err := s.store.Supervisees(ctx, actor.ID, s.today())
+	if err != nil {
+		return nil, err
+	}
+	for _, see := range list {
+		seen[see.ID] = true
+	}
+	for _, h := range hs {
+		if h.ToSupervisorID == actor.ID && !seen[h.SuperviseeID] {
+			see, err := s.store.GetStaff(ctx, h.SuperviseeID)
+			if err != nil {
+				return nil, err
+			}
+			seen[see.ID] = true
+			list = append(list, see)
+		}
+	}
+	for _, see := range list {
+		hs, err := s.store.Handovers(ctx, see.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(hs) == 0 || hs[len(hs)-1].ToSupervisorID != actor.ID {
+			continue
+		}
+		due, err := s.agreementDue(ctx, hs[len(hs)-1])
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range due {
+			out.Due = append(out.Due, HomeDue{Supervisee: see, Due: d})
+		}
+	}
+	return out, nil
+}
+
+// HandoverCandidates are the people a file may be handed to: staff in a
+// role that supervises, not leavers, not the supervisee or their current
+// supervisor, by name. Names and job titles are shown to any member of
+// staff already (people fields), so the list is not a disclosure.
+func (s *Service) HandoverCandidates(ctx context.Context, actor *Staff, superviseeID string) ([]*Staff, error) {
+	v, err := s.FileHandover(ctx, actor, superviseeID)
+	if err != nil {
+		return nil, err
+	}
+	if !v.CanHandover {
+		return nil, Errorf(ErrForbidden, "Only the supervisor, their line manager or an administrator can hand this file over")
+	}
+	all, err := s.store.ListStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	open, err := s.openRelationship(ctx, superviseeID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Staff
+	for _, st := range all {
+		if st.ID == superviseeID || (open != nil && st.ID == open.SupervisorID) || !CanSupervise(st.Role) ||
+			s.HasLeft(st) || (actor.IsAdmin && st.ID == actor.ID) {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
