@@ -52,8 +52,18 @@ func show(v *supervision.RecordView) shown {
 func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
+	// once: the command read the record's view once, no more.
+	once := func(what string, extraSignatures int) {
+		t.Helper()
+		want := map[string]int{"GetRecord": 1, "Signatures": 1 + extraSignatures, "Events": 1, "Documents": 1}
+		if d := cmp.Diff(want, w.store.reads()); d != "" {
+			t.Errorf("%s read the record more than once (-want +got):\n%s", what, d)
+		}
+	}
 	same := func(what string, actor *supervision.Staff, got *supervision.RecordView) {
 		t.Helper()
+		w.store.reads()
+		defer w.store.reads()
 		fresh, err := w.svc.Record(ctx, actor, got.Record.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -66,6 +76,7 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.store.reads()
 	// The page's post, saved and sent for signatures in one go: an
 	// incomplete draft is saved, refused for signatures, and the view
 	// answered is the saved draft.
@@ -74,6 +85,7 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 	if _, ok := err.(*supervision.ValidationError); !ok || v == nil || v.Data["location"] != "Room 3" {
 		t.Fatalf("incomplete draft posted for signatures: %v", err)
 	}
+	once("save and submit", 0)
 	same("save refused for signatures", w.supervisor, v)
 	r = v.Record
 	data := agreement()
@@ -81,6 +93,7 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	once("save", 0)
 	same("save", w.supervisor, v)
 	if v.Record.Revision != r.Revision+1 {
 		t.Errorf("revision after save: %d, want %d", v.Record.Revision, r.Revision+1)
@@ -89,15 +102,18 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 	if v2, err := w.svc.SaveDraft(ctx, w.supervisor, r.ID, map[string]any{"location": "Room 9"}, r.Revision); err == nil || v2 == nil || v2.Data["location"] != "Room 9" {
 		t.Errorf("stale save: %v, view %v", err, v2 != nil)
 	}
+	once("stale save", 0)
 	v, err = w.svc.Submit(ctx, w.supervisor, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	once("submit", 0)
 	same("submit", w.supervisor, v)
 	v, err = w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	once("first signature", 1)
 	same("first signature", w.supervisee, v)
 	v, err = w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
 	if err != nil {
@@ -106,6 +122,7 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 	if v.Record.Status != supervision.StatusSigned || len(v.Documents) != 3 || len(v.Signatures) != 2 {
 		t.Fatalf("last signature answers status %s, %d documents, %d signatures", v.Record.Status, len(v.Documents), len(v.Signatures))
 	}
+	once("last signature", 1)
 	same("last signature", w.supervisor, v)
 }
 

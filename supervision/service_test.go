@@ -29,6 +29,7 @@ type world struct {
 	svc                           *supervision.Service
 	blobs                         *flakyBlobs
 	renderer                      *flakyRenderer
+	store                         *countingStore
 	clock                         *testClock
 	logs                          *logCapture
 	admin, supervisor, supervisee *supervision.Staff
@@ -82,6 +83,52 @@ func (f *flakyRenderer) PDF(ctx context.Context, d printout.Document) ([]byte, e
 		_ = trns[1] // what gofpdf did with an empty tRNS chunk
 	}
 	return f.Renderer.PDF(ctx, d)
+}
+
+// countingStore counts the reads that make up a record's view, to check
+// that a command loads the record once.
+type countingStore struct {
+	supervision.Store
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *countingStore) count(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.calls == nil {
+		c.calls = map[string]int{}
+	}
+	c.calls[name]++
+}
+
+// reads returns the counts so far and starts again.
+func (c *countingStore) reads() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := c.calls
+	c.calls = nil
+	return m
+}
+
+func (c *countingStore) GetRecord(ctx context.Context, id string) (*supervision.Record, error) {
+	c.count("GetRecord")
+	return c.Store.GetRecord(ctx, id)
+}
+
+func (c *countingStore) Signatures(ctx context.Context, id string) ([]*supervision.Signature, error) {
+	c.count("Signatures")
+	return c.Store.Signatures(ctx, id)
+}
+
+func (c *countingStore) Events(ctx context.Context, id string) ([]*supervision.Event, error) {
+	c.count("Events")
+	return c.Store.Events(ctx, id)
+}
+
+func (c *countingStore) Documents(ctx context.Context, id string) ([]*supervision.Document, error) {
+	c.count("Documents")
+	return c.Store.Documents(ctx, id)
 }
 
 // testClock is the real clock, moved on by later.
@@ -152,8 +199,9 @@ func newWorldWith(tb testing.TB, blobs supervision.Blobs, sealer supervision.Sea
 		tb.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Europe/London")
-	w := &world{blobs: &flakyBlobs{Blobs: blobs}, renderer: &flakyRenderer{Renderer: r}, clock: &testClock{}, logs: &logCapture{}, dir: dir}
-	w.svc = supervision.New(db, w.blobs, cat, w.renderer, supervision.Config{OrgName: "Testshire County Council", Location: loc, Seal: sealer,
+	w := &world{blobs: &flakyBlobs{Blobs: blobs}, renderer: &flakyRenderer{Renderer: r}, store: &countingStore{Store: db},
+		clock: &testClock{}, logs: &logCapture{}, dir: dir}
+	w.svc = supervision.New(w.store, w.blobs, cat, w.renderer, supervision.Config{OrgName: "Testshire County Council", Location: loc, Seal: sealer,
 		Now: w.clock.now}, slog.New(w.logs))
 	if _, _, err := w.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		tb.Fatal(err)
