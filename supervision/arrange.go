@@ -429,6 +429,9 @@ func (s *Service) RemoveFromRecord(ctx context.Context, actor *Staff, recordID, 
 	if !ra.CanManageParties() || !slices.Contains(InvitableRoles(ra.Form), role) {
 		return Errorf(ErrForbidden, "Only the supervisor can take an invited person off this record")
 	}
+	if !slices.ContainsFunc(ra.Parties, func(p *RecordParty) bool { return p.StaffID == staffID && p.Role == role }) {
+		return &ValidationError{Fields: []FieldError{{Field: "staff_id", Message: "This person is not named on the record in that role"}}}
+	}
 	if role == PartyObserver && r.Status != StatusDraft {
 		return Errorf(ErrConflict, "The observer cannot be taken off a record that has been submitted for signatures")
 	}
