@@ -96,4 +96,15 @@ func testAccess(t *testing.T, db *storage.DB) {
 	if list, _ := db.AuditAssignments(ctx, see.ID, ""); len(list) != 0 {
 		t.Errorf("an ended assignment is listed: %v", list)
 	}
+
+	// Purging a file takes its records' parties and its audit assignments
+	// with it; the person stays (marked purged) while another file's record
+	// names them.
+	must(t, db.AddRecordParty(ctx, &supervision.RecordParty{RecordID: r.ID, StaffID: obs.ID, Role: "observer", AddedAt: base}), "AddRecordParty before purge")
+	if _, err := db.PurgeFile(ctx, see.ID, base); err != nil {
+		t.Fatalf("PurgeFile of a file whose records name people: %v", err)
+	}
+	if recs, _ := db.PartyRecords(ctx, obs.ID, ""); len(recs) != 0 {
+		t.Errorf("after the purge the observer is named on %v", recs)
+	}
 }
