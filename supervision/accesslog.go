@@ -202,7 +202,7 @@ func (s *Service) logActor(ctx context.Context, actor *Staff, role string, actio
 	e := AccessEntry{ActorRole: role, Action: action, FileID: fileID, RecordID: recordID, Detail: detail}
 	if actor != nil {
 		e.ActorID, e.ActorName = actor.ID, actor.Name
-		if role == "" && actor.IsAdmin {
+		if (role == "" || role == "admin") && actor.IsAdmin {
 			e.ActorRole = "administrator"
 		}
 	}
@@ -430,3 +430,4 @@ func CSVSafe(v string) string {
 	}
 	return v
 }
+

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/render"
@@ -343,5 +344,91 @@ func TestNothingIsReadUnlogged(t *testing.T) {
 		if got != nil && !reflect.ValueOf(got).IsZero() {
 			t.Errorf("%s with the log unwritable handed back %T", name, got)
 		}
+	}
+}
+
+// TestArrangementsAndLeaversAreLogged: audit assignments, cover, invitations
+// onto a record, end dates and purges each leave an entry.
+func TestArrangementsAndLeaversAreLogged(t *testing.T) {
+	w := newWorld(t)
+	ctx := supervision.WithRequestInfo(context.Background(), supervision.RequestInfo{IP: "192.0.2.7", UserAgent: "TestAgent/1.0"})
+	sid := w.supervisee.ID
+	aud := w.addStaff(t, "Priya Auditor", "priya@testshire.gov.uk", "team_manager")
+	obs := w.addStaff(t, "Olu Observer", "olu@testshire.gov.uk", "social_worker")
+	stand := w.addStaff(t, "Sam Standin", "sam@testshire.gov.uk", "team_manager")
+	leaver := w.addStaff(t, "Lee Leaver", "lee@testshire.gov.uk", "social_worker")
+
+	a, err := w.svc.AssignAuditor(ctx, w.admin, supervision.AuditInput{SuperviseeID: sid, AuditorID: aud.ID, Due: "2099-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEntry(t, "audit assignment", w.lastEntries(t, 1)[0], wantEntry{w.admin, "administrator", supervision.ActAssignment, sid, "", "auditor " + aud.ID})
+	if err := w.svc.EndAuditAssignment(ctx, w.admin, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	checkEntry(t, "audit assignment ended", w.lastEntries(t, 1)[0], wantEntry{w.admin, "administrator", supervision.ActAssignment, sid, "", "ended"})
+
+	c, err := w.svc.ArrangeCover(ctx, w.admin, supervision.CoverInput{SupervisorID: w.supervisor.ID, StandInID: stand.ID,
+		From: time.Now().Format(time.DateOnly), To: time.Now().AddDate(0, 0, 30).Format(time.DateOnly), Reason: "Annual leave"})
+	if err != nil {
+		t.Fatalf("%+v", err)
+	}
+	checkEntry(t, "cover", w.lastEntries(t, 1)[0], wantEntry{w.admin, "administrator", supervision.ActRelationship, "", "", stand.ID + " stands in for " + w.supervisor.ID})
+	if err := w.svc.EndCover(ctx, w.admin, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	checkEntry(t, "cover ended", w.lastEntries(t, 1)[0], wantEntry{w.admin, "administrator", supervision.ActRelationship, "", "", "no longer stands in"})
+
+	r, err := w.svc.StartRecord(ctx, w.supervisor, sid, "practice-observation", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.InviteToRecord(ctx, w.supervisor, r.ID, obs.ID, "observer"); err != nil {
+		t.Fatal(err)
+	}
+	checkEntry(t, "invitation", w.lastEntries(t, 1)[0], wantEntry{w.supervisor, "supervisor", supervision.ActAssignment, sid, r.ID, obs.ID + " invited as observer"})
+	if err := w.svc.RemoveFromRecord(ctx, w.supervisor, r.ID, obs.ID, "observer"); err != nil {
+		t.Fatal(err)
+	}
+	checkEntry(t, "taken off", w.lastEntries(t, 1)[0], wantEntry{w.supervisor, "supervisor", supervision.ActAssignment, sid, r.ID, "taken off"})
+
+	end := "2024-06-28"
+	if _, err := w.svc.EditStaff(ctx, w.admin, leaver.ID, supervision.StaffPatch{EndDate: &end}); err != nil {
+		t.Fatal(err)
+	}
+	checkEntry(t, "end date", w.lastEntries(t, 1)[0], wantEntry{w.admin, "administrator", supervision.ActEndDate, leaver.ID, "", "end date 2024-06-28"})
+	before := w.logTotal(t)
+	job := "Leaver"
+	if _, err := w.svc.EditStaff(ctx, w.admin, leaver.ID, supervision.StaffPatch{JobTitle: &job}); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.logTotal(t) - before; n != 0 {
+		t.Errorf("an edit that leaves the end date alone wrote %d entries", n)
+	}
+
+	// Seven years on, the purge is logged.
+	db, err := storage.OpenSQLite(filepath.Join(w.dir, "supfile.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	blobs, err := storage.NewLocalBlobs(filepath.Join(w.dir, "documents"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := forms.Load(forms.Builtin(), "")
+	rd, _ := render.New(render.Options{})
+	later := supervision.New(db, blobs, cat, rd, supervision.Config{OrgName: "Testshire County Council",
+		Now: func() time.Time { return time.Date(2031, 7, 1, 9, 0, 0, 0, time.UTC) }}, nil)
+	items, err := later.Purge(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || !items[0].Done {
+		t.Fatalf("purge: %+v", items)
+	}
+	e := w.lastEntries(t, 1)[0]
+	if e.Action != supervision.ActPurge || e.FileID != leaver.ID || e.ActorName != "supfile purge" || !strings.Contains(e.Detail, "kept until 2030-06-28") {
+		t.Errorf("purge logged as %+v", *e)
 	}
 }

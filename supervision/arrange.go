@@ -127,6 +127,10 @@ func (s *Service) ArrangeCover(ctx context.Context, actor *Staff, in CoverInput)
 	if err := s.store.CreateCover(ctx, c); err != nil {
 		return nil, err
 	}
+	if err := s.logActor(ctx, actor, "", ActRelationship, "", "", fmt.Sprintf("cover %s: %s stands in for %s from %s to %s (%s)",
+		c.ID, stand.ID, sup.ID, from.Format(time.DateOnly), to.Format(time.DateOnly), in.Reason)); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -143,7 +147,10 @@ func (s *Service) EndCover(ctx context.Context, actor *Staff, id string) error {
 	if !actor.IsAdmin && !lm {
 		return Errorf(ErrNotFound, "No such cover arrangement")
 	}
-	return s.store.EndCover(ctx, id, s.now())
+	if err := s.store.EndCover(ctx, id, s.now()); err != nil {
+		return err
+	}
+	return s.logActor(ctx, actor, "", ActRelationship, "", "", "cover "+id+" ended: "+c.StandInID+" no longer stands in for "+c.SupervisorID)
 }
 
 // CoversFor lists the cover arrangements the actor may see, current and
@@ -252,6 +259,9 @@ func (s *Service) AssignAuditor(ctx context.Context, actor *Staff, in AuditInput
 	if err := s.store.CreateAuditAssignment(ctx, a); err != nil {
 		return nil, err
 	}
+	if err := s.logActor(ctx, actor, "", ActAssignment, see.ID, "", "auditor "+aud.ID+" due "+due.Format(time.DateOnly)); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -268,7 +278,10 @@ func (s *Service) EndAuditAssignment(ctx context.Context, actor *Staff, id strin
 	if !fa.CanArrange() {
 		return Errorf(ErrNotFound, "No such audit assignment")
 	}
-	return s.store.EndAuditAssignment(ctx, id, s.now())
+	if err := s.store.EndAuditAssignment(ctx, id, s.now()); err != nil {
+		return err
+	}
+	return s.logActor(ctx, actor, fa.Role(), ActAssignment, a.SuperviseeID, "", "auditor "+a.AuditorID+" assignment ended")
 }
 
 // AuditAssignmentsFor lists the assignments the actor may see: an admin
@@ -412,6 +425,9 @@ func (s *Service) InviteToRecord(ctx context.Context, actor *Staff, recordID, st
 	if err := s.store.AddRecordParty(ctx, p); err != nil {
 		return nil, err
 	}
+	if err := s.logActor(ctx, actor, ra.Role(), ActAssignment, r.StaffID, r.ID, st.ID+" invited as "+role); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -435,7 +451,10 @@ func (s *Service) RemoveFromRecord(ctx context.Context, actor *Staff, recordID, 
 	if role == PartyObserver && r.Status != StatusDraft {
 		return Errorf(ErrConflict, "The observer cannot be taken off a record that has been submitted for signatures")
 	}
-	return s.store.RemoveRecordParty(ctx, recordID, role, staffID)
+	if err := s.store.RemoveRecordParty(ctx, recordID, role, staffID); err != nil {
+		return err
+	}
+	return s.logActor(ctx, actor, ra.Role(), ActAssignment, r.StaffID, r.ID, staffID+" taken off as "+role)
 }
 
 // RecordPartiesOf lists the people named on a record the actor may read.
