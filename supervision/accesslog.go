@@ -430,4 +430,3 @@ func CSVSafe(v string) string {
 	}
 	return v
 }
-
