@@ -1,14 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
+
 	"github.com/supervisionfile/supfile/internal/doctext"
+	"github.com/supervisionfile/supfile/internal/miniotest"
+	"github.com/supervisionfile/supfile/internal/pgtest"
 )
 
 // handoverTeam is setUpTeam plus the people a handover involves: Bea, a
@@ -452,5 +458,58 @@ func TestHandoverPages(t *testing.T) {
 	status, page = ht.admin.get("/staff/" + ht.superviseeID + "/handover")
 	if status != http.StatusOK || strings.Contains(page, `name="note"`) || !strings.Contains(page, "adds their note") {
 		t.Errorf("admin's handover page: %d", status)
+	}
+}
+
+// TestHandoverPostgresMinIO runs the handover end to end on PostgreSQL with
+// the documents in a MinIO bucket with Object Lock: every document stays
+// under the supervisee's key, the handover record's PDF and DOCX join them
+// there, and nothing is written under either supervisor.
+func TestHandoverPostgresMinIO(t *testing.T) {
+	mio := miniotest.Start(t)
+	bucket := mio.NewBucket(t, true)
+	m := startApp(t, productionEnv(t, mio, bucket, pgtest.Schema(t)))
+	ht := setUpHandoverTeam(t, m.URL)
+	cl := mio.Client(t)
+	list := func(prefix string) map[string]string {
+		out := map[string]string{}
+		for o := range cl.ListObjects(t.Context(), bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+			if o.Err != nil {
+				t.Fatal(o.Err)
+			}
+			out[o.Key] = o.ETag
+		}
+		return out
+	}
+	agreement, ho := testHandoverEndToEnd(t, ht)
+	objects := list("files/")
+	for key := range objects {
+		if !strings.HasPrefix(key, "files/"+ht.superviseeID+"/") {
+			t.Errorf("an object outside the supervisee's file: %s", key)
+		}
+	}
+	for _, want := range []string{
+		"files/" + ht.superviseeID + "/records/" + agreement.ID + "/v1/supervision-agreement.pdf",
+		"files/" + ht.superviseeID + "/records/" + ho.RecordID + "/v1/file-handover.pdf",
+		"files/" + ht.superviseeID + "/records/" + ho.RecordID + "/v1/file-handover.docx",
+		"files/" + ht.superviseeID + "/records/" + ho.RecordID + "/v1/record.json",
+	} {
+		if _, ok := objects[want]; !ok {
+			t.Errorf("no object %s in the bucket", want)
+		}
+	}
+	// The sealed handover PDF in the bucket is the one the API serves.
+	obj, err := cl.GetObject(t.Context(), bucket, "files/"+ht.superviseeID+"/records/"+ho.RecordID+"/v1/file-handover.pdf", minio.GetObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := io.ReadAll(obj)
+	obj.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := ht.bea.call("GET", "/api/v1/records/"+ho.RecordID+"/document.pdf", nil, http.StatusOK, nil)
+	if !bytes.Equal(stored, served) {
+		t.Error("the handover PDF served is not the one in the bucket")
 	}
 }
