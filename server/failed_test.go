@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -57,7 +58,9 @@ func TestDocumentsFailedShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := &crashingRenderer{Renderer: rr}
-	svc := supervision.New(db, blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: time.UTC}, nil)
+	var offset atomic.Int64 // moves the service's clock on
+	svc := supervision.New(db, blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: time.UTC,
+		Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }}, nil)
 	if _, _, err := svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		t.Fatal(err)
 	}
@@ -127,5 +130,30 @@ func TestDocumentsFailedShown(t *testing.T) {
 	page := w.Body.String()
 	if w.Code != http.StatusOK || !strings.Contains(page, "Signed, documents failed") || !strings.Contains(page, reason) {
 		t.Errorf("record page: %d\n%s", w.Code, page)
+	}
+	// The administrators are told on their staff page; others may not look.
+	adminToken, _, err := svc.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/admin/staff", nil)
+	req.AddCookie(&http.Cookie{Name: cookieName, Value: adminToken})
+	aw := httptest.NewRecorder()
+	h.ServeHTTP(aw, req)
+	if aw.Code != http.StatusOK || !strings.Contains(aw.Body.String(), "Signed records whose documents failed (1)") ||
+		!strings.Contains(aw.Body.String(), rec.ID) || !strings.Contains(aw.Body.String(), reason) {
+		t.Errorf("admin staff page: %d\n%s", aw.Code, aw.Body)
+	}
+	if _, err := svc.FailedDocuments(ctx, sup); !errors.Is(err, supervision.ErrForbidden) {
+		t.Errorf("FailedDocuments for a supervisor: %v", err)
+	}
+	// Fixed: the retry completes it and the administrators' list is empty.
+	r.crash.Store(false)
+	offset.Store(int64(31 * time.Second))
+	if done, pending, err := svc.FinalizePending(ctx); err != nil || done != 1 || pending != 0 {
+		t.Fatalf("retry after the fix: done %d pending %d err %v", done, pending, err)
+	}
+	if failed, err := svc.FailedDocuments(ctx, admin); err != nil || len(failed) != 0 {
+		t.Errorf("failed documents after the fix: %v %d", err, len(failed))
 	}
 }

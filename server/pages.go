@@ -127,6 +127,9 @@ type staffListPage struct {
 	Rows            []staffRow
 	Roles           []supervision.RoleCategory
 	Form            supervision.NewStaff
+	// Failed are the records whose documents crashed the renderer or
+	// the sealer: the administrators are told here.
+	Failed []*supervision.FailedRecord
 }
 
 func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staffListPage, error) {
@@ -137,6 +140,9 @@ func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staf
 	}
 	p := &staffListPage{Page: s.basePage(c, "Manage staff"), Staff: list, Roles: supervision.RoleCategories, Form: form,
 		SealFingerprint: s.svc.SealFingerprint()}
+	if p.Failed, err = s.svc.FailedDocuments(ctx, currentUser(c)); err != nil {
+		return nil, err
+	}
 	for _, st := range list {
 		sup, err := s.svc.CurrentSupervisor(ctx, st.ID)
 		if err != nil {

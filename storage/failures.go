@@ -41,6 +41,28 @@ func (db *DB) DocumentsFailure(ctx context.Context, recordID string) (*supervisi
 	return &f, nil
 }
 
+// DocumentsFailures lists every documents failure, oldest first.
+func (db *DB) DocumentsFailures(ctx context.Context) ([]*supervision.DocumentsFailure, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT record_id, reason, attempts, failed_at, retry_at FROM document_failures
+		ORDER BY failed_at, record_id`)
+	if err != nil {
+		return nil, fail("documents failures", err, messages{})
+	}
+	defer rows.Close()
+	var list []*supervision.DocumentsFailure
+	for rows.Next() {
+		var f supervision.DocumentsFailure
+		if err := rows.Scan(&f.RecordID, &f.Reason, &f.Attempts, tsCol(&f.FailedAt), tsCol(&f.RetryAt)); err != nil {
+			return nil, fail("documents failures", err, messages{})
+		}
+		list = append(list, &f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail("documents failures", err, messages{})
+	}
+	return list, nil
+}
+
 // ClearDocumentsFailure forgets a record's documents failure.
 func (db *DB) ClearDocumentsFailure(ctx context.Context, recordID string) error {
 	if _, err := db.w.ExecContext(ctx, `DELETE FROM document_failures WHERE record_id = $1`, recordID); err != nil {

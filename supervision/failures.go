@@ -31,6 +31,8 @@ type FailureStore interface {
 	DocumentsFailure(ctx context.Context, recordID string) (*DocumentsFailure, error)
 	// ClearDocumentsFailure forgets a record's failure; none is no error.
 	ClearDocumentsFailure(ctx context.Context, recordID string) error
+	// DocumentsFailures lists every failure, oldest first.
+	DocumentsFailures(ctx context.Context) ([]*DocumentsFailure, error)
 }
 
 // Failed documents are tried again after 30 seconds, then a minute, two...
@@ -93,6 +95,50 @@ func (s *Service) noteFailure(ctx context.Context, v *RecordView, crash *crashEr
 		s.log.Warn("could not record the documents failure", "record", v.Record.ID, "err", err)
 	}
 	v.DocumentsFailed = f
+}
+
+// FailedRecord is a record whose documents failed, as the administrators
+// are told of it: whose file, which form, and why.
+type FailedRecord struct {
+	Failure    *DocumentsFailure
+	Record     *Record
+	Supervisee *Staff
+	FormTitle  string
+}
+
+// FailedDocuments lists the records whose documents failed, for the
+// administrators; a record completed since is left out.
+func (s *Service) FailedDocuments(ctx context.Context, actor *Staff) ([]*FailedRecord, error) {
+	if actor == nil || !actor.IsAdmin {
+		return nil, Errorf(ErrForbidden, "Only an administrator can see records whose documents failed")
+	}
+	fs, err := s.store.DocumentsFailures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*FailedRecord
+	for _, f := range fs {
+		r, err := s.store.GetRecord(ctx, f.RecordID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r.Status != StatusAwaitingSignatures {
+			continue
+		}
+		st, err := s.store.GetStaff(ctx, r.StaffID)
+		if err != nil {
+			return nil, err
+		}
+		fr := &FailedRecord{Failure: f, Record: r, Supervisee: st, FormTitle: r.FormID}
+		if def, ok := s.forms.GetVersion(r.FormID, r.FormVersion); ok {
+			fr.FormTitle = def.Title
+		}
+		out = append(out, fr)
+	}
+	return out, nil
 }
 
 // documentsFailure loads a pending record's failure, if any.

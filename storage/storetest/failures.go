@@ -37,8 +37,22 @@ func testDocumentFailures(t *testing.T, db *storage.DB) {
 	wantKind(t, db.SetDocumentsFailure(ctx, &ghost), supervision.ErrNotFound, "SetDocumentsFailure of a missing record")
 	wantKind(t, db.SetDocumentsFailure(ctx, &supervision.DocumentsFailure{RecordID: r.ID}), supervision.ErrInvalid, "SetDocumentsFailure without a reason")
 
+	other := newRecord(t, db, staff, author, "rec-2", base)
+	earlier := &supervision.DocumentsFailure{RecordID: other.ID, Reason: "sealing the PDF failed (nil map)", Attempts: 3,
+		FailedAt: base, RetryAt: base.Add(time.Hour)}
+	must(t, db.SetDocumentsFailure(ctx, earlier), "SetDocumentsFailure of another record")
+	all, err := db.DocumentsFailures(ctx)
+	must(t, err, "DocumentsFailures")
+	diff(t, "all failures, oldest first", []*supervision.DocumentsFailure{earlier, &again}, all)
+	must(t, db.ClearDocumentsFailure(ctx, other.ID), "ClearDocumentsFailure of the other")
+
 	must(t, db.ClearDocumentsFailure(ctx, r.ID), "ClearDocumentsFailure")
 	must(t, db.ClearDocumentsFailure(ctx, r.ID), "ClearDocumentsFailure of none")
 	_, err = db.DocumentsFailure(ctx, r.ID)
 	wantKind(t, err, supervision.ErrNotFound, "DocumentsFailure after clearing")
+	all, err = db.DocumentsFailures(ctx)
+	must(t, err, "DocumentsFailures when none")
+	if len(all) != 0 {
+		t.Errorf("DocumentsFailures after clearing: %d", len(all))
+	}
 }
