@@ -4,7 +4,7 @@
 //	supfile serve     run the service (the default)
 //	supfile migrate   bring the database schema up to date and exit
 //	supfile reindex   rebuild the index of signed records from the document store
-//	supfile export ID write one supervisee's whole file as a zip
+//	supfile export ID --reason TEXT  write one supervisee's whole file as a zip
 //	supfile verify F  check a PDF against the file: seal, record, signers, true copy
 //	supfile purge     delete the files of leavers past retention (--dry-run lists them)
 //
@@ -58,6 +58,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	if cmd == "purge" {
 		args, dryRun = purgeFlags(args)
 	}
+	reason := ""
+	if cmd == "export" {
+		args, reason = reasonFlag(args)
+	}
 	cfg, err := loadConfig(args, env)
 	if err != nil {
 		return err
@@ -83,7 +87,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		fmt.Fprintln(stdout, "database schema is up to date")
 		return nil
 	case "reindex", "export", "verify":
-		return runTool(ctx, cmd, operands, cfg, stdout)
+		return runTool(ctx, cmd, operands, reason, cfg, stdout)
 	case "purge":
 		return runPurge(ctx, cfg, dryRun, stdout)
 	default:

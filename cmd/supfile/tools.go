@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/supervisionfile/supfile/supervision"
 )
 
 // runTool runs one of the administrator's commands against the configured
 // database and document store, then exits.
-func runTool(ctx context.Context, cmd string, operands []string, cfg *Config, stdout io.Writer) error {
+func runTool(ctx context.Context, cmd string, operands []string, reason string, cfg *Config, stdout io.Writer) error {
 	m := NewMain(cfg, io.Discard)
 	defer m.Close()
 	if err := m.openService(ctx); err != nil {
@@ -22,7 +23,7 @@ func runTool(ctx context.Context, cmd string, operands []string, cfg *Config, st
 	case "reindex":
 		return reindex(ctx, m.svc, stdout)
 	case "export":
-		return export(ctx, m.svc, operands, stdout)
+		return export(ctx, m.svc, operands, reason, stdout)
 	case "verify":
 		return verify(ctx, m.svc, operands, stdout)
 	}
@@ -55,9 +56,9 @@ func reindex(ctx context.Context, svc *supervision.Service, out io.Writer) error
 // export writes a supervisee's file to OUT (default
 // supervision-file-ID.zip in the current folder), never over an existing
 // file, and removes a partial zip if anything fails.
-func export(ctx context.Context, svc *supervision.Service, operands []string, out io.Writer) error {
-	if len(operands) < 1 || len(operands) > 2 {
-		return errors.New("usage: supfile export STAFF-ID [OUT.zip]")
+func export(ctx context.Context, svc *supervision.Service, operands []string, reason string, out io.Writer) error {
+	if len(operands) < 1 || len(operands) > 2 || strings.TrimSpace(reason) == "" {
+		return errors.New("usage: supfile export STAFF-ID [OUT.zip] --reason TEXT (why the file is exported: the access log keeps it)")
 	}
 	staffID := operands[0]
 	name := supervision.ExportName(staffID) + ".zip"
@@ -71,7 +72,7 @@ func export(ctx context.Context, svc *supervision.Service, operands []string, ou
 	// The command line is the administrator's own tool.
 	admin := &supervision.Staff{ID: "system", Name: "supfile export", IsAdmin: true}
 	ctx = supervision.WithRequestInfo(ctx, supervision.RequestInfo{UserAgent: "supfile export (command line)"})
-	err = svc.Export(ctx, admin, staffID, "exported with supfile export on the command line", f)
+	err = svc.Export(ctx, admin, staffID, reason, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -113,4 +114,24 @@ func verify(ctx context.Context, svc *supervision.Service, operands []string, ou
 		return fmt.Errorf("%d of %d file(s) are not true copies", bad, len(operands))
 	}
 	return nil
+}
+
+// reasonFlag takes --reason TEXT (or --reason=TEXT) out of export's
+// arguments.
+func reasonFlag(args []string) (rest []string, reason string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--reason" || a == "-reason":
+			if i+1 < len(args) {
+				reason = args[i+1]
+				i++
+			}
+		case strings.HasPrefix(a, "--reason="), strings.HasPrefix(a, "-reason="):
+			_, reason, _ = strings.Cut(a, "=")
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return rest, reason
 }

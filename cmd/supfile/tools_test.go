@@ -105,11 +105,24 @@ func TestReindexAndExportCommands(t *testing.T) {
 	// supfile export writes the file as a zip that sha256sum -c accepts.
 	zipPath := filepath.Join(t.TempDir(), "file.zip")
 	out.Reset()
-	if err := run(context.Background(), []string{"export", p.superviseeID, zipPath}, getenv, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"export", p.superviseeID, zipPath}, getenv, &out, io.Discard); err == nil || !strings.Contains(err.Error(), "--reason") {
+		t.Errorf("supfile export without a reason: %v", err)
+	}
+	if err := run(context.Background(), []string{"export", p.superviseeID, zipPath, "--reason", "Tribunal bundle"}, getenv, &out, io.Discard); err != nil {
 		t.Fatalf("supfile export: %v", err)
 	}
-	if err := run(context.Background(), []string{"export", p.superviseeID, zipPath}, getenv, &out, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"export", p.superviseeID, zipPath, "--reason=Again"}, getenv, &out, io.Discard); err == nil {
 		t.Error("export overwrote an existing zip")
+	}
+	var logged struct {
+		Entries []struct {
+			Detail    string
+			ActorName string `json:"actor_name"`
+		}
+	}
+	admin.call("GET", "/api/v1/access-log?action=export&file="+p.superviseeID, nil, http.StatusOK, &logged)
+	if len(logged.Entries) == 0 || logged.Entries[0].Detail != "Tribunal bundle" || logged.Entries[0].ActorName != "supfile export" {
+		t.Errorf("the command line's export in the access log: %+v", logged.Entries)
 	}
 	unpacked := t.TempDir()
 	zr, err := zip.OpenReader(zipPath)
