@@ -184,7 +184,8 @@ func (db *DB) HandoversToSign(ctx context.Context, staffID string) ([]*supervisi
 	return db.queryHandovers(ctx, "handovers to sign", `SELECT h.id, h.supervisee_id, h.from_supervisor_id,
 		h.to_supervisor_id, h.effective, h.reason, h.record_id, h.created_by, h.created_at, h.drafts_moved
 		FROM handovers h JOIN records r ON r.id = h.record_id
-		WHERE (h.from_supervisor_id = $1 OR h.to_supervisor_id = $1) AND r.status <> 'signed'
+		WHERE r.status <> 'signed' AND EXISTS (SELECT 1 FROM record_parties p WHERE p.record_id = h.record_id
+			AND p.staff_id = $1 AND p.role IN ('outgoing_supervisor', 'incoming_supervisor'))
 		ORDER BY h.created_at, h.id`, staffID)
 }
 

@@ -95,8 +95,9 @@ type HandoverStore interface {
 	Handovers(ctx context.Context, superviseeID string) ([]*Handover, error)
 	// HandoverByRecord is the handover whose record this is (ErrNotFound if none).
 	HandoverByRecord(ctx context.Context, recordID string) (*Handover, error)
-	// HandoversToSign are the handovers naming staffID as outgoing or
-	// incoming supervisor whose record is not yet signed by everyone.
+	// HandoversToSign are the handovers whose record names staffID as
+	// outgoing or incoming supervisor (record_parties) and is not yet
+	// signed by everyone.
 	HandoversToSign(ctx context.Context, staffID string) ([]*Handover, error)
 	// FiledRecords lists a file's signed records with their documents'
 	// hashes, newest first, in one query whatever the file's size.
@@ -219,6 +220,13 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 	}
 	in.normalise()
 	today := s.today()
+	// The outgoing supervisor signs the handover record; one who has left
+	// cannot ("no supervisor: handover needed"), so their own line manager
+	// signs it for them, and the record says so.
+	outSigner, err := s.outgoingSigner(ctx, from)
+	if err != nil {
+		return nil, err
+	}
 	var errs []FieldError
 	add := func(f, m string) { errs = append(errs, FieldError{Field: f, Message: m}) }
 
@@ -273,8 +281,8 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 		}
 	}
 	if in.Note != "" {
-		if actor.ID != from.ID {
-			add("note", fmt.Sprintf("Only the outgoing supervisor, %s, writes their note: they can add it when they sign the handover record", from.Name))
+		if actor.ID != outSigner.ID {
+			add("note", fmt.Sprintf("Only the outgoing supervisor, %s, writes their note: they can add it when they sign the handover record", outSigner.Name))
 		} else if fe := checkText("note", "The note", in.Note, maxHandoverNote, s.renderer.CanPrint); fe != nil {
 			errs = append(errs, *fe)
 		}
@@ -289,6 +297,10 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 	}
 	due := effective.Add(AgreementDueAfterHandover)
 	data, err := s.handoverData(ctx, supervisee, from, to, effective, due, in)
+	if err == nil && outSigner.ID != from.ID {
+		data["outgoing_supervisor_name"] = fmt.Sprintf("%s (left on %s; signed for by their line manager, %s)",
+			from.Name, s.fmtDate(*from.EndDate), outSigner.Name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +336,7 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 	// that they, and nobody else, sign it whatever their standing towards
 	// the file by then (access.go: a named role is held by the person named).
 	parties := []*RecordParty{
-		{RecordID: rec.ID, StaffID: from.ID, Role: RoleOutgoingSupervisor, AddedBy: actor.ID, AddedAt: now},
+		{RecordID: rec.ID, StaffID: outSigner.ID, Role: RoleOutgoingSupervisor, AddedBy: actor.ID, AddedAt: now},
 		{RecordID: rec.ID, StaffID: to.ID, Role: RoleIncomingSupervisor, AddedBy: actor.ID, AddedAt: now},
 	}
 	if err := s.store.Handover(ctx, h, rel, rec, parties, evs); err != nil {
@@ -340,6 +352,8 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 	switch {
 	case actor.ID == from.ID:
 		role = "supervisor"
+	case actor.ID == outSigner.ID:
+		role = "line manager"
 	case !actor.IsAdmin:
 		role = "line manager"
 	}
@@ -353,6 +367,34 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 }
 
 func (s *Service) fmtDate(t time.Time) string { return t.Format("2 January 2006") }
+
+// outgoingSigner is who signs a handover record as the outgoing supervisor:
+// the supervisor, or, when they have left, their own line manager (their
+// supervisor today), who signs for them. Without one the handover cannot be
+// signed, so it is refused until an administrator sets the leaver's
+// supervisor.
+func (s *Service) outgoingSigner(ctx context.Context, from *Staff) (*Staff, error) {
+	if !s.HasLeft(from) {
+		return from, nil
+	}
+	none := &ValidationError{Fields: []FieldError{{Field: "to_supervisor_id", Message: fmt.Sprintf(
+		"%s has left and has no line manager to sign the handover for them: an administrator sets %s's supervisor first", from.Name, from.Name)}}}
+	rel, err := s.store.CurrentRelationship(ctx, from.ID, s.today())
+	if errors.Is(err, ErrNotFound) {
+		return nil, none
+	}
+	if err != nil {
+		return nil, err
+	}
+	lm, err := s.store.GetStaff(ctx, rel.SupervisorID)
+	if err != nil {
+		return nil, err
+	}
+	if s.HasLeft(lm) {
+		return nil, none
+	}
+	return lm, nil
+}
 
 // roleName is how a role category is written in a message.
 func roleName(r RoleCategory) string {
@@ -618,15 +660,25 @@ func (s *Service) HandoverHome(ctx context.Context, actor *Staff) (*HandoverHome
 		if err != nil {
 			return nil, err
 		}
-		role := RoleIncomingSupervisor
-		if h.FromSupervisorID == actor.ID {
-			role = RoleOutgoingSupervisor
+		parties, err := s.store.RecordParties(ctx, h.RecordID)
+		if err != nil {
+			return nil, err
 		}
-		signed := false
-		for _, sg := range sigs {
-			signed = signed || sg.Role == role
+		role := ""
+		for _, p := range parties {
+			if p.StaffID != actor.ID || (p.Role != RoleOutgoingSupervisor && p.Role != RoleIncomingSupervisor) {
+				continue
+			}
+			signed := false
+			for _, sg := range sigs {
+				signed = signed || sg.Role == p.Role
+			}
+			if !signed {
+				role = p.Role
+				break
+			}
 		}
-		if signed {
+		if role == "" {
 			continue
 		}
 		see, err := s.store.GetStaff(ctx, h.SuperviseeID)

@@ -513,3 +513,39 @@ func TestHandoverPostgresMinIO(t *testing.T) {
 		t.Error("the handover PDF served is not the one in the bucket")
 	}
 }
+
+// TestHandoverFromALeaver: a supervisor who has left cannot sign, so their
+// supervisees show "handover needed"; an admin hands the file over and the
+// leaver's own line manager signs the handover record for them. Without a
+// line manager the handover is refused, saying what to do.
+func TestHandoverFromALeaver(t *testing.T) {
+	m := startApp(t, nil)
+	ht := setUpHandoverTeam(t, m.URL)
+	today := time.Now().In(mustLondon(t)).Format(time.DateOnly)
+	ht.admin.call("PATCH", "/api/v1/staff/"+ht.supervisorID, map[string]any{"end_date": today}, http.StatusOK, nil)
+	body := map[string]any{"to_supervisor_id": ht.beaID, "effective": today, "reason": "Ahmed has left the council."}
+	var e apiErr
+	ht.admin.call("POST", "/api/v1/staff/"+ht.superviseeID+"/handover", body, http.StatusUnprocessableEntity, &e)
+	if !hasFieldErr(e, "to_supervisor_id") || !strings.Contains(e.Error.Fields[0].Message, "no line manager") {
+		t.Fatalf("handover from a leaver with no line manager: %+v", e)
+	}
+	ht.admin.call("PUT", "/api/v1/staff/"+ht.supervisorID+"/supervisor", map[string]any{"supervisor_id": ht.laraID, "from": "2025-01-06"}, http.StatusOK, nil)
+	var ho handoverResp
+	ht.admin.call("POST", "/api/v1/staff/"+ht.superviseeID+"/handover", body, http.StatusCreated, &ho)
+	if _, home := ht.lara.get("/"); !strings.Contains(home, "/records/"+ho.RecordID) {
+		t.Errorf("Lara's home does not link the handover she signs for Ahmed")
+	}
+	ht.bea.call("POST", "/api/v1/records/"+ho.RecordID+"/signatures", map[string]any{"name": "Bea Nwosu", "confirm": true}, http.StatusCreated, nil)
+	rec := signRecord(t, ho.RecordID, ht.lara, "Lara Price")
+	if rec.Status != "signed" || len(rec.Signatures) != 2 || rec.Signatures[1].Role != "outgoing_supervisor" || rec.Signatures[1].Name != "Lara Price" {
+		t.Fatalf("after Lara signed for Ahmed: %+v", rec)
+	}
+	pdf := ht.bea.call("GET", "/api/v1/records/"+ho.RecordID+"/document.pdf", nil, http.StatusOK, nil)
+	text, err := doctext.PDF(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range doctext.Missing(text, "Ahmed Khan (left on", "signed for by their line manager, Lara Price", "Ahmed has left the council.") {
+		t.Errorf("handover PDF lacks %q", w)
+	}
+}
