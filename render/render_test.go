@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/supervisionfile/supfile/internal/doctext"
@@ -313,5 +314,29 @@ func TestGreyDrawingsWithOtherChunks(t *testing.T) {
 				t.Errorf("DOCX: %v", err)
 			}
 		})
+	}
+}
+
+// Documents are rendered at the same time from the same fonts; with -race
+// this catches a renderer that writes into what they share.
+func TestConcurrentRenders(t *testing.T) {
+	r := newTestRenderer(t)
+	d := agreement(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Go(func() {
+			if i%2 == 0 {
+				_, errs[i] = r.PDF(t.Context(), d)
+			} else {
+				_, errs[i] = r.DOCX(t.Context(), d)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

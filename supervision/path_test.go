@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -235,5 +236,53 @@ func TestDrawingsAreDecodedAndReencoded(t *testing.T) {
 	v, err = w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true, DrawingPNG: pngtest.Grey(pngtest.EmptyPHYs)})
 	if err != nil || v.Record.Status != supervision.StatusSigned || len(v.Documents) != 3 {
 		t.Fatalf("signed with drawings: %v", err)
+	}
+}
+
+// Both parties sign at the same moment: whichever signature completes the
+// record finalises it (both may try; the second finds it done), and both
+// answers show it as the store has it.
+func TestSimultaneousLastSignatures(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for range 5 {
+		r := w.submitted(t)
+		var wg sync.WaitGroup
+		views := make([]*supervision.RecordView, 2)
+		errs := make([]error, 2)
+		for i, who := range []*supervision.Staff{w.supervisee, w.supervisor} {
+			wg.Go(func() {
+				views[i], errs[i] = w.svc.Sign(ctx, who, r.ID, supervision.SignInput{Name: who.Name, Confirm: true})
+			})
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatalf("signing together: %v, %v", errs[0], errs[1])
+		}
+		v, err := w.svc.Record(ctx, w.supervisor, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Record.Status != supervision.StatusSigned || len(v.Documents) != 3 || len(v.Signatures) != 2 {
+			t.Fatalf("after both signed together: status %s, %d documents, %d signatures", v.Record.Status, len(v.Documents), len(v.Signatures))
+		}
+		finalised := 0
+		for _, e := range v.Events {
+			if e.Action == "finalised" {
+				finalised++
+			}
+		}
+		if finalised != 1 {
+			t.Errorf("finalised %d times", finalised)
+		}
+		signedViews := 0
+		for _, sv := range views {
+			if sv.Record.Status == supervision.StatusSigned {
+				signedViews++
+			}
+		}
+		if signedViews == 0 {
+			t.Errorf("neither answer shows the record signed")
+		}
 	}
 }

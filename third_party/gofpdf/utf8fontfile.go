@@ -166,9 +166,12 @@ func (utf *utf8FontFile) calcInt32(x, y []int) []int {
 
 func (utf *utf8FontFile) generateChecksum(data []byte) []int {
 	if (len(data) % 4) != 0 {
-		for i := 0; (len(data) % 4) != 0; i++ {
-			data = append(data, 0)
-		}
+		// Pad a copy: data is a slice of the font file, which documents
+		// rendered at the same time share, and appending in place would
+		// write into it (supfile patch, see README.md).
+		padded := make([]byte, (len(data)+3)&^3)
+		copy(padded, data)
+		data = padded
 	}
 	answer := []int{0x0000, 0x0000}
 	for i := 0; i < len(data); i += 4 {
