@@ -241,7 +241,9 @@ func (m *Main) Run(ctx context.Context) error {
 			email = "admin@example.org"
 		}
 		fmt.Fprintf(m.out, "\nFirst start: an administrator account was created.\n  Sign in at %s/login\n  Email:    %s\n", m.URL, email)
-		if cfg.AdminPassword == "" {
+		if !cfg.LocalPasswords {
+			fmt.Fprintf(m.out, "  with your organisation's sign-in (passwords are switched off); the provider must give this email, verified\n\n")
+		} else if cfg.AdminPassword == "" {
 			fmt.Fprintf(m.out, "  Password: %s   (generated: change it by setting SUPFILE_ADMIN_PASSWORD before first start next time)\n\n", password)
 		} else {
 			fmt.Fprintf(m.out, "  Password: the value of SUPFILE_ADMIN_PASSWORD\n\n")
