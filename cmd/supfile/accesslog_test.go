@@ -202,3 +202,46 @@ func testAccessLogOverTheAPI(t *testing.T, env map[string]string) {
 		t.Errorf("CSV from the page: %d %q", status, body)
 	}
 }
+
+// TestAccessLogAddressBehindAProxy: the log keeps the address from
+// X-Forwarded-For only when the request comes through a trusted proxy.
+func TestAccessLogAddressBehindAProxy(t *testing.T) {
+	for _, c := range []struct {
+		name, trusted, want string
+	}{
+		{"no proxy trusted", "", "127.0.0.1"},
+		{"loopback trusted", "127.0.0.1/32", "203.0.113.9"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := startApp(t, map[string]string{"SUPFILE_TRUSTED_PROXIES": c.trusted})
+			p := setUpTeam(t, m.URL)
+			req, err := http.NewRequest("GET", m.URL+"/api/v1/staff/"+p.superviseeID+"/file", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("X-Forwarded-For", "203.0.113.9")
+			req.Header.Set("User-Agent", strings.Repeat("A", 2000))
+			resp, err := p.supervisee.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("file: %d", resp.StatusCode)
+			}
+			var page struct {
+				Entries []struct {
+					IP        string `json:"ip"`
+					UserAgent string `json:"user_agent"`
+				} `json:"entries"`
+			}
+			p.admin.call("GET", "/api/v1/access-log?action=view-file&file="+p.superviseeID, nil, http.StatusOK, &page)
+			if len(page.Entries) != 1 || page.Entries[0].IP != c.want {
+				t.Errorf("logged %+v, want the address %s", page.Entries, c.want)
+			}
+			if len(page.Entries) == 1 && len(page.Entries[0].UserAgent) != 300 {
+				t.Errorf("a 2,000-character user agent was kept as %d characters, want 300", len(page.Entries[0].UserAgent))
+			}
+		})
+	}
+}
