@@ -500,8 +500,11 @@ func (s *Server) recordEditSubmit(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID)
 	case errors.Is(err, supervision.ErrConflict):
 		// Saved by someone else, or no longer a draft: show what was typed
-		// so that nothing is lost.
-		_, _, msg, _ := classify(err)
+		// so that nothing is lost, with the domain's own sentence.
+		msg := "Someone else changed this record after you opened it"
+		if de := (*supervision.Error)(nil); errors.As(err, &de) {
+			msg = de.Message
+		}
 		p := &conflictPage{Page: s.basePage(c, "This record was changed by someone else"), Message: msg,
 			LatestURL: "/records/" + v.Record.ID}
 		if v.Record.Status == supervision.StatusDraft {
