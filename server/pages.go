@@ -127,6 +127,8 @@ type staffListPage struct {
 	Rows            []staffRow
 	Roles           []supervision.RoleCategory
 	Form            supervision.NewStaff
+	// Passwords: local passwords are on, so a new person is given one.
+	Passwords bool
 	// Failed are the records whose documents crashed the renderer or
 	// the sealer: the administrators are told here.
 	Failed []*supervision.FailedRecord
@@ -138,7 +140,7 @@ func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staf
 	if err != nil {
 		return nil, err
 	}
-	p := &staffListPage{Page: s.basePage(c, "Manage staff"), Staff: list, Roles: supervision.RoleCategories, Form: form,
+	p := &staffListPage{Page: s.basePage(c, "Manage staff"), Staff: list, Roles: supervision.RoleCategories, Form: form, Passwords: s.svc.LocalPasswords(),
 		SealFingerprint: s.svc.SealFingerprint()}
 	if p.Failed, err = s.svc.FailedDocuments(ctx, currentUser(c)); err != nil {
 		return nil, err

@@ -66,3 +66,15 @@ func passwordError(field, pw string) error {
 	}
 	return nil
 }
+
+// withoutPasswordError drops the password's errors: with local passwords
+// switched off, nobody is given one.
+func withoutPasswordError(errs []FieldError) []FieldError {
+	var out []FieldError
+	for _, e := range errs {
+		if e.Field != "password" {
+			out = append(out, e)
+		}
+	}
+	return out
+}

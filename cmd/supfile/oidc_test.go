@@ -245,6 +245,29 @@ func TestOIDCWithLocalPasswordsOff(t *testing.T) {
 	if _, body := admin.get("/account"); strings.Contains(body, "Change your password") || !strings.Contains(body, "Testshire Entra ID") {
 		t.Error("account page offers a password change with passwords off")
 	}
+	// New people need no password: they sign in with the provider.
+	if _, body := admin.get("/admin/staff"); strings.Contains(body, `id="f-password"`) {
+		t.Error("the add-staff form asks for a password with passwords off")
+	}
+	var st struct{ ID string }
+	admin.call("POST", "/api/v1/staff", map[string]any{"name": "Nia Evans", "email": "nia.evans@testshire.gov.uk", "job_title": "Social Worker",
+		"role": "social_worker", "start_date": "2024-09-02"}, http.StatusCreated, &st)
+	op.QueueUser(&mockoidc.MockUser{Subject: "nia", Email: "nia.evans@testshire.gov.uk", EmailVerified: true})
+	nia := newClient(t, m.URL)
+	if h := last(nia.visit(m.URL + "/login/oidc")); h.status != http.StatusOK {
+		t.Errorf("a person added without a password signs in with the provider: %d", h.status)
+	}
+	nia.call("GET", "/api/v1/me", nil, http.StatusOK, nil)
+	// A restart finds the administrator (who has no password) and adds none.
+	m2 := startApp(t, with(oidcEnv(op, "SUPFILE_LOCAL_PASSWORDS", "false"), "SUPFILE_DATA_DIR", m.Config.DataDir))
+	var staff []staffOutJSON
+	newAdmin := newClient(t, m2.URL)
+	op.QueueUser(&mockoidc.MockUser{Subject: "admin", Email: adminEmail, EmailVerified: true})
+	last(newAdmin.visit(m2.URL + "/login/oidc"))
+	newAdmin.call("GET", "/api/v1/staff", nil, http.StatusOK, &staff)
+	if len(staff) != 2 {
+		t.Errorf("after a restart there are %d staff, want 2 (the administrator and Nia)", len(staff))
+	}
 }
 
 func TestOIDCProviderDownAtStart(t *testing.T) {
