@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/supervisionfile/supfile/supervision"
 )
 
 // callFrom is call with an X-Forwarded-For header: the address a trusted
@@ -202,6 +204,10 @@ func TestSignInThrottle(t *testing.T) {
 	runtime.ReadMemStats(&ms)
 	heapBefore := ms.HeapAlloc
 	rowsBefore, _ := m.db.ThrottleCount(ctx)
+	logBefore, err := m.db.CountAccess(ctx, supervision.AccessQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	big := strings.Repeat("a", 10000) + "@example.org"
 	for i := range 300 {
 		c.callFrom("192.0.2.201", "POST", "/api/v1/login", map[string]any{"email": big + string(rune('a'+i%26)), "password": "wrong password"}, http.StatusUnprocessableEntity, &e)
@@ -210,7 +216,7 @@ func TestSignInThrottle(t *testing.T) {
 		t.Errorf("long email: %+v", e)
 	}
 	huge := strings.Repeat("b", 2<<20) + "@example.org"
-	for range 20 {
+	for range 150 { // 300 sign-ins with 2 MB emails, half over the API, half from the page
 		c.callFrom("192.0.2.202", "POST", "/api/v1/login", map[string]any{"email": huge, "password": "wrong password"}, http.StatusRequestEntityTooLarge, nil)
 		status, _ := c.post("/login", url.Values{"email": {huge}, "password": {"wrong password"}})
 		if status != http.StatusRequestEntityTooLarge {
@@ -220,10 +226,13 @@ func TestSignInThrottle(t *testing.T) {
 	rowsAfter, _ := m.db.ThrottleCount(ctx)
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
-	t.Logf("heap before %d MB, after 300 sign-ins with 10 kB emails and 40 with 2 MB: %d MB; throttle rows %d → %d",
+	t.Logf("heap before %d MB, after 300 sign-ins with 10 kB emails and 300 with 2 MB: %d MB; throttle rows %d → %d",
 		heapBefore>>20, ms.HeapAlloc>>20, rowsBefore, rowsAfter)
 	if rowsAfter != rowsBefore {
 		t.Errorf("over-long emails stored %d throttle rows", rowsAfter-rowsBefore)
+	}
+	if logAfter, _ := m.db.CountAccess(ctx, supervision.AccessQuery{}); logAfter != logBefore {
+		t.Errorf("over-long emails wrote %d access log entries", logAfter-logBefore)
 	}
 	if ms.HeapAlloc > heapBefore+32<<20 {
 		t.Errorf("heap grew from %d MB to %d MB", heapBefore>>20, ms.HeapAlloc>>20)
