@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/supervisionfile/supfile/supervision"
 )
@@ -332,5 +331,4 @@ func TestConfigSignIn(t *testing.T) {
 	if err != nil || len(cfg.TrustedProxies) != 2 || cfg.RetentionYears != 7 || !cfg.LocalPasswords {
 		t.Errorf("good config: %+v, %v", cfg, err)
 	}
-	_ = time.Second
 }
