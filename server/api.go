@@ -255,8 +255,19 @@ func (s *Server) apiFile(c *gin.Context) error {
 		RetentionUntil *string       `json:"retention_until"`
 		Due            []dueJSON     `json:"due"`
 		History        []historyJSON `json:"history"`
+		// Standing is how the caller reads the file (access.go); Audits are
+		// the file audits of this file, kept in the supervisor's file.
+		Standing string       `json:"standing"`
+		Audits   []recordJSON `json:"audits"`
 	}{Staff: staffOut(fv.Staff), Records: []recordJSON{}, ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: optDate(s.svc.RetentionUntil(fv.Staff)),
-		Due: dueOut(hv), History: historyOut(hv)}
+		Due: dueOut(hv), History: historyOut(hv), Standing: fv.Access.Role(), Audits: []recordJSON{}}
+	audits, err := s.svc.AuditLinks(c.Request.Context(), currentUser(c), fv.Staff.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range audits {
+		out.Audits = append(out.Audits, recordOut(a.Record, a.FormTitle, nil, nil, false))
+	}
 	if fv.Supervisor != nil {
 		sj := staffOut(fv.Supervisor)
 		out.Supervisor = &sj

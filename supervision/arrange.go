@@ -80,9 +80,9 @@ func (s *Service) ArrangeCover(ctx context.Context, actor *Staff, in CoverInput)
 	if err != nil {
 		return nil, err
 	}
+	lm := false
 	if sup != nil {
-		lm, err := s.isLineManagerOf(ctx, actor, sup.ID)
-		if err != nil {
+		if lm, err = s.isLineManagerOf(ctx, actor, sup.ID); err != nil {
 			return nil, err
 		}
 		if !actor.IsAdmin && !lm {
@@ -91,7 +91,9 @@ func (s *Service) ArrangeCover(ctx context.Context, actor *Staff, in CoverInput)
 		if in.StandInID == actor.ID && !lm {
 			errs = append(errs, FieldError{Field: "stand_in_id", Message: "You cannot make yourself a stand-in supervisor: ask another administrator"})
 		}
-	} else if !actor.IsAdmin {
+	} else if ok, err := s.mayArrangeAny(ctx, actor); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, Errorf(ErrForbidden, "Only an administrator or the supervisor's line manager can arrange cover")
 	}
 	stand, err := s.staffField(ctx, "stand_in_id", in.StandInID, "stand-in supervisor", &errs)
@@ -232,7 +234,9 @@ func (s *Service) AssignAuditor(ctx context.Context, actor *Staff, in AuditInput
 		if sup == nil {
 			errs = append(errs, FieldError{Field: "supervisee_id", Message: see.Name + " has no supervisor: a file audit is of a supervisor's file"})
 		}
-	} else if !actor.IsAdmin {
+	} else if ok, err := s.mayArrangeAny(ctx, actor); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, Errorf(ErrForbidden, "Only an administrator or the supervisor's line manager can assign an auditor")
 	}
 	aud, err := s.staffField(ctx, "auditor_id", in.AuditorID, "auditor", &errs)
@@ -503,4 +507,16 @@ func (s *Service) AuditCandidates(ctx context.Context, actor *Staff) ([]*Staff, 
 // AuditsToDo are the actor's audit assignments, for their home page.
 func (s *Service) AuditsToDo(ctx context.Context, actor *Staff) ([]*AuditAssignment, error) {
 	return s.store.AuditAssignments(ctx, "", actor.ID)
+}
+
+// mayArrangeAny says whether the actor may arrange cover or audits for
+// anyone: an admin, or someone who supervises a supervisor (or anyone: their
+// supervisees are who they may arrange cover for). It decides whether a form
+// sent without a person chosen is a mistake to show (422) or refused (403).
+func (s *Service) mayArrangeAny(ctx context.Context, actor *Staff) (bool, error) {
+	if actor.IsAdmin {
+		return true, nil
+	}
+	list, err := s.store.Supervisees(ctx, actor.ID, s.today())
+	return len(list) > 0, err
 }

@@ -291,6 +291,7 @@ func TestWhoMayDoWhat(t *testing.T) {
 
 func testWhoMayDoWhat(t *testing.T, env map[string]string) {
 	w := newAccessWorld(t, env)
+	w.checkFileJSON(t)
 	seen := map[string]bool{}
 	for _, r := range w.m.srv.Routes() {
 		key := r.Method + " " + r.Path
@@ -325,6 +326,35 @@ func testWhoMayDoWhat(t *testing.T, env map[string]string) {
 					t.Errorf("%s %s as %s: status %d, want %s", key, ac.rec, row, got, want[i])
 				}
 			}
+		}
+	}
+}
+
+// checkFileJSON: the file's JSON says in what standing it is read, leaves
+// out confidential records for those who may not read them, and links the
+// file audit kept in the supervisor's file.
+func (w *accessWorld) checkFileJSON(t *testing.T) {
+	t.Helper()
+	for _, row := range []string{"supervisee", "line_manager", "auditor", "stand_in"} {
+		var f struct {
+			Standing string
+			Records  []struct{ ID, Form string }
+			Audits   []struct{ ID string }
+		}
+		w.clients[row].call("GET", "/api/v1/staff/"+w.ids["supervisee"]+"/file", nil, http.StatusOK, &f)
+		if f.Standing != row {
+			t.Errorf("%s reads the file as %q", row, f.Standing)
+		}
+		confidential := false
+		for _, r := range f.Records {
+			confidential = confidential || r.ID == w.rec["conf"] || r.ID == w.rec["si"]
+		}
+		if want := row == "supervisee" || row == "stand_in"; confidential != want {
+			t.Errorf("%s: the file lists confidential records: %v, want %v", row, confidential, want)
+		}
+		linked := len(f.Audits) > 0 && f.Audits[0].ID == w.rec["aud"]
+		if want := row == "line_manager" || row == "auditor"; linked != want {
+			t.Errorf("%s: the file links the audit: %v, want %v (%v)", row, linked, want, f.Audits)
 		}
 	}
 }
