@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -12,6 +13,22 @@ import (
 func TestSQLiteAccessLog(t *testing.T) {
 	storetest.RunAccessLogTests(t, func(t *testing.T) *storage.DB { return newSQLite(t) })
 	t.Run("append-only", func(t *testing.T) { testAppendOnly(t, newSQLite(t)) })
+	t.Run("after close", func(t *testing.T) { testAppendAfterClose(t, newSQLite(t)) })
+}
+
+// testAppendAfterClose: once the store is closed an entry is refused as
+// unavailable, not lost and not hung.
+func testAppendAfterClose(t *testing.T, db *storage.DB) {
+	e := &supervision.AccessEntry{ActorID: "a", Action: supervision.ActViewFile}
+	if err := db.AppendAccess(t.Context(), e); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AppendAccess(t.Context(), e); !errors.Is(err, supervision.ErrUnavailable) {
+		t.Errorf("append after close: %v, want unavailable", err)
+	}
 }
 
 func TestPostgresAccessLog(t *testing.T) {
@@ -19,6 +36,7 @@ func TestPostgresAccessLog(t *testing.T) {
 	t.Run("append-only", func(t *testing.T) {
 		db := newPostgres(t)
 		testAppendOnly(t, db)
+		defer testAppendAfterClose(t, newPostgres(t))
 		if err := db.ExecRaw(t.Context(), `TRUNCATE access_log`); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("TRUNCATE of the access log: err = %v, want it refused as append-only", err)
 		}
@@ -48,5 +66,25 @@ func testAppendOnly(t *testing.T, db *storage.DB) {
 	}
 	if len(got) != 1 || got[0].ActorID != "a" {
 		t.Errorf("after refused changes the log holds %+v", got)
+	}
+}
+
+// BenchmarkAppendAccess is what every logged read adds: one entry, from
+// many requests at once.
+func BenchmarkAppendAccess(b *testing.B) {
+	for name, open := range map[string]func(testing.TB) *storage.DB{"sqlite": newSQLite, "postgres": newPostgres} {
+		b.Run(name, func(b *testing.B) {
+			db := open(b)
+			b.SetParallelism(16) // 32 requests at once on 2 cores
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					e := &supervision.AccessEntry{ActorID: "a", ActorName: "Ahmed Khan", ActorRole: "supervisor", Action: supervision.ActViewRecord,
+						FileID: "f", RecordID: "r", IP: "192.0.2.7", UserAgent: "Mozilla/5.0 (X11; Linux x86_64)"}
+					if err := db.AppendAccess(b.Context(), e); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
 	}
 }

@@ -42,6 +42,8 @@ type DB struct {
 	// run beside a write (WAL); on PostgreSQL it is the same pool as w.
 	r       *sql.DB
 	dialect string
+	// alog writes access log entries in batches (accesslog.go).
+	alog accessAppender
 }
 
 var _ supervision.Store = (*DB)(nil)
@@ -140,6 +142,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.alog.stop()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ func RunAccessLogTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Filters", testAccessFilters},
 		{"Paging", testAccessPaging},
 		{"Refused entry", testAccessRefused},
+		{"Concurrent appends", testAccessConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,4 +143,44 @@ func testAccessPaging(t *testing.T, db *storage.DB) {
 func testAccessRefused(t *testing.T, db *storage.DB) {
 	err := db.AppendAccess(t.Context(), &supervision.AccessEntry{At: base, ActorID: "a"})
 	wantKind(t, err, supervision.ErrInvalid, "an entry without an action")
+}
+
+// testAccessConcurrent: entries appended at once are all kept, each with
+// its own ID, and each ID is the entry it was given for (writers may
+// batch them).
+func testAccessConcurrent(t *testing.T, db *storage.DB) {
+	ctx := t.Context()
+	const n = 300
+	entries := make([]*supervision.AccessEntry, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		entries[i] = &supervision.AccessEntry{At: base.Add(time.Duration(i) * time.Second), ActorID: fmt.Sprint("actor-", i),
+			Action: supervision.ActViewRecord, FileID: "f", Detail: fmt.Sprint(i)}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- db.AppendAccess(ctx, entries[i])
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		must(t, err, "AppendAccess")
+	}
+	got, err := db.AccessEntries(ctx, supervision.AccessQuery{})
+	must(t, err, "AccessEntries")
+	if len(got) != n {
+		t.Fatalf("%d entries kept, want %d", len(got), n)
+	}
+	byID := map[int64]*supervision.AccessEntry{}
+	for _, e := range got {
+		byID[e.ID] = e
+	}
+	for i, e := range entries {
+		stored := byID[e.ID]
+		if stored == nil || stored.Detail != fmt.Sprint(i) || stored.ActorID != e.ActorID {
+			t.Fatalf("entry %d was given ID %d, which holds %+v", i, e.ID, stored)
+		}
+	}
 }
