@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -15,7 +16,11 @@ import (
 	"strings"
 	"time"
 
-	"go.mozilla.org/pkcs7"
+	"github.com/digitorus/pdfsign/revocation"
+	"github.com/digitorus/pdfsign/sign"
+	"github.com/digitorus/pkcs7"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // Info describes a seal. Every field is written into the signature
@@ -45,6 +50,12 @@ type Sealer struct {
 	// authority every seal is timestamped by, asked with tsaClient.
 	tsaURL    string
 	tsaClient *http.Client
+
+	// revocationFn gathers the revocation data (CRLs, OCSP responses) for
+	// each certificate of the chain, for the DSS (PAdES B-LT). It runs only
+	// when the certificate has an issuer. revocation caches what it found.
+	revocationFn sign.RevocationFunction
+	revocation   *revocationCache
 }
 
 // New returns a Sealer that signs with key and embeds cert (and chain, the
@@ -87,7 +98,9 @@ func New(cert *x509.Certificate, key crypto.Signer, chain []*x509.Certificate) (
 		key:         key,
 		chain:       append([]*x509.Certificate(nil), chain...),
 		fingerprint: fingerprint(sum[:]),
+		revocation:  &revocationCache{},
 	}
+	s.revocationFn = s.fetchCRL
 	// The CMS blob is the certificates, the signature, and a few hundred bytes
 	// of structure (algorithms, issuer name, signed attributes).
 	s.reserve = len(cert.Raw) + len(cert.RawIssuer) + 2048
@@ -206,13 +219,26 @@ func (s *Sealer) Seal(pdf []byte, info Info) ([]byte, error) {
 		at = time.Now()
 	}
 
+	u := update{
+		pageRef: pageRef, page: page, rootRef: rootRef, catalog: catalog,
+		sigRef: sigRef, widgetRef: widgetRef, next: size + 2,
+		name: name, info: info, at: at,
+	}
+	if len(s.chain) > 0 {
+		// PAdES B-LT: the certificate has an issuer, so the chain and the
+		// revocation data go into the document security store.
+		rev, err := s.revocationData()
+		if err != nil {
+			return nil, err
+		}
+		if err := u.addDSS(doc, s.cert, s.chain, rev); err != nil {
+			return nil, fmt.Errorf("seal: %w", err)
+		}
+	}
+
 	reserve := s.reserve
 	for attempt := 0; attempt < 2; attempt++ {
-		out, err := s.seal(pdf, doc, update{
-			pageRef: pageRef, page: page, rootRef: rootRef, catalog: catalog,
-			sigRef: sigRef, widgetRef: widgetRef,
-			name: name, info: info, at: at,
-		}, reserve)
+		out, err := s.seal(pdf, doc, u, reserve)
 		var tooSmall errTooSmall
 		if errors.As(err, &tooSmall) {
 			reserve = int(tooSmall) + 512
@@ -235,6 +261,83 @@ type update struct {
 	name              string
 	info              Info
 	at                time.Time
+
+	// next is the first free object number after sigRef and widgetRef;
+	// streams are the new stream objects (the DSS's certificates and
+	// revocation data) and dss the DSS dictionary, when there is one.
+	next    int
+	streams []stream
+	dssRef  pdfRef
+	dss     *pdfDict
+}
+
+type stream struct {
+	ref  pdfRef
+	data []byte
+}
+
+// addDSS gives the catalog a document security store (ISO 32000-2 12.8.4.3,
+// PAdES B-LT) holding cert, its chain and the revocation data in rev, keeping
+// the entries of a DSS the document already has.
+func (u *update) addDSS(doc *document, cert *x509.Certificate, chain []*x509.Certificate, rev *revocation.InfoArchival) error {
+	dss := &pdfDict{}
+	if old, ok := u.catalog.get("DSS"); ok {
+		v, err := doc.resolve(old)
+		if err != nil {
+			return err
+		}
+		if d, ok := v.(*pdfDict); ok {
+			dss = d.clone()
+		}
+	}
+	add := func(key pdfName, blobs [][]byte) error {
+		if len(blobs) == 0 {
+			return nil
+		}
+		v, _ := dss.get(key)
+		v, err := doc.resolve(v)
+		if err != nil {
+			return err
+		}
+		arr, _ := v.(pdfArray)
+		arr = append(pdfArray(nil), arr...)
+		for _, b := range blobs {
+			ref := pdfRef{num: u.next}
+			u.next++
+			u.streams = append(u.streams, stream{ref: ref, data: b})
+			arr = append(arr, ref)
+		}
+		dss.set(key, arr)
+		return nil
+	}
+	certs := [][]byte{cert.Raw}
+	for _, c := range chain {
+		certs = append(certs, c.Raw)
+	}
+	var crls, ocsps [][]byte
+	if rev != nil {
+		for _, c := range rev.CRL {
+			crls = append(crls, c.FullBytes)
+		}
+		for _, o := range rev.OCSP {
+			ocsps = append(ocsps, o.FullBytes)
+		}
+	}
+	u.dssRef = pdfRef{num: u.next}
+	u.next++
+	if err := add("Certs", certs); err != nil {
+		return err
+	}
+	if err := add("CRLs", crls); err != nil {
+		return err
+	}
+	if err := add("OCSPs", ocsps); err != nil {
+		return err
+	}
+	u.dss = dss
+	u.catalog = u.catalog.clone()
+	u.catalog.set("DSS", u.dssRef)
+	return nil
 }
 
 func (s *Sealer) seal(pdf []byte, doc *document, u update, reserve int) ([]byte, error) {
@@ -247,7 +350,7 @@ func (s *Sealer) seal(pdf []byte, doc *document, u update, reserve int) ([]byte,
 	offsets := map[int]int{}
 
 	offsets[u.sigRef.num] = out.Len()
-	fmt.Fprintf(&out, "%d 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 ", u.sigRef.num)
+	fmt.Fprintf(&out, "%d 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 ", u.sigRef.num)
 	byteRangeAt := out.Len()
 	out.WriteString(strings.Repeat(" ", byteRangeWidth))
 	out.WriteString("] /Contents ")
@@ -291,10 +394,23 @@ func (s *Sealer) seal(pdf []byte, doc *document, u update, reserve int) ([]byte,
 		out.WriteString("\nendobj\n")
 	}
 
+	if u.dss != nil {
+		offsets[u.dssRef.num] = out.Len()
+		fmt.Fprintf(&out, "%d 0 obj\n", u.dssRef.num)
+		writeValue(&out, u.dss)
+		out.WriteString("\nendobj\n")
+	}
+	for _, st := range u.streams {
+		offsets[st.ref.num] = out.Len()
+		fmt.Fprintf(&out, "%d 0 obj\n<< /Length %d >>\nstream\n", st.ref.num, len(st.data))
+		out.Write(st.data)
+		out.WriteString("\nendstream\nendobj\n")
+	}
+
 	xrefAt := out.Len()
 	writeXref(&out, offsets, map[int]int{u.pageRef.num: u.pageRef.gen, u.rootRef.num: u.rootRef.gen})
 	trailer := doc.trailer.clone()
-	trailer.set("Size", pdfNumber(strconv.Itoa(u.widgetRef.num+1)))
+	trailer.set("Size", pdfNumber(strconv.Itoa(u.next)))
 	trailer.set("Prev", pdfNumber(strconv.Itoa(doc.startxref)))
 	out.WriteString("trailer\n")
 	writeValue(&out, trailer)
@@ -332,10 +448,11 @@ func (s *Sealer) sign(content []byte) ([]byte, error) {
 		return nil, fmt.Errorf("seal: %w", err)
 	}
 	sd.SetDigestAlgorithm(pkcs7.OIDDigestAlgorithmSHA256)
+	cfg := pkcs7.SignerInfoConfig{ExtraSignedAttributes: []pkcs7.Attribute{s.signingCertificateV2()}}
 	if len(s.chain) > 0 {
-		err = sd.AddSignerChain(s.cert, s.key, s.chain, pkcs7.SignerInfoConfig{})
+		err = sd.AddSignerChain(s.cert, s.key, s.chain, cfg)
 	} else {
-		err = sd.AddSigner(s.cert, s.key, pkcs7.SignerInfoConfig{})
+		err = sd.AddSigner(s.cert, s.key, cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("seal: %w", err)
@@ -360,6 +477,26 @@ func (s *Sealer) sign(content []byte) ([]byte, error) {
 		return nil, fmt.Errorf("seal: adding the timestamp: %w", err)
 	}
 	return der, nil
+}
+
+// oidSigningCertificateV2 is id-aa-signingCertificateV2 (RFC 5035).
+var oidSigningCertificateV2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
+
+// signingCertificateV2 is the signed attribute that binds the signature to
+// the signer's certificate (PAdES B-B): SigningCertificateV2 holding one
+// ESSCertIDv2 with the SHA-256 (the default, so no algorithm identifier) of
+// the certificate. pdfsign builds the same attribute, but unexported.
+func (s *Sealer) signingCertificateV2() pkcs7.Attribute {
+	sum := sha256.Sum256(s.cert.Raw)
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SigningCertificateV2
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // certs
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ESSCertIDv2
+				b.AddASN1OctetString(sum[:])
+			})
+		})
+	})
+	return pkcs7.Attribute{Type: oidSigningCertificateV2, Value: asn1.RawValue{FullBytes: b.BytesOrPanic()}}
 }
 
 // writeXref writes a cross-reference section for the objects in offsets.

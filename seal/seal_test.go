@@ -123,8 +123,8 @@ func TestSealIsValidForPdfsig(t *testing.T) {
 	if len(reports) != 1 {
 		t.Fatalf("pdfsig found %d signatures, want 1", len(reports))
 	}
-	if r := reports[0]; r.Validation != "Signature is Valid." || !r.Total || r.CommonName != "Test Council" {
-		t.Errorf("pdfsig: %+v, want a valid signature over the total document by Test Council", r)
+	if r := reports[0]; r.Validation != "Signature is Valid." || !r.Total || r.CommonName != "Test Council" || r.Type != "ETSI.CAdES.detached" {
+		t.Errorf("pdfsig: %+v, want a valid PAdES (ETSI.CAdES.detached) signature over the total document by Test Council", r)
 	}
 	if qpdf, err := exec.LookPath("qpdf"); err == nil { // a bonus where installed
 		name := filepath.Join(t.TempDir(), "sealed.pdf")
@@ -139,6 +139,7 @@ func TestSealIsValidForPdfsig(t *testing.T) {
 		Sealed: true, Intact: true,
 		SignerName: "Test Council", CertFingerprint: s.Fingerprint(),
 		Reason: testInfo.Reason, Location: testInfo.Location,
+		SubFilter: "ETSI.CAdES.detached", SigningCertificateV2: true, Level: "B-B",
 	}
 	got := *r
 	got.SignedAt = time.Time{}

@@ -20,7 +20,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"go.mozilla.org/pkcs7"
+	"github.com/digitorus/pkcs7"
 )
 
 // ErrTimestamp is wrapped by the error Seal returns when timestamps are

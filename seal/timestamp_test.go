@@ -23,7 +23,7 @@ import (
 
 	"github.com/supervisionfile/supfile/internal/doctext"
 
-	"go.mozilla.org/pkcs7"
+	"github.com/digitorus/pkcs7"
 )
 
 // tsaTime is the time the test TSA puts in its tokens.

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"time"
 
-	"go.mozilla.org/pkcs7"
+	"github.com/digitorus/pkcs7"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // ErrNotPDF is returned by Verify for input that is not a PDF at all.
@@ -40,6 +42,22 @@ type Result struct {
 	// signature carries is not accepted. It does not change Intact: the
 	// token is outside what the seal's signature covers.
 	TimestampProblem string
+
+	// SubFilter is the signature's format as its dictionary names it:
+	// ETSI.CAdES.detached for a PAdES seal, adbe.pkcs7.detached for an
+	// older one.
+	SubFilter string
+	// SigningCertificateV2: the signed attributes bind the signature to the
+	// signer's certificate (ESS signing-certificate-v2 with its SHA-256).
+	SigningCertificateV2 bool
+	// DSSCerts, DSSCRLs and DSSOCSPs count the certificates and revocation
+	// data in the document security store, when the document has one.
+	DSSCerts, DSSCRLs, DSSOCSPs int
+	// Level is the PAdES baseline level the seal meets: "B-B" (CAdES
+	// signature bound to its certificate), "B-T" (and a timestamp), "B-LT"
+	// (and the revocation data in the DSS); "" when it is not a PAdES seal.
+	// Like the rest, it means something only when Intact.
+	Level string
 }
 
 // Plain-English problems, shown to people who upload a PDF to be checked.
@@ -105,6 +123,11 @@ func Verify(pdf []byte) (res *Result, err error) {
 		res.SignerName = str("Name")
 		res.Reason = str("Reason")
 		res.Location = str("Location")
+		if v, ok := sig.dict.get("SubFilter"); ok {
+			if n, ok := v.(pdfName); ok {
+				res.SubFilter = string(n)
+			}
+		}
 		if t, ok := parsePDFDate(str("M")); ok {
 			res.SignedAt = t
 		}
@@ -123,6 +146,8 @@ func Verify(pdf []byte) (res *Result, err error) {
 	checkTimestamp(p7, res)
 	sum := sha256.Sum256(signer.Raw)
 	res.CertFingerprint = fingerprint(sum[:])
+	res.SigningCertificateV2 = signingCertificateV2OK(p7, sum[:])
+	dssCounts(pdf, res)
 	if res.SignerName == "" {
 		res.SignerName = signer.Subject.CommonName
 	}
@@ -159,7 +184,84 @@ func Verify(pdf []byte) (res *Result, err error) {
 		return res, nil
 	}
 	res.Intact = true
+	if res.SubFilter == "ETSI.CAdES.detached" && res.SigningCertificateV2 {
+		res.Level = "B-B"
+		if res.Timestamped {
+			res.Level = "B-T"
+			if res.DSSCRLs+res.DSSOCSPs > 0 {
+				res.Level = "B-LT"
+			}
+		}
+	}
 	return res, nil
+}
+
+// signingCertificateV2OK reports whether the signer carries the signed
+// attribute signing-certificate-v2 and its first ESSCertIDv2 is the SHA-256
+// (the default algorithm) certSum of the signer's certificate.
+func signingCertificateV2OK(p7 *pkcs7.PKCS7, certSum []byte) bool {
+	var raw asn1.RawValue
+	if err := p7.UnmarshalSignedAttribute(oidSigningCertificateV2, &raw); err != nil {
+		return false
+	}
+	// SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, ... }
+	// ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256, certHash OCTET STRING, ... }
+	in := cryptobyte.String(raw.FullBytes)
+	var scv2, certs, id cryptobyte.String
+	if !in.ReadASN1(&scv2, cbasn1.SEQUENCE) || !scv2.ReadASN1(&certs, cbasn1.SEQUENCE) ||
+		!certs.ReadASN1(&id, cbasn1.SEQUENCE) {
+		return false
+	}
+	if id.PeekASN1Tag(cbasn1.SEQUENCE) {
+		var alg cryptobyte.String
+		var oid asn1.ObjectIdentifier
+		if !id.ReadASN1(&alg, cbasn1.SEQUENCE) || !alg.ReadASN1ObjectIdentifier(&oid) || !oid.Equal(oidSHA256) {
+			return false
+		}
+	}
+	var hash []byte
+	if !id.ReadASN1Bytes(&hash, cbasn1.OCTET_STRING) {
+		return false
+	}
+	return bytes.Equal(hash, certSum)
+}
+
+// dssCounts reads the document security store the catalog names, best
+// effort: a file whose structure cannot be read has none as far as Verify
+// is concerned.
+func dssCounts(pdf []byte, res *Result) {
+	defer func() { _ = recover() }() // the structure of an uploaded file is anyone's
+	doc, err := parseDocument(pdf)
+	if err != nil {
+		return
+	}
+	rootV, _ := doc.trailer.get("Root")
+	rootRef, ok := rootV.(pdfRef)
+	if !ok {
+		return
+	}
+	catalog, err := doc.dictObject(rootRef)
+	if err != nil {
+		return
+	}
+	v, _ := catalog.get("DSS")
+	if v, err = doc.resolve(v); err != nil {
+		return
+	}
+	dss, ok := v.(*pdfDict)
+	if !ok {
+		return
+	}
+	count := func(k pdfName) int {
+		v, _ := dss.get(k)
+		v, err := doc.resolve(v)
+		if err != nil {
+			return 0
+		}
+		arr, _ := v.(pdfArray)
+		return len(arr)
+	}
+	res.DSSCerts, res.DSSCRLs, res.DSSOCSPs = count("Certs"), count("CRLs"), count("OCSPs")
 }
 
 // parseCMS parses a PKCS#7 blob. The library has panicked on malformed input

@@ -149,9 +149,10 @@ type SigReport struct {
 	Validation string // "Signature is Valid.", "Digest Mismatch.", …
 	Total      bool   // "Total document signed"
 	CommonName string // the signer certificate's common name
+	Type       string // "Signature Type": the SubFilter, e.g. ETSI.CAdES.detached
 }
 
-var pdfsigLine = regexp.MustCompile(`(?m)^\s+- (Signature Validation|Signer Certificate Common Name): (.*)$`)
+var pdfsigLine = regexp.MustCompile(`(?m)^\s+- (Signature Validation|Signer Certificate Common Name|Signature Type): (.*)$`)
 
 // PDFSig runs pdfsig on pdf and returns one report per signature, and its
 // whole output for a log. pdfsig exits 0 whatever it finds, so its output is
@@ -182,6 +183,8 @@ func PDFSig(pdf []byte) ([]SigReport, string, error) {
 				r.Validation = strings.TrimSpace(m[2])
 			case "Signer Certificate Common Name":
 				r.CommonName = strings.TrimSpace(m[2])
+			case "Signature Type":
+				r.Type = strings.TrimSpace(m[2])
 			}
 		}
 		r.Total = strings.Contains(block, "- Total document signed")
