@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -81,11 +80,19 @@ func (s *Server) apiAccessLog(c *gin.Context) error {
 }
 
 // accessLogCSV is the whole filtered log as CSV, for the page and the API.
-// It is written to a buffer first, so that a failure is an error, not half
-// a file.
+// It is streamed, so that a long log does not sit in memory: a refusal (a
+// bad filter, not an admin) comes before the first byte and gets an error
+// page or JSON; a failure part way, which only a database fault can cause,
+// ends the download short and is logged.
 func (s *Server) accessLogCSV(c *gin.Context) error {
-	var buf bytes.Buffer
-	if err := s.svc.AccessLogCSV(c.Request.Context(), currentUser(c), accessFilter(c), &buf); err != nil {
+	name := "access-log-" + time.Now().In(s.svc.Location()).Format("2006-01-02") + ".csv"
+	w := &csvDownload{c: c, name: name}
+	if err := s.svc.AccessLogCSV(c.Request.Context(), currentUser(c), accessFilter(c), w); err != nil {
+		if w.started {
+			s.log.Error("access log CSV ended short", "request_id", requestID(c), "err", err)
+			c.Abort()
+			return nil
+		}
 		if isAPI(c) {
 			return err
 		}
@@ -96,10 +103,29 @@ func (s *Server) accessLogCSV(c *gin.Context) error {
 		s.render(c, http.StatusUnprocessableEntity, "access_log", p)
 		return nil
 	}
-	name := "access-log-" + time.Now().In(s.svc.Location()).Format("2006-01-02") + ".csv"
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+	if !w.started {
+		_, _ = w.Write(nil)
+	}
 	return nil
+}
+
+// csvDownload sends the CSV's headers with its first bytes, so that an
+// error found before then can still be answered with a page.
+type csvDownload struct {
+	c       *gin.Context
+	name    string
+	started bool
+}
+
+func (w *csvDownload) Write(p []byte) (int, error) {
+	if !w.started {
+		w.started = true
+		h := w.c.Writer.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="`+w.name+`"`)
+		w.c.Status(http.StatusOK)
+	}
+	return w.c.Writer.Write(p)
 }
 
 // apiFileAccessLog is GET /api/v1/staff/{id}/access-log: who has read or

@@ -197,7 +197,18 @@ func testAccessLogOverTheAPI(t *testing.T, env map[string]string) {
 			t.Errorf("%s: status %d, want %d with %q", c.path, status, c.status, c.want)
 		}
 	}
-	status, body := p.admin.get("/admin/access-log.csv?action=view-record")
+	// A bad filter on a download is answered before any CSV: the page
+	// with the error, or JSON.
+	status, body := p.admin.get("/admin/access-log.csv?from=yesterday")
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "From date must be a real date") {
+		t.Errorf("CSV with a bad filter from the page: %d", status)
+	}
+	e = apiErr{}
+	p.admin.call("GET", "/api/v1/access-log.csv?to=2026-02-30", nil, http.StatusUnprocessableEntity, &e)
+	if !hasFieldErr(e, "to") {
+		t.Errorf("CSV with a bad filter over the API: %+v", e)
+	}
+	status, body = p.admin.get("/admin/access-log.csv?action=view-record")
 	if status != http.StatusOK || !strings.HasPrefix(body, "id,time (UTC),action") || strings.Count(body, "view-record") != views+2 {
 		t.Errorf("CSV from the page: %d %q", status, body)
 	}
