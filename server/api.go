@@ -228,6 +228,13 @@ type failureJSON struct {
 
 func viewOut(v *supervision.RecordView) recordJSON {
 	out := recordOut(v.Record, v.Form.Title, v.Signatures, v.Documents, true)
+	if v.Form.Generated {
+		// What the service filled in when it was shown (a handover's list
+		// of the file's contents as of its moment), as the page shows it.
+		if raw, err := json.Marshal(v.Data); err == nil {
+			out.Data = raw
+		}
+	}
 	out.DocumentsPending = v.DocumentsPending
 	if f := v.DocumentsFailed; f != nil {
 		out.DocumentsFailed = &failureJSON{Reason: f.Reason, Attempts: f.Attempts, FailedAt: f.FailedAt, RetryAt: f.RetryAt}

@@ -189,16 +189,21 @@ func (db *DB) HandoversToSign(ctx context.Context, staffID string) ([]*supervisi
 		ORDER BY h.created_at, h.id`, staffID)
 }
 
-// FiledRecords lists the signed records of a file with their PDF's and
-// DOCX's SHA-256, newest first, in one query.
-func (db *DB) FiledRecords(ctx context.Context, staffID string) ([]*supervision.FiledRecord, error) {
+// FiledRecords lists the signed records of a file signed at or before
+// asOf (all of them when asOf is zero) with their PDF's and DOCX's
+// SHA-256, newest first, in one query.
+func (db *DB) FiledRecords(ctx context.Context, staffID string, asOf time.Time) ([]*supervision.FiledRecord, error) {
+	bound := "9999-12-31T23:59:59.999999Z"
+	if !asOf.IsZero() {
+		bound = ts(asOf)
+	}
 	rows, err := db.r.QueryContext(ctx, `SELECT r.id, r.form_id, r.form_version, r.version, r.signed_at,
 		COALESCE(p.sha256, ''), COALESCE(d.sha256, '')
 		FROM records r
 		LEFT JOIN documents p ON p.record_id = r.id AND p.version = r.version AND p.kind = 'pdf'
 		LEFT JOIN documents d ON d.record_id = r.id AND d.version = r.version AND d.kind = 'docx'
-		WHERE r.staff_id = $1 AND r.status = 'signed'
-		ORDER BY r.signed_at DESC, r.id DESC`, staffID)
+		WHERE r.staff_id = $1 AND r.status = 'signed' AND r.signed_at <= $2
+		ORDER BY r.signed_at DESC, r.id DESC`, staffID, bound)
 	if err != nil {
 		return nil, fail("filed records", err, messages{})
 	}
@@ -219,4 +224,30 @@ func (db *DB) FiledRecords(ctx context.Context, staffID string) ([]*supervision.
 		return nil, fail("filed records", err, messages{})
 	}
 	return list, nil
+}
+
+// CountFiled counts a file's records signed at or before asOf.
+func (db *DB) CountFiled(ctx context.Context, staffID string, asOf time.Time) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM records
+		WHERE staff_id = $1 AND status = 'signed' AND signed_at <= $2`, staffID, ts(asOf)).Scan(&n)
+	if err != nil {
+		return 0, fail("count filed records", err, messages{})
+	}
+	return n, nil
+}
+
+// LastSigned is a file's most recently signed record of a form
+// (ErrNotFound when there is none).
+func (db *DB) LastSigned(ctx context.Context, staffID, formID string) (*supervision.Record, error) {
+	r, err := scanRecord(db.r.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM records
+		WHERE staff_id = $1 AND status = 'signed' AND form_id = $2
+		ORDER BY signed_at DESC, id DESC LIMIT 1`, staffID, formID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("No signed record of this form")
+	}
+	if err != nil {
+		return nil, fail("last signed record", err, messages{})
+	}
+	return r, nil
 }

@@ -99,9 +99,15 @@ type HandoverStore interface {
 	// outgoing or incoming supervisor (record_parties) and is not yet
 	// signed by everyone.
 	HandoversToSign(ctx context.Context, staffID string) ([]*Handover, error)
-	// FiledRecords lists a file's signed records with their documents'
-	// hashes, newest first, in one query whatever the file's size.
-	FiledRecords(ctx context.Context, staffID string) ([]*FiledRecord, error)
+	// FiledRecords lists a file's records signed at or before asOf (all
+	// when it is zero) with their documents' hashes, newest first, in one
+	// query whatever the file's size.
+	FiledRecords(ctx context.Context, staffID string, asOf time.Time) ([]*FiledRecord, error)
+	// CountFiled counts a file's records signed at or before asOf.
+	CountFiled(ctx context.Context, staffID string, asOf time.Time) (int, error)
+	// LastSigned is a file's most recently signed record of a form
+	// (ErrNotFound when there is none).
+	LastSigned(ctx context.Context, staffID, formID string) (*Record, error)
 }
 
 // HandoverInput is what the person handing a file over enters.
@@ -296,7 +302,8 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 		return nil, fmt.Errorf("form %s is not loaded", HandoverFormID)
 	}
 	due := effective.Add(AgreementDueAfterHandover)
-	data, err := s.handoverData(ctx, supervisee, from, to, effective, due, in)
+	now := s.now()
+	data, err := s.handoverData(ctx, supervisee, from, to, effective, due, now, in)
 	if err == nil && outSigner.ID != from.ID {
 		data["outgoing_supervisor_name"] = fmt.Sprintf("%s (left on %s; signed for by their line manager, %s)",
 			from.Name, s.fmtDate(*from.EndDate), outSigner.Name)
@@ -316,7 +323,6 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 		return nil, err
 	}
 	sum := sha256.Sum256(canon)
-	now := s.now()
 	rec := &Record{
 		ID: newID(), StaffID: supervisee.ID, FormID: def.ID, FormVersion: def.Version, Version: 1,
 		Status: StatusAwaitingSignatures, Revision: 1, Data: raw, AuthorID: actor.ID, CreatedAt: now, UpdatedAt: now,
@@ -367,6 +373,49 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 }
 
 func (s *Service) fmtDate(t time.Time) string { return t.Format("2 January 2006") }
+
+// fillHandoverContents lists, in a handover record's view, the signed
+// records its contents_as_of and contents_count fix (each with its date and
+// its PDF's and DOCX's SHA-256), for the page, the API and the documents.
+// Signed records never change, so the list is the same whenever it is made;
+// if the count no longer matches (a record went missing from the index) it
+// says so rather than show a different list.
+func (s *Service) fillHandoverContents(ctx context.Context, v *RecordView) error {
+	if v.Form.ID != HandoverFormID || v.Data["contents"] != nil {
+		return nil
+	}
+	asOfText, _ := v.Data["contents_as_of"].(string)
+	asOf, err := time.Parse(time.RFC3339Nano, asOfText)
+	if err != nil {
+		return nil // not a listing by moment: nothing to fill
+	}
+	filed, err := s.store.FiledRecords(ctx, v.Record.StaffID, asOf)
+	if err != nil {
+		return err
+	}
+	if want, ok := v.Data["contents_count"].(float64); ok && int(want) != len(filed) {
+		return fmt.Errorf("handover record %s lists %d records as of %s but the file has %d", v.Record.ID, int(want), asOfText, len(filed))
+	}
+	rows := make([]any, 0, len(filed))
+	for _, f := range filed {
+		title := f.FormID
+		if def, ok := s.forms.GetVersion(f.FormID, f.FormVersion); ok {
+			title = def.Title
+		}
+		row := map[string]any{"record": title, "version": f.Version, "signed": f.SignedAt.In(s.cfg.Location).Format(time.DateOnly)}
+		if f.PDFSHA256 != "" {
+			row["pdf_sha256"] = f.PDFSHA256
+		}
+		if f.DOCXSHA256 != "" {
+			row["docx_sha256"] = f.DOCXSHA256
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) > 0 {
+		v.Data["contents"] = rows
+	}
+	return nil
+}
 
 // outgoingSigner is who signs a handover record as the outgoing supervisor:
 // the supervisor, or, when they have left, their own line manager (their
@@ -421,11 +470,14 @@ func roleName(r RoleCategory) string {
 	return string(r)
 }
 
-// handoverData fills in the handover record: the file's signed records
-// (one query, whatever the file's size), and the actions of the last signed
-// supervision record.
-func (s *Service) handoverData(ctx context.Context, supervisee, from, to *Staff, effective, due time.Time, in HandoverInput) (map[string]any, error) {
-	filed, err := s.store.FiledRecords(ctx, supervisee.ID)
+// handoverData fills in the handover record. Its cost does not grow with
+// the file: the contents are fixed by a moment (contents_as_of) and a count,
+// which the signatures cover, and listed from the index when the record is
+// shown or printed (fillHandoverContents), since signed records never
+// change; the open actions come from the last signed supervision record,
+// found through an index.
+func (s *Service) handoverData(ctx context.Context, supervisee, from, to *Staff, effective, due, asOf time.Time, in HandoverInput) (map[string]any, error) {
+	count, err := s.store.CountFiled(ctx, supervisee.ID, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -436,6 +488,8 @@ func (s *Service) handoverData(ctx context.Context, supervisee, from, to *Staff,
 		"effective":                effective.Format(time.DateOnly),
 		"reason":                   in.Reason,
 		"agreement_due":            due.Format(time.DateOnly),
+		"contents_as_of":           asOf.UTC().Format(time.RFC3339Nano),
+		"contents_count":           count,
 	}
 	if supervisee.JobTitle != "" {
 		data["supervisee_job_title"] = supervisee.JobTitle
@@ -443,34 +497,12 @@ func (s *Service) handoverData(ctx context.Context, supervisee, from, to *Staff,
 	if in.Note != "" {
 		data["outgoing_note"] = in.Note
 	}
-	rows := make([]any, 0, len(filed))
-	var lastRecord *FiledRecord
-	for _, f := range filed {
-		title := f.FormID
-		if def, ok := s.forms.GetVersion(f.FormID, f.FormVersion); ok {
-			title = def.Title
-		}
-		row := map[string]any{"record": title, "version": f.Version, "signed": f.SignedAt.In(s.cfg.Location).Format(time.DateOnly)}
-		if f.PDFSHA256 != "" {
-			row["pdf_sha256"] = f.PDFSHA256
-		}
-		if f.DOCXSHA256 != "" {
-			row["docx_sha256"] = f.DOCXSHA256
-		}
-		rows = append(rows, row)
-		if lastRecord == nil && f.FormID == "supervision-record" {
-			lastRecord = f
-		}
+	r, err := s.store.LastSigned(ctx, supervisee.ID, "supervision-record")
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
 	}
-	if len(rows) > 0 {
-		data["contents"] = rows
-	}
-	if lastRecord != nil {
-		data["last_record_date"] = lastRecord.SignedAt.In(s.cfg.Location).Format(time.DateOnly)
-		r, err := s.store.GetRecord(ctx, lastRecord.RecordID)
-		if err != nil {
-			return nil, err
-		}
+	if err == nil && r.SignedAt != nil {
+		data["last_record_date"] = r.SignedAt.In(s.cfg.Location).Format(time.DateOnly)
 		var rd struct {
 			Actions []struct {
 				Action string `json:"action"`
@@ -609,7 +641,7 @@ func (s *Service) FileHandover(ctx context.Context, actor *Staff, superviseeID s
 // one signed on or after the effective date (and after the handover was
 // made) is in the file.
 func (s *Service) agreementDue(ctx context.Context, h *Handover) ([]Due, error) {
-	filed, err := s.store.FiledRecords(ctx, h.SuperviseeID)
+	filed, err := s.store.FiledRecords(ctx, h.SuperviseeID, time.Time{})
 	if err != nil {
 		return nil, err
 	}

@@ -183,11 +183,27 @@ func TestHandoverMovesNoDocument(t *testing.T) {
 	if res.Handover.DraftsMoved != 2 {
 		t.Errorf("drafts moved: %d, want 2", res.Handover.DraftsMoved)
 	}
+	var stored struct {
+		Count    int              `json:"contents_count"`
+		Contents []map[string]any `json:"contents"`
+	}
+	if err := json.Unmarshal(res.Record.Data, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored.Count != 500 || len(stored.Contents) != 0 {
+		t.Errorf("the handover record stores a count of %d and %d rows, want 500 and none (they are listed when shown)", stored.Count, len(stored.Contents))
+	}
+	// Shown to the incoming supervisor, it lists every signed record.
+	v, err := f.svc.Record(context.Background(), f.supB, res.Record.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var data struct {
 		Contents []map[string]any `json:"contents"`
 		Actions  []map[string]any `json:"open_actions"`
 	}
-	if err := json.Unmarshal(res.Record.Data, &data); err != nil {
+	raw, _ := json.Marshal(v.Data)
+	if err := json.Unmarshal(raw, &data); err != nil {
 		t.Fatal(err)
 	}
 	if len(data.Contents) != 500 || len(data.Actions) != 2 {

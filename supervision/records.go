@@ -340,6 +340,9 @@ func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView,
 	if v.Data == nil {
 		v.Data = map[string]any{}
 	}
+	if err := s.fillHandoverContents(ctx, v); err != nil {
+		return nil, err
+	}
 	var err error
 	if v.Supervisee, err = s.store.GetStaff(ctx, r.StaffID); err != nil {
 		return nil, err

@@ -210,7 +210,7 @@ func testHandoverAtomic(t *testing.T, db *storage.DB) {
 func testFiledRecords(t *testing.T, db *storage.DB) {
 	ctx := t.Context()
 	see, from, _ := handoverTeam(t, db)
-	none, err := db.FiledRecords(ctx, see.ID)
+	none, err := db.FiledRecords(ctx, see.ID, time.Time{})
 	must(t, err, "FiledRecords of an empty file")
 	if len(none) != 0 {
 		t.Errorf("FiledRecords of an empty file = %v", none)
@@ -226,7 +226,25 @@ func testFiledRecords(t *testing.T, db *storage.DB) {
 		want = append([]*supervision.FiledRecord{{RecordID: r.ID, FormID: r.FormID, FormVersion: 1, Version: 1, SignedAt: at,
 			PDFSHA256: "9df", DOCXSHA256: "d0c"}}, want...)
 	}
-	got, err := db.FiledRecords(ctx, see.ID)
+	got, err := db.FiledRecords(ctx, see.ID, time.Time{})
 	must(t, err, "FiledRecords")
 	diff(t, "filed records, newest first", want, got)
+	// As of a moment: what was signed then, to the microsecond.
+	got, err = db.FiledRecords(ctx, see.ID, base.Add(2*time.Hour))
+	must(t, err, "FiledRecords as of")
+	diff(t, "filed records as of the second signature", want[1:], got)
+	for at, n := range map[time.Time]int{base: 0, base.Add(time.Hour): 1, base.Add(2*time.Hour - time.Microsecond): 1, base.Add(3 * time.Hour): 3} {
+		c, err := db.CountFiled(ctx, see.ID, at)
+		must(t, err, "CountFiled")
+		if c != n {
+			t.Errorf("CountFiled as of %s = %d, want %d", at, c, n)
+		}
+	}
+	last, err := db.LastSigned(ctx, see.ID, "supervision-agreement")
+	must(t, err, "LastSigned")
+	if last.ID != "signed-2" {
+		t.Errorf("LastSigned = %s, want signed-2", last.ID)
+	}
+	_, err = db.LastSigned(ctx, see.ID, "supervision-record")
+	wantKind(t, err, supervision.ErrNotFound, "LastSigned of a form with none signed")
 }

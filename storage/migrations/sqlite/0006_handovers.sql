@@ -20,3 +20,6 @@ CREATE INDEX handovers_from ON handovers (from_supervisor_id);
 CREATE INDEX handovers_to ON handovers (to_supervisor_id);
 -- Moving a file's drafts to the incoming supervisor finds them by author.
 CREATE INDEX records_staff_author ON records (staff_id, author_id) WHERE status = 'draft';
+-- A handover counts the file's signed records and finds the last signed
+-- supervision record without reading the rest.
+CREATE INDEX records_staff_signed ON records (staff_id, status, form_id, signed_at);
