@@ -226,17 +226,6 @@ func (db *DB) FiledRecords(ctx context.Context, staffID string, asOf time.Time) 
 	return list, nil
 }
 
-// CountFiled counts a file's records signed at or before asOf.
-func (db *DB) CountFiled(ctx context.Context, staffID string, asOf time.Time) (int, error) {
-	var n int
-	err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM records
-		WHERE staff_id = $1 AND status = 'signed' AND signed_at <= $2`, staffID, ts(asOf)).Scan(&n)
-	if err != nil {
-		return 0, fail("count filed records", err, messages{})
-	}
-	return n, nil
-}
-
 // LastSigned is a file's most recently signed record of a form
 // (ErrNotFound when there is none).
 func (db *DB) LastSigned(ctx context.Context, staffID, formID string) (*supervision.Record, error) {

@@ -103,8 +103,6 @@ type HandoverStore interface {
 	// when it is zero) with their documents' hashes, newest first, in one
 	// query whatever the file's size.
 	FiledRecords(ctx context.Context, staffID string, asOf time.Time) ([]*FiledRecord, error)
-	// CountFiled counts a file's records signed at or before asOf.
-	CountFiled(ctx context.Context, staffID string, asOf time.Time) (int, error)
 	// LastSigned is a file's most recently signed record of a form
 	// (ErrNotFound when there is none).
 	LastSigned(ctx context.Context, staffID, formID string) (*Record, error)
@@ -377,9 +375,8 @@ func (s *Service) fmtDate(t time.Time) string { return t.Format("2 January 2006"
 // fillHandoverContents lists, in a handover record's view, the signed
 // records its contents_as_of and contents_count fix (each with its date and
 // its PDF's and DOCX's SHA-256), for the page, the API and the documents.
-// Signed records never change, so the list is the same whenever it is made;
-// if the count no longer matches (a record went missing from the index) it
-// says so rather than show a different list.
+// Signed records never change and leave a file only when the whole file is
+// purged, so the list is the same whenever it is made.
 func (s *Service) fillHandoverContents(ctx context.Context, v *RecordView) error {
 	if v.Form.ID != HandoverFormID || v.Data["contents"] != nil {
 		return nil
@@ -392,9 +389,6 @@ func (s *Service) fillHandoverContents(ctx context.Context, v *RecordView) error
 	filed, err := s.store.FiledRecords(ctx, v.Record.StaffID, asOf)
 	if err != nil {
 		return err
-	}
-	if want, ok := v.Data["contents_count"].(float64); ok && int(want) != len(filed) {
-		return fmt.Errorf("handover record %s lists %d records as of %s but the file has %d", v.Record.ID, int(want), asOfText, len(filed))
 	}
 	rows := make([]any, 0, len(filed))
 	for _, f := range filed {
@@ -471,16 +465,12 @@ func roleName(r RoleCategory) string {
 }
 
 // handoverData fills in the handover record. Its cost does not grow with
-// the file: the contents are fixed by a moment (contents_as_of) and a count,
-// which the signatures cover, and listed from the index when the record is
+// the file: the contents are fixed by a moment (contents_as_of), which the
+// signatures cover, and listed from the index when the record is
 // shown or printed (fillHandoverContents), since signed records never
 // change; the open actions come from the last signed supervision record,
 // found through an index.
 func (s *Service) handoverData(ctx context.Context, supervisee, from, to *Staff, effective, due, asOf time.Time, in HandoverInput) (map[string]any, error) {
-	count, err := s.store.CountFiled(ctx, supervisee.ID, asOf)
-	if err != nil {
-		return nil, err
-	}
 	data := map[string]any{
 		"supervisee_name":          supervisee.Name,
 		"outgoing_supervisor_name": from.Name,
@@ -489,7 +479,6 @@ func (s *Service) handoverData(ctx context.Context, supervisee, from, to *Staff,
 		"reason":                   in.Reason,
 		"agreement_due":            due.Format(time.DateOnly),
 		"contents_as_of":           asOf.UTC().Format(time.RFC3339Nano),
-		"contents_count":           count,
 	}
 	if supervisee.JobTitle != "" {
 		data["supervisee_job_title"] = supervisee.JobTitle

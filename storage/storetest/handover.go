@@ -233,13 +233,6 @@ func testFiledRecords(t *testing.T, db *storage.DB) {
 	got, err = db.FiledRecords(ctx, see.ID, base.Add(2*time.Hour))
 	must(t, err, "FiledRecords as of")
 	diff(t, "filed records as of the second signature", want[1:], got)
-	for at, n := range map[time.Time]int{base: 0, base.Add(time.Hour): 1, base.Add(2*time.Hour - time.Microsecond): 1, base.Add(3 * time.Hour): 3} {
-		c, err := db.CountFiled(ctx, see.ID, at)
-		must(t, err, "CountFiled")
-		if c != n {
-			t.Errorf("CountFiled as of %s = %d, want %d", at, c, n)
-		}
-	}
 	last, err := db.LastSigned(ctx, see.ID, "supervision-agreement")
 	must(t, err, "LastSigned")
 	if last.ID != "signed-2" {
