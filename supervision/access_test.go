@@ -194,6 +194,38 @@ func TestInvitedObserverAndSeniorManager(t *testing.T) {
 	_, err = w.svc.Record(ctx, obs, other.ID)
 	wantErr(t, err, supervision.ErrNotFound, "the observer reads another observation")
 
+	// The whole observation: the observer and the observee fill their parts,
+	// the observer submits, each signs their own role, the supervisor none.
+	cat, _ := forms.Load(forms.Builtin(), "")
+	def, _ := cat.Get("practice-observation")
+	sample := forms.Sample(def, obs.ID)
+	v, err = w.svc.SaveDraft(ctx, obs, r.ID, sample, v.Record.Revision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err = w.svc.SaveDraft(ctx, w.supervisee, r.ID, sample, v.Record.Revision); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.Submit(ctx, w.supervisor, r.ID)
+	wantErr(t, err, supervision.ErrForbidden, "the supervisor submits the invited observer's observation")
+	if _, err := w.svc.Submit(ctx, obs, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := w.svc.Record(ctx, w.supervisor, r.ID); v.SignAs != "" {
+		t.Errorf("the supervisor may sign the observation as %q", v.SignAs)
+	}
+	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
+		t.Fatal(err)
+	}
+	v, err = w.svc.Sign(ctx, obs, r.ID, supervision.SignInput{Name: obs.Name, Confirm: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Record.Status != supervision.StatusSigned || v.Signatures[1].Role != "observer" || v.Signatures[1].SignerID != obs.ID {
+		t.Errorf("after both: %s %+v", v.Record.Status, v.Signatures)
+	}
+	err = w.svc.RemoveFromRecord(ctx, w.supervisor, r.ID, obs.ID, "observer")
+	wantErr(t, err, supervision.ErrConflict, "taking the observer off a signed observation")
 	plan, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "serious-incident-support", nil)
 	if err != nil {
 		t.Fatal(err)
