@@ -42,6 +42,7 @@ type accessEntryJSON struct {
 	ActorRole  string    `json:"actor_role,omitempty"`
 	FileID     string    `json:"file_id,omitempty"`
 	RecordID   string    `json:"record_id,omitempty"`
+	Record     string    `json:"record_title,omitempty"`
 	Detail     string    `json:"detail,omitempty"`
 	IP         string    `json:"ip,omitempty"`
 	UserAgent  string    `json:"user_agent,omitempty"`
@@ -58,7 +59,7 @@ func accessOut(p *supervision.AccessLogPage, full bool) accessPageJSON {
 	out := accessPageJSON{Entries: []accessEntryJSON{}, Total: p.Total, Page: p.Page, Pages: p.Pages}
 	for _, e := range p.Entries {
 		j := accessEntryJSON{ID: e.ID, At: e.At, Action: string(e.Action), ActorID: e.ActorID, ActorName: e.ActorName,
-			ActorRole: e.ActorRole, FileID: e.FileID, RecordID: e.RecordID}
+			ActorRole: e.ActorRole, FileID: e.FileID, RecordID: e.RecordID, Record: p.Titles[e.RecordID]}
 		if full {
 			// Only administrators see where from, and what was typed.
 			j.ActorEmail, j.Detail, j.IP, j.UserAgent = e.ActorEmail, e.Detail, e.IP, e.UserAgent
@@ -147,6 +148,7 @@ type accessRow struct {
 	Label    string
 	Who      string
 	Standing string // "Line manager", from "line_manager"
+	Title    string // the record's form, when the entry is about a record
 	File     string // the file's owner's name, or id
 	Record   string // the record's link, when there is one
 }
@@ -193,7 +195,7 @@ func (s *Server) accessRows(c *gin.Context, p *supervision.AccessLogPage) ([]acc
 	}
 	var rows []accessRow
 	for _, e := range p.Entries {
-		r := accessRow{Entry: e, Label: e.Action.Label(), Who: e.ActorName, Standing: logStanding(e.ActorRole)}
+		r := accessRow{Entry: e, Label: e.Action.Label(), Who: e.ActorName, Standing: logStanding(e.ActorRole), Title: p.Titles[e.RecordID]}
 		if r.Who == "" {
 			r.Who = e.ActorEmail
 		}

@@ -248,6 +248,9 @@ type AccessLogPage struct {
 	Page    int // from 1
 	Pages   int
 	File    *Staff // whose file, for FileAccessLog
+	// Titles names the records the entries are about, by record id: the
+	// form's title ("Supervision agreement"), for the pages to say which.
+	Titles map[string]string
 }
 
 // accessQuery checks a filter and turns it into a query; every mistake names its
@@ -321,6 +324,26 @@ func (s *Service) accessPage(ctx context.Context, q AccessQuery, page int) (*Acc
 	q.Limit, q.Offset = AccessLogPageSize, (p.Page-1)*AccessLogPageSize
 	if p.Entries, err = s.store.AccessEntries(ctx, q); err != nil {
 		return nil, err
+	}
+	p.Titles = map[string]string{}
+	for _, e := range p.Entries {
+		if e.RecordID == "" {
+			continue
+		}
+		if _, done := p.Titles[e.RecordID]; done {
+			continue
+		}
+		p.Titles[e.RecordID] = ""
+		r, err := s.store.GetRecord(ctx, e.RecordID)
+		if errors.Is(err, ErrNotFound) {
+			continue // purged
+		}
+		if err != nil {
+			return nil, err
+		}
+		if def, ok := s.forms.GetVersion(r.FormID, r.FormVersion); ok {
+			p.Titles[e.RecordID] = def.Title
+		}
 	}
 	return p, nil
 }

@@ -86,7 +86,7 @@ func testBrowserAccessLog(t *testing.T, env map[string]string) {
 	}
 	checkWidths(t, sup, "who has read your file")
 	body = textOf(t, sup, `main`)
-	for _, want := range []string{"Ahmed Khan", "Supervisor", "Downloaded a PDF", "Viewed a record"} {
+	for _, want := range []string{"Ahmed Khan", "Supervisor", "Downloaded a PDF: Supervision agreement", "Viewed a record: Supervision agreement"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("who has read the file lacks %q:\n%s", want, body)
 		}

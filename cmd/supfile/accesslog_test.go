@@ -173,7 +173,7 @@ func testAccessLogOverTheAPI(t *testing.T, env map[string]string) {
 		Entries []map[string]any
 	}
 	p.supervisee.call("GET", "/api/v1/staff/"+p.superviseeID+"/access-log", nil, http.StatusOK, &mine)
-	if mine.Total != views+1 || mine.Entries[0]["actor_name"] != "Ahmed Khan" || mine.Entries[0]["actor_role"] != "supervisor" || mine.Entries[0]["ip"] != nil {
+	if mine.Total != views+1 || mine.Entries[0]["record_title"] != "Supervision agreement" || mine.Entries[0]["actor_name"] != "Ahmed Khan" || mine.Entries[0]["actor_role"] != "supervisor" || mine.Entries[0]["ip"] != nil {
 		t.Errorf("who read the supervisee's file: %+v", mine)
 	}
 	p.supervisor.call("GET", "/api/v1/staff/"+p.superviseeID+"/access-log", nil, http.StatusNotFound, nil)
