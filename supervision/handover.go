@@ -630,17 +630,14 @@ func (s *Service) FileHandover(ctx context.Context, actor *Staff, superviseeID s
 // one signed on or after the effective date (and after the handover was
 // made) is in the file.
 func (s *Service) agreementDue(ctx context.Context, h *Handover) ([]Due, error) {
-	filed, err := s.store.FiledRecords(ctx, h.SuperviseeID, time.Time{})
-	if err != nil {
+	// Any agreement signed after the handover is the last one signed.
+	last, err := s.store.LastSigned(ctx, h.SuperviseeID, "supervision-agreement")
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	for _, f := range filed {
-		if f.FormID != "supervision-agreement" || f.SignedAt.Before(h.CreatedAt) {
-			continue
-		}
-		signed := f.SignedAt.In(s.cfg.Location)
-		day := time.Date(signed.Year(), signed.Month(), signed.Day(), 0, 0, 0, 0, time.UTC)
-		if !day.Before(h.Effective) {
+	if err == nil && last.SignedAt != nil && !last.SignedAt.Before(h.CreatedAt) {
+		signed := last.SignedAt.In(s.cfg.Location)
+		if day := time.Date(signed.Year(), signed.Month(), signed.Day(), 0, 0, 0, 0, time.UTC); !day.Before(h.Effective) {
 			return nil, nil
 		}
 	}
