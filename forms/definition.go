@@ -43,6 +43,12 @@ func (k Kind) valid() bool {
 const (
 	DefaultTextMaxLength     = 500
 	DefaultLongTextMaxLength = 50000
+	// DefaultTableMaxRows is how many rows a table may have when its
+	// definition gives no max_rows: enough for a year of weekly dates, few
+	// enough that a record's documents stay small.
+	DefaultTableMaxRows = 100
+	// MaxTableMaxRows is the most max_rows may be.
+	MaxTableMaxRows = 1000
 )
 
 // Definition is one version of one form.
@@ -108,6 +114,7 @@ type Field struct {
 	Columns []Field    // table: the columns, of any kind but table
 	Width   string     // a GOV.UK input width hint: "2", "3", "4", "5", "10", "20", "30", "one-half", …
 	Rows    int        // longtext: textarea rows hint
+	MaxRows int        // table: the most rows it may have; 100 by default
 }
 
 // Option is one answer of a choice or multichoice field.
@@ -253,4 +260,12 @@ func upperFirst(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[size:]
+}
+
+// maxRows is the most rows a table may have.
+func (f *Field) maxRows() int {
+	if f.MaxRows > 0 {
+		return f.MaxRows
+	}
+	return DefaultTableMaxRows
 }

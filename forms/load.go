@@ -242,7 +242,7 @@ func (l *loader) field(n *yaml.Node, table *Field) (Field, bool) {
 	if id := peekID(n); id != "" {
 		ctx = fmt.Sprintf("%s %q", ctx, id)
 	}
-	fm := l.mapping(n, ctx, "id", "kind", "label", "hint", "required", "error_label", "max_length", "min", "max",
+	fm := l.mapping(n, ctx, "id", "kind", "label", "hint", "required", "error_label", "max_length", "max_rows", "min", "max",
 		"integer", "options", "prefill", "show_if", "columns", "width", "rows")
 	if fm == nil {
 		return Field{}, false
@@ -301,6 +301,11 @@ func (l *loader) field(n *yaml.Node, table *Field) (Field, bool) {
 	}
 	if only("integer", KindNumber) {
 		f.Integer = fm.bool("integer")
+	}
+	if only("max_rows", KindTable) {
+		if f.MaxRows = fm.int("max_rows", false); f.MaxRows < 1 || f.MaxRows > MaxTableMaxRows {
+			l.errorf(fm.value("max_rows"), ctx, "max_rows must be from 1 to %d", MaxTableMaxRows)
+		}
 	}
 	if only("rows", KindLongText) {
 		if f.Rows = fm.int("rows", false); f.Rows < 1 || f.Rows > 50 {
@@ -389,6 +394,9 @@ func (l *loader) field(n *yaml.Node, table *Field) (Field, bool) {
 // consumer reads the same figures.
 func applyDefaults(f *Field) {
 	f.MaxLength = f.maxLength()
+	if f.Kind == KindTable && f.MaxRows <= 0 {
+		f.MaxRows = DefaultTableMaxRows
+	}
 	if f.Kind == KindScale {
 		lo, hi := 0.0, 10.0
 		f.Min, f.Max = &lo, &hi

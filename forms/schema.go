@@ -108,6 +108,7 @@ func fieldSchema(f *Field) map[string]any {
 			cols[f.Columns[i].ID] = fieldSchema(&f.Columns[i])
 		}
 		s["type"] = "array"
+		s["maxItems"] = f.maxRows()
 		s["items"] = map[string]any{
 			"type":                 "object",
 			"properties":           cols,

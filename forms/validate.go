@@ -13,6 +13,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // Mode says how complete the answers must be.
@@ -35,8 +37,9 @@ type Context struct {
 	// supervisee's role; 0 when unknown, and then below_minimum_requires
 	// rules do not fire.
 	MinTimesPerYear int
-	// Printable says whether the signed documents can print a character;
-	// nil means every character can be printed.
+	// Printable says whether the signed documents' fonts can print a
+	// character; nil means every character can be printed. Bidirectional
+	// controls and control characters are refused either way.
 	Printable func(rune) bool
 }
 
@@ -90,9 +93,7 @@ func (d *Definition) Validate(data map[string]any, mode Mode, ctx Context) []Fie
 		if mode == Final {
 			v.required(f, answers[f.ID])
 		}
-		if ctx.Printable != nil {
-			v.printable(f, answers[f.ID], ctx.Printable)
-		}
+		v.printable(f, answers[f.ID], ctx.Printable)
 	}
 	d.checkRules(answers, hidden, ctx, func(path, msg string) { v.add(path, rulePriority, msg) })
 	return v.sorted()
@@ -288,6 +289,8 @@ func schemaMessage(f *Field, name string, k jsonschema.ErrorKind) (int, string) 
 		return valuePriority, fmt.Sprintf("%s must be %s characters or fewer", Name, thousands(k.Want))
 	case *kind.MinLength:
 		return valuePriority, "Select " + name
+	case *kind.MaxItems:
+		return valuePriority, fmt.Sprintf("%s can have %s rows at most: remove %s", Name, thousands(k.Want), rowCount(k.Got-k.Want))
 	case *kind.UniqueItems:
 		return valuePriority, "Select each option once only"
 	case *kind.Minimum, *kind.Maximum, *kind.ExclusiveMinimum, *kind.ExclusiveMaximum:
@@ -296,6 +299,13 @@ func schemaMessage(f *Field, name string, k jsonschema.ErrorKind) (int, string) 
 		return typePriority, Name + " has an answer this form cannot store"
 	}
 	return valuePriority, fmt.Sprintf("Check %s: the answer is not one this form accepts", name)
+}
+
+func rowCount(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return thousands(n) + " rows"
 }
 
 func dateMessage(name string) string {
@@ -368,15 +378,13 @@ func requiredMessage(f *Field, name string) string {
 }
 
 // printable reports the first character of an answer that the signed
-// documents cannot print. Line breaks and tabs are layout, not characters.
+// documents cannot print or must not hold (printout.CheckText: the rule
+// every free text gets). Line breaks and tabs are layout, not characters.
 func (v *validation) printable(f *Field, val any, ok func(rune) bool) {
 	check := func(path, name string, val any) {
 		for _, s := range stringsIn(val) {
-			for _, r := range s {
-				if r == '\n' || r == '\r' || r == '\t' || ok(r) {
-					continue
-				}
-				v.add(path, printablePriority, fmt.Sprintf("Remove %q from %s: it cannot be printed in the signed record", string(r), name))
+			if msg := printout.CheckText(s, name, printout.Lines, ok); msg != "" {
+				v.add(path, printablePriority, msg)
 				return
 			}
 		}
