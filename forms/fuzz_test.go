@@ -3,9 +3,9 @@ package forms
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
-	"net/url"
 	"testing"
 	"time"
 )
