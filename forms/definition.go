@@ -48,7 +48,7 @@ const (
 	// enough that a record's documents stay small.
 	DefaultTableMaxRows = 100
 	// MaxTableMaxRows is the most max_rows may be.
-	MaxTableMaxRows = 1000
+	MaxTableMaxRows = 2000
 )
 
 // Definition is one version of one form.

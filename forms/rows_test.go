@@ -80,9 +80,9 @@ sections:
 	if diff := cmp.Diff(want, small.Validate(map[string]any{"dates": rows}, Draft, Context{})); diff != "" {
 		t.Errorf("max_rows 2 (-want +got):\n%s", diff)
 	}
-	for _, bad := range []string{"0", "1001", "-1"} {
+	for _, bad := range []string{"0", "2001", "-1"} {
 		_, err := Parse("bad.yaml", []byte(strings.Replace(src, "max_rows: 2", "max_rows: "+bad, 1)))
-		if err == nil || !strings.Contains(err.Error(), "max_rows must be from 1 to 1000") {
+		if err == nil || !strings.Contains(err.Error(), "max_rows must be from 1 to 2000") {
 			t.Errorf("max_rows %s: %v", bad, err)
 		}
 	}

@@ -190,8 +190,15 @@ func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()
 	if err := s.svc.Ready(ctx); err != nil {
-		s.log.Warn("not ready", "err", err)
-		c.String(http.StatusServiceUnavailable, "not ready: %s\n", err)
+		// The answer names the dependency; the error text (addresses,
+		// bucket names, drivers' wording) goes to the log only.
+		dep := "unknown"
+		var nr *supervision.NotReadyError
+		if errors.As(err, &nr) {
+			dep = nr.Dependency
+		}
+		s.log.Warn("not ready", "dependency", dep, "err", err)
+		c.String(http.StatusServiceUnavailable, "not ready: %s\n", dep)
 		return
 	}
 	c.String(http.StatusOK, "ready\n")

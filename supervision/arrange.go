@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // Arrangements: cover for an absent supervisor, auditors assigned to files
@@ -120,6 +122,12 @@ func (s *Service) ArrangeCover(ctx context.Context, actor *Staff, in CoverInput)
 		errs = append(errs, FieldError{Field: "reason", Message: "Enter the reason for the cover, for example annual leave"})
 	case !utf8.ValidString(in.Reason) || utf8.RuneCountInString(in.Reason) > 500:
 		errs = append(errs, FieldError{Field: "reason", Message: "The reason must be 500 characters or fewer"})
+	default:
+		// Kept in the access log, not printed: no font check, but no
+		// direction or control characters either.
+		if msg := printout.CheckText(in.Reason, "the reason", printout.Lines, nil); msg != "" {
+			errs = append(errs, FieldError{Field: "reason", Message: msg})
+		}
 	}
 	if len(errs) > 0 {
 		return nil, &ValidationError{Fields: errs}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // MaxExportReason bounds the reason given for an export.
@@ -37,6 +39,9 @@ func (s *Service) Export(ctx context.Context, actor *Staff, staffID, reason stri
 		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: "Enter why you are exporting this file; the access log keeps the reason"}}}
 	case n > MaxExportReason || !utf8.ValidString(reason):
 		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: fmt.Sprintf("The reason must be %d characters or fewer", MaxExportReason)}}}
+	}
+	if msg := printout.CheckText(reason, "the reason", printout.Lines, nil); msg != "" {
+		return &ValidationError{Fields: []FieldError{{Field: "reason", Message: msg}}}
 	}
 	st, err := s.store.GetStaff(ctx, staffID)
 	if err != nil {

@@ -286,9 +286,13 @@ func (s *Service) recordJSON(v *RecordView, events []*Event, signedAt time.Time,
 // document builds what render prints from a record.
 func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *Staff) printout.Document {
 	r := v.Record
+	// Names and job titles come from the staff list, not the signed data;
+	// one kept from before they were checked at input prints with "?" for
+	// what the fonts lack, rather than hold the record's documents up.
+	pr := func(t string) string { return printout.Printable(t, s.renderer.CanPrint) }
 	name := func(id string) string {
 		if st := lookup(id); st != nil {
-			return st.Name
+			return pr(st.Name)
 		}
 		return id
 	}
@@ -300,9 +304,9 @@ func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *
 		Declaration:  v.Form.Declaration,
 		DataSHA256:   r.DataSHA256,
 	}
-	d.Subtitle = fmt.Sprintf("%s (%s)", v.Supervisee.Name, v.Supervisee.JobTitle)
+	d.Subtitle = fmt.Sprintf("%s (%s)", pr(v.Supervisee.Name), pr(v.Supervisee.JobTitle))
 	if v.Supervisor != nil {
-		d.Subtitle += fmt.Sprintf(", supervised by %s (%s)", v.Supervisor.Name, v.Supervisor.JobTitle)
+		d.Subtitle += fmt.Sprintf(", supervised by %s (%s)", pr(v.Supervisor.Name), pr(v.Supervisor.JobTitle))
 	}
 	for _, ds := range v.Form.Display(v.Data, name) {
 		sec := printout.Section{Title: ds.Title, Intro: ds.Intro}
@@ -323,7 +327,7 @@ func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *
 		rs := printout.Signature{Role: labels[sg.Role], Name: sg.Name, SignedAt: sg.SignedAt.In(s.cfg.Location),
 			Comment: sg.Comment, Disagreement: sg.Disagreement, DrawingPNG: sg.DrawingPNG}
 		if st := lookup(sg.SignerID); st != nil {
-			rs.JobTitle = st.JobTitle
+			rs.JobTitle = pr(st.JobTitle)
 		}
 		d.Signatures = append(d.Signatures, rs)
 	}

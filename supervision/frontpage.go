@@ -69,16 +69,19 @@ func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (
 		return printout.Document{}, err
 	}
 	now := s.now().In(s.cfg.Location)
+	// A name kept from before names were checked at input prints with "?"
+	// for what the fonts lack, rather than make the front page fail.
+	pr := func(t string) string { return printout.Printable(t, s.renderer.CanPrint) }
 	d := printout.Document{
 		OrgName:      s.cfg.OrgName,
 		Title:        "Supervision file: front page",
-		Subtitle:     fmt.Sprintf("%s (%s)", fv.Staff.Name, fv.Staff.JobTitle),
-		Reference:    fmt.Sprintf("File of %s, generated %s", fv.Staff.Name, now.Format("2 January 2006 at 15:04")),
+		Subtitle:     fmt.Sprintf("%s (%s)", pr(fv.Staff.Name), pr(fv.Staff.JobTitle)),
+		Reference:    fmt.Sprintf("File of %s, generated %s", pr(fv.Staff.Name), now.Format("2 January 2006 at 15:04")),
 		Confidential: true,
 		Listing:      true,
 	}
 	if fv.Supervisor != nil {
-		d.Subtitle += fmt.Sprintf(", supervised by %s (%s)", fv.Supervisor.Name, fv.Supervisor.JobTitle)
+		d.Subtitle += fmt.Sprintf(", supervised by %s (%s)", pr(fv.Supervisor.Name), pr(fv.Supervisor.JobTitle))
 	}
 	for _, sec := range fv.Sections() {
 		rs := printout.Section{Title: sec.Title}
@@ -93,7 +96,7 @@ func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (
 				if n == "" {
 					n = sg.Name
 				}
-				signers = append(signers, n)
+				signers = append(signers, pr(n))
 			}
 			rows = append(rows, []string{
 				e.Form.Title, fmt.Sprintf("%d", e.Record.Version), strings.Join(signers, ", "),

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // HandoverFormID is the form of the handover record, which the service
@@ -171,16 +172,11 @@ func (in *HandoverInput) normalise() {
 
 // checkText is the check every free text printed in a document gets.
 func checkText(field, label, v string, max int, canPrint func(rune) bool) *FieldError {
-	if !utf8.ValidString(v) {
-		return &FieldError{Field: field, Message: label + " contains characters that are not valid text"}
-	}
 	if n := utf8.RuneCountInString(v); n > max {
 		return &FieldError{Field: field, Message: fmt.Sprintf("%s must be %d characters or fewer (it has %d)", label, max, n)}
 	}
-	for _, c := range v {
-		if c != '\n' && c != '\t' && !canPrint(c) {
-			return &FieldError{Field: field, Message: fmt.Sprintf("Remove %q from %s: it cannot be printed in the handover record", string(c), strings.ToLower(label))}
-		}
+	if msg := printout.CheckText(v, strings.ToLower(label), printout.Lines, canPrint); msg != "" {
+		return &FieldError{Field: field, Message: msg}
 	}
 	return nil
 }

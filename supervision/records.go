@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
 // RecordView is a record with everything a page or API response shows.
@@ -503,6 +504,8 @@ func (in *SignInput) validate(actor *Staff, canPrint func(rune) bool) []FieldErr
 	switch {
 	case in.Name == "":
 		add("name", "Enter your full name to sign")
+	case printout.CheckText(in.Name, "your name", printout.OneLine, canPrint) != "":
+		add("name", printout.CheckText(in.Name, "your name", printout.OneLine, canPrint))
 	case normaliseName(in.Name) != normaliseName(actor.Name):
 		add("name", fmt.Sprintf("Enter your full name as it appears on your account: %s", actor.Name))
 	}
@@ -512,17 +515,10 @@ func (in *SignInput) validate(actor *Staff, canPrint func(rune) bool) []FieldErr
 	for _, f := range []struct{ name, label, val string }{
 		{"comment", "Comment", in.Comment}, {"disagreement", "Disagreement", in.Disagreement},
 	} {
-		if !utf8.ValidString(f.val) {
-			add(f.name, f.label+" contains characters that are not valid text")
-		} else if n := utf8.RuneCountInString(f.val); n > maxSignatureText {
+		if n := utf8.RuneCountInString(f.val); n > maxSignatureText {
 			add(f.name, fmt.Sprintf("%s must be %d characters or fewer (it has %d)", f.label, maxSignatureText, n))
-		} else {
-			for _, c := range f.val {
-				if !canPrint(c) {
-					add(f.name, fmt.Sprintf("Remove %q from %s: it cannot be printed in the signed record", string(c), strings.ToLower(f.label)))
-					break
-				}
-			}
+		} else if msg := printout.CheckText(f.val, strings.ToLower(f.label), printout.Lines, canPrint); msg != "" {
+			add(f.name, msg)
 		}
 	}
 	if len(in.DrawingPNG) > 0 {

@@ -100,18 +100,29 @@ func (s *Service) today() time.Time {
 func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 
 // Ready checks the database and, when it can say, the document store; the
-// error says which is not ready and why.
+// error is a *NotReadyError saying which is not ready, and why.
 func (s *Service) Ready(ctx context.Context) error {
 	if err := s.store.Ping(ctx); err != nil {
-		return fmt.Errorf("database unreachable: %w", err)
+		return &NotReadyError{Dependency: "database", Err: err}
 	}
 	if c, ok := s.blobs.(BlobChecker); ok {
 		if err := c.Check(ctx); err != nil {
-			return fmt.Errorf("document store not ready: %w", err)
+			return &NotReadyError{Dependency: "document store", Err: err}
 		}
 	}
 	return nil
 }
+
+// NotReadyError names the dependency that is not ready ("database",
+// "document store"), which may be shown to anyone, and wraps the reason,
+// which is for the log only.
+type NotReadyError struct {
+	Dependency string
+	Err        error
+}
+
+func (e *NotReadyError) Error() string { return e.Dependency + " not ready: " + e.Err.Error() }
+func (e *NotReadyError) Unwrap() error { return e.Err }
 
 func newID() string {
 	var b [16]byte
@@ -162,7 +173,11 @@ func validRole(r string) bool {
 	return false
 }
 
-func (n *NewStaff) validate() []FieldError {
+// validate checks what an admin typed. A name or job title is printed in
+// every document of the person's records and on their file's front page,
+// so it must pass printout.CheckText with the renderer's fonts: whatever is
+// accepted prints, and no record can be stuck unprintable.
+func (n *NewStaff) validate(canPrint func(rune) bool) []FieldError {
 	var errs []FieldError
 	add := func(f, m string) { errs = append(errs, FieldError{Field: f, Message: m}) }
 	n.Name = strings.TrimSpace(n.Name)
@@ -173,8 +188,10 @@ func (n *NewStaff) validate() []FieldError {
 		add("name", "Enter the person's full name")
 	case utf8.RuneCountInString(n.Name) > 200:
 		add("name", "Full name must be 200 characters or fewer")
-	case !utf8.ValidString(n.Name):
-		add("name", "Full name contains characters that are not valid text")
+	default:
+		if msg := printout.CheckText(n.Name, "Full name", printout.OneLine, canPrint); msg != "" {
+			add("name", msg)
+		}
 	}
 	if n.Email == "" {
 		add("email", "Enter an email address")
@@ -185,6 +202,8 @@ func (n *NewStaff) validate() []FieldError {
 		add("job_title", "Enter a job title")
 	} else if utf8.RuneCountInString(n.JobTitle) > 200 {
 		add("job_title", "Job title must be 200 characters or fewer")
+	} else if msg := printout.CheckText(n.JobTitle, "Job title", printout.OneLine, canPrint); msg != "" {
+		add("job_title", msg)
 	}
 	if !validRole(n.Role) {
 		add("role", "Select a role category")
@@ -209,7 +228,7 @@ func (s *Service) CreateStaff(ctx context.Context, actor *Staff, n NewStaff) (*S
 }
 
 func (s *Service) createStaff(ctx context.Context, n NewStaff) (*Staff, error) {
-	errs := n.validate()
+	errs := n.validate(s.renderer.CanPrint)
 	if s.cfg.PasswordsOff {
 		errs = withoutPasswordError(errs) // they sign in with the identity provider
 	}

@@ -84,7 +84,7 @@ func (s *Service) EditStaff(ctx context.Context, actor *Staff, id string, p Staf
 		n.Role = *p.Role
 	}
 	var errs []FieldError
-	for _, e := range n.validate() {
+	for _, e := range n.validate(s.renderer.CanPrint) {
 		if e.Field != "password" && e.Field != "start_date" {
 			errs = append(errs, e)
 		}

@@ -166,8 +166,9 @@ func TestDatabaseDownIs503(t *testing.T) {
 	if e.Error.Code != "unavailable" || !strings.Contains(e.Error.Message, "nothing was changed") {
 		t.Errorf("API with the database down: %+v", e)
 	}
-	status, _ = newClient(t, m.URL).get("/readyz")
-	if status != http.StatusServiceUnavailable {
-		t.Errorf("/readyz with the database down: %d", status)
+	// /readyz names the dependency, and nothing of the driver's error.
+	status, body := newClient(t, m.URL).get("/readyz")
+	if status != http.StatusServiceUnavailable || body != "not ready: database\n" {
+		t.Errorf("/readyz with the database down: %d %q", status, body)
 	}
 }

@@ -188,7 +188,7 @@ func TestS3Faults(t *testing.T) {
 	if !strings.Contains(page, "Signed, documents pending") {
 		t.Error("the record page does not say the documents are pending")
 	}
-	if status, body := newClient(t, m.URL).get("/readyz"); status != http.StatusServiceUnavailable || !strings.Contains(body, "document store") {
+	if status, body := newClient(t, m.URL).get("/readyz"); status != http.StatusServiceUnavailable || body != "not ready: document store\n" {
 		t.Errorf("/readyz with S3 down: %d %s", status, body)
 	}
 	p.supervisee.call("GET", "/api/v1/records/"+rec.ID+"/document.pdf", nil, http.StatusNotFound, nil)

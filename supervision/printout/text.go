@@ -2,6 +2,7 @@ package printout
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -74,4 +75,27 @@ func upperFirst(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(c)) + s[n:]
+}
+
+// Printable returns s with every character CheckText would refuse in a
+// line of text replaced by "?" (direction characters are dropped). It is
+// for names kept from before the input checks (an old database, a
+// reindexed file), so that a listing or a record naming them still prints;
+// whatever is typed now is checked by CheckText and refused instead.
+func Printable(s string, canPrint func(rune) bool) string {
+	if CheckText(s, "", OneLine, canPrint) == "" {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "?")
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case IsBidiControl(c):
+		case unicode.IsControl(c), canPrint != nil && !canPrint(c):
+			b.WriteByte('?')
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }
