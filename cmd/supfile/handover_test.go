@@ -549,3 +549,25 @@ func TestHandoverFromALeaver(t *testing.T) {
 		t.Errorf("handover PDF lacks %q", w)
 	}
 }
+
+// TestHandoverFutureDate: a handover planned for next week leaves the file
+// with its supervisor until then; both supervisors can sign the record now.
+func TestHandoverFutureDate(t *testing.T) {
+	m := startApp(t, nil)
+	ht := setUpHandoverTeam(t, m.URL)
+	next := time.Now().In(mustLondon(t)).AddDate(0, 0, 7).Format(time.DateOnly)
+	var ho handoverResp
+	ht.supervisor.call("POST", "/api/v1/staff/"+ht.superviseeID+"/handover", map[string]any{
+		"to_supervisor_id": ht.beaID, "effective": next, "reason": "Planned move to the east team."}, http.StatusCreated, &ho)
+	var f fileResp
+	ht.supervisor.call("GET", "/api/v1/staff/"+ht.superviseeID+"/file", nil, http.StatusOK, &f)
+	if f.Supervisor == nil || f.Supervisor.ID != ht.supervisorID || len(f.History) != 2 || !f.History[0].Current ||
+		f.History[1].Current || f.History[1].From != next || len(f.Due) != 1 {
+		t.Fatalf("file before a planned handover: %+v", f)
+	}
+	ht.bea.call("GET", "/api/v1/staff/"+ht.superviseeID+"/file", nil, http.StatusNotFound, nil)
+	signRecord(t, ho.RecordID, ht.bea, "Bea Nwosu")
+	if rec := signRecord(t, ho.RecordID, ht.supervisor, "Ahmed Khan"); rec.Status != "signed" {
+		t.Errorf("planned handover record: %+v", rec)
+	}
+}
