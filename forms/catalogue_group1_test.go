@@ -223,7 +223,7 @@ func TestGroup1Prefill(t *testing.T) {
 		"reflective-discussion": {"supervisee_name": "supervisee.name", "supervisor_name": "supervisor.name", "discussion_date": "today"},
 		"practice-observation": {"observee_name": "supervisee.name", "observee_role": "supervisee.job_title",
 			"observer_name": "supervisor.name", "observer_role": "supervisor.job_title"},
-		"file-audit": {"supervisee_name": "supervisee.name", "supervisor_name": "supervisor.name", "audit_completed": "today"},
+		"file-audit": {"supervisee_name": "supervisee.name", "supervisor_name": "supervisor.name", "auditor_name": "author.name", "audit_completed": "today"},
 		"serious-incident-support": {"worker_name": "supervisee.name", "worker_job_title": "supervisee.job_title",
 			"supervisor_name": "supervisor.name", "supervisor_job_title": "supervisor.job_title", "plan_date": "today"},
 	}

@@ -107,7 +107,8 @@ type Field struct {
 	Options    []Option // choice and multichoice; yes/no and RAG have theirs built in
 	// Prefill names the value a new record starts with: "supervisee.name",
 	// "supervisee.job_title", "supervisee.role", "supervisor.name",
-	// "supervisor.job_title", "today", "last_agreement.date"; a table,
+	// "supervisor.job_title", "author.name" (who starts the record), "today",
+	// "last_agreement.date"; a table,
 	// "planner.year_ahead" (comma-separated dates, a row each).
 	Prefill string
 	ShowIf  *Condition // a follow-up question, shown when another answer matches
@@ -136,8 +137,10 @@ var prefillKeys = map[string]Kind{
 	"supervisee.role":      KindText,
 	"supervisor.name":      KindText,
 	"supervisor.job_title": KindText,
-	"today":                KindDate,
-	"last_agreement.date":  KindDate,
+	// The person starting the record (the auditor of a file audit).
+	"author.name":         KindText,
+	"today":               KindDate,
+	"last_agreement.date": KindDate,
 	// The dates of the year ahead, at the supervisee's frequency: a table
 	// gets one row a date, in its first date column.
 	"planner.year_ahead": KindTable,

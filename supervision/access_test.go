@@ -139,6 +139,22 @@ func TestFileAuditByAuditor(t *testing.T) {
 			t.Errorf("record.json parties %v", roles)
 		}
 	}
+	// Reindexed into an empty database, the audit names its parties again.
+	rebuilt, db := serviceOn(t, w.blobs)
+	if rep, err := rebuilt.Reindex(ctx); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("reindex: %+v, %v", rep, err)
+	}
+	parties, err := db.RecordParties(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range parties {
+		got[p.Role] = p.StaffID
+	}
+	if got["auditor"] != aud.ID || got["subject"] != w.supervisee.ID || got["supervisor"] != w.supervisor.ID {
+		t.Errorf("parties after reindex: %v", got)
+	}
 	// Ended, the assignment gives nothing: the auditor still reads the
 	// audit they are named on, but not the file.
 	if err := w.svc.EndAuditAssignment(ctx, w.admin, a.ID); err != nil {

@@ -228,6 +228,7 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 	if err != nil {
 		return nil, err
 	}
+	pv["author.name"] = actor.Name
 	if data == nil {
 		data = def.Prefill(pv)
 	} else {
