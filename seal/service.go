@@ -22,7 +22,7 @@ func (a serviceSealer) Check(pdf []byte) (*supervision.SealCheck, error) {
 	}
 	return &supervision.SealCheck{Sealed: r.Sealed, Intact: r.Intact, Trusted: a.s.Trusts(r), Problem: r.Problem,
 		Signer: r.SignerName, Reason: r.Reason, At: r.SignedAt, Timestamped: r.Timestamped, TimestampAt: r.TimestampAt,
-		TimestampAuthority: r.TimestampAuthority, TimestampProblem: r.TimestampProblem}, nil
+		TimestampAuthority: r.TimestampAuthority, TimestampProblem: r.TimestampProblem, Level: r.Level}, nil
 }
 
 func (a serviceSealer) Fingerprint() string { return a.s.Fingerprint() }

@@ -242,7 +242,22 @@ func (s *Server) recoverer(c *gin.Context) {
 }
 
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > s.opts.MaxBodyBytes {
+	limit := s.opts.MaxBodyBytes
+	if isVerifyUpload(c) {
+		// verify accepts every PDF the service has made, however large.
+		n, err := s.verifyBodyLimit(c)
+		if err != nil {
+			if isAPI(c) {
+				s.api(func(*gin.Context) error { return err })(c)
+			} else {
+				s.servePageError(c, err)
+			}
+			c.Abort()
+			return
+		}
+		limit = max(limit, n)
+	}
+	if c.Request.ContentLength > limit {
 		err := errTooLarge
 		if isAPI(c) {
 			s.api(func(*gin.Context) error { return err })(c)
@@ -252,7 +267,7 @@ func (s *Server) limitBody(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBodyBytes)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	c.Next()
 }
 

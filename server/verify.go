@@ -13,18 +13,47 @@ import (
 type verifyPage struct {
 	Page   *basePage
 	Result *supervision.Verification
+	MaxMB  int64 // the largest file accepted, in MB
+}
+
+func (s *Server) newVerifyPage(c *gin.Context) (*verifyPage, error) {
+	limit, err := s.svc.MaxVerifyBytes(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	return &verifyPage{Page: s.basePage(c, "Check a document"), MaxMB: (limit + (1 << 20) - 1) >> 20}, nil
 }
 
 func (s *Server) verifyForm(c *gin.Context) error {
-	s.render(c, http.StatusOK, "verify", &verifyPage{Page: s.basePage(c, "Check a document")})
+	p, err := s.newVerifyPage(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "verify", p)
 	return nil
+}
+
+// verifyBodyLimit is the request body limit of the verify routes: the
+// largest PDF the service has made (see Service.MaxVerifyBytes), and room
+// for the multipart form around it.
+func (s *Server) verifyBodyLimit(c *gin.Context) (int64, error) {
+	n, err := s.svc.MaxVerifyBytes(c.Request.Context())
+	return n + 64<<10, err
+}
+
+// isVerifyUpload says whether the request uploads a PDF to verify.
+func isVerifyUpload(c *gin.Context) bool {
+	return c.Request.Method == http.MethodPost && (c.FullPath() == "/verify" || c.FullPath() == "/api/v1/verify")
 }
 
 // verifySubmit checks an uploaded PDF. A tampered or unknown PDF is an
 // answer in plain words, not an error page.
 func (s *Server) verifySubmit(c *gin.Context) error {
-	p := &verifyPage{Page: s.basePage(c, "Check a document")}
-	pdf, err := uploadedFile(c, "file")
+	p, err := s.newVerifyPage(c)
+	if err != nil {
+		return err
+	}
+	pdf, err := s.uploadedFile(c, "file")
 	if err == nil {
 		p.Result, err = s.svc.Verify(c.Request.Context(), currentUser(c), pdf)
 	}
@@ -41,7 +70,7 @@ func (s *Server) verifySubmit(c *gin.Context) error {
 }
 
 func (s *Server) apiVerify(c *gin.Context) error {
-	pdf, err := uploadedFile(c, "file")
+	pdf, err := s.uploadedFile(c, "file")
 	if err != nil {
 		return err
 	}
@@ -49,10 +78,11 @@ func (s *Server) apiVerify(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := gin.H{"summary": v.Summary, "details": v.Details, "true_copy": v.Good, "in_file": v.InFile, "sha256": v.SHA256}
+	out := gin.H{"summary": v.Summary, "details": v.Details, "true_copy": v.Good, "in_file": v.InFile, "sha256": v.SHA256,
+		"own_seal": v.OwnSeal, "record_withheld": v.Withheld}
 	if v.Seal != nil {
 		out["seal"] = gin.H{"sealed": v.Seal.Sealed, "intact": v.Seal.Intact, "trusted": v.Seal.Trusted,
-			"problem": v.Seal.Problem, "signer": v.Seal.Signer, "reason": v.Seal.Reason, "at": v.Seal.At}
+			"problem": v.Seal.Problem, "signer": v.Seal.Signer, "reason": v.Seal.Reason, "at": v.Seal.At, "pades_level": v.Seal.Level}
 	}
 	if v.Record != nil {
 		var signers []gin.H
@@ -67,18 +97,22 @@ func (s *Server) apiVerify(c *gin.Context) error {
 
 // uploadedFile reads one uploaded file, or the raw body when the request is
 // not a multipart form (curl --data-binary @file.pdf).
-func uploadedFile(c *gin.Context, field string) ([]byte, error) {
+func (s *Server) uploadedFile(c *gin.Context, field string) ([]byte, error) {
+	limit, err := s.svc.MaxVerifyBytes(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
 	noFile := &supervision.ValidationError{Fields: []supervision.FieldError{{Field: field, Message: "Select a PDF file to check"}}}
 	if c.ContentType() != "multipart/form-data" {
-		b, err := io.ReadAll(io.LimitReader(c.Request.Body, supervision.MaxVerifyBytes+1))
+		b, err := io.ReadAll(io.LimitReader(c.Request.Body, limit+1))
 		if err != nil {
 			return nil, err
 		}
 		if len(b) == 0 {
 			return nil, noFile
 		}
-		if len(b) > supervision.MaxVerifyBytes {
-			return nil, tooBig()
+		if int64(len(b)) > limit {
+			return nil, supervision.TooLargeToVerify(limit)
 		}
 		return b, nil
 	}
@@ -89,8 +123,8 @@ func uploadedFile(c *gin.Context, field string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fh.Size > supervision.MaxVerifyBytes {
-		return nil, tooBig()
+	if fh.Size > limit {
+		return nil, supervision.TooLargeToVerify(limit)
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -105,8 +139,4 @@ func uploadedFile(c *gin.Context, field string) ([]byte, error) {
 		return nil, noFile
 	}
 	return b, nil
-}
-
-func tooBig() error {
-	return &supervision.ValidationError{Fields: []supervision.FieldError{{Field: "file", Message: "The file must be 7 MB or smaller"}}}
 }

@@ -44,6 +44,9 @@ type SealCheck struct {
 	TimestampAt        time.Time
 	TimestampAuthority string
 	TimestampProblem   string
+	// Level is the PAdES baseline level of the seal ("B-B", "B-T",
+	// "B-LT"), "" for another kind of signature.
+	Level string
 }
 
 // sealReason is how a seal names its record; Verify reads it back.
@@ -55,31 +58,68 @@ var reasonRE = regexp.MustCompile(`^Record (\S+), version (\d+)$`)
 
 // Verification is the answer to "is this PDF a true copy from the file?".
 type Verification struct {
-	SHA256  string
-	Seal    *SealCheck // nil when the service has no sealer
-	InFile  bool       // byte for byte the copy in the file
-	Record  *Record    // the record the PDF is, when known
-	Form    string     // its form's title
+	SHA256 string
+	Seal   *SealCheck // nil when the service has no sealer
+	InFile bool       // byte for byte the copy in the file
+	// OwnSeal: sealed with this organisation's certificate, and intact.
+	OwnSeal bool
+	// Record is the record the PDF is, with its form and signers, only
+	// when the PDF is the copy in the file or carries this organisation's
+	// intact seal, and the person asking may read that record.
+	Record  *Record
+	Form    string // its form's title
 	Signers []*Signature
+	// Withheld: the PDF is one of this organisation's records, but the
+	// person asking may not read it, so its details are not given.
+	Withheld bool
 	// Summary says it all in one sentence; Details add what a reader needs.
 	Summary string
 	Details []string
 	Good    bool // sealed, intact and the copy in the file
 }
 
-// MaxVerifyBytes bounds an uploaded PDF.
-const MaxVerifyBytes = 7 << 20
+// MinVerifyBytes is the least verify accepts, whatever the file holds.
+const MinVerifyBytes = 16 << 20
 
-// Verify checks an uploaded PDF: whether its seal is intact, which record
-// and version it is, who signed it and when, and whether it matches the copy
-// in the file byte for byte. Anyone signed in may ask: the answer tells them
-// no more than the PDF in their hands already says.
+// MaxVerifyBytes bounds a PDF verify accepts: the largest PDF the service has
+// made (a sealed record's document, whatever its size), and at least
+// MinVerifyBytes. So every document the service has given anyone can be
+// checked.
+func (s *Service) MaxVerifyBytes(ctx context.Context) (int64, error) {
+	n, err := s.store.LargestDocument(ctx, "pdf")
+	if err != nil {
+		return 0, err
+	}
+	return max(n, MinVerifyBytes), nil
+}
+
+// TooLargeToVerify is the error for a file over limit bytes.
+func TooLargeToVerify(limit int64) error {
+	return &ValidationError{Fields: []FieldError{{Field: "file",
+		Message: fmt.Sprintf("The file must be %d MB or smaller: no document in the file is larger", (limit+(1<<20)-1)>>20)}}}
+}
+
+// Verify checks an uploaded PDF: whether its seal is intact and this
+// organisation's, whether it matches the copy in the file byte for byte,
+// and, for those who may read the record, which record and version it is,
+// who signed it and when. Anyone signed in may ask. A PDF sealed by another
+// certificate is "not sealed by this organisation", with no record details
+// whatever record it names; record details are given only for the copy in
+// the file or a PDF with this organisation's intact seal, and only to those
+// RecordAccess lets read the record.
 func (s *Service) Verify(ctx context.Context, actor *Staff, pdf []byte) (*Verification, error) {
 	if actor == nil {
 		return nil, Errorf(ErrAuth, "Sign in to check a document")
 	}
 	if len(pdf) == 0 {
 		return nil, &ValidationError{Fields: []FieldError{{Field: "file", Message: "Select a PDF file to check"}}}
+	}
+	limit, err := s.MaxVerifyBytes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(pdf)) > limit {
+		return nil, TooLargeToVerify(limit)
 	}
 	sum := sha256.Sum256(pdf)
 	v := &Verification{SHA256: hex.EncodeToString(sum[:])}
@@ -91,12 +131,17 @@ func (s *Service) Verify(ctx context.Context, actor *Staff, pdf []byte) (*Verifi
 			return v, nil
 		}
 		v.Seal = chk
+		v.OwnSeal = chk.Sealed && chk.Intact && chk.Trusted
 	}
+	// The record the PDF is: the copy in the file, or the one this
+	// organisation's intact seal names. What any other seal names is the
+	// uploader's claim, and is not looked up.
+	var rec *Record
 	doc, err := s.store.DocumentBySHA256(ctx, v.SHA256)
 	switch {
 	case err == nil && doc.Kind == "pdf":
 		v.InFile = true
-		if v.Record, err = s.store.GetRecord(ctx, doc.RecordID); err != nil {
+		if rec, err = s.store.GetRecord(ctx, doc.RecordID); err != nil {
 			return nil, err
 		}
 	case err == nil:
@@ -105,13 +150,27 @@ func (s *Service) Verify(ctx context.Context, actor *Staff, pdf []byte) (*Verifi
 	case !errors.Is(err, ErrNotFound):
 		return nil, err
 	}
-	if v.Record == nil && v.Seal != nil {
+	if rec == nil && v.OwnSeal {
 		if m := reasonRE.FindStringSubmatch(v.Seal.Reason); m != nil {
-			if r, err := s.store.GetRecord(ctx, m[1]); err == nil {
+			r, err := s.store.GetRecord(ctx, m[1])
+			switch {
+			case err == nil:
 				if n, _ := strconv.Atoi(m[2]); n == r.Version {
-					v.Record = r
+					rec = r
 				}
+			case !errors.Is(err, ErrNotFound):
+				return nil, err
 			}
+		}
+	}
+	if rec != nil {
+		switch _, err := s.RecordAccess(ctx, actor, rec); {
+		case err == nil:
+			v.Record = rec
+		case errors.Is(err, ErrNotFound):
+			v.Withheld = true
+		default:
+			return nil, err
 		}
 	}
 	if v.Record != nil {
@@ -124,8 +183,11 @@ func (s *Service) Verify(ctx context.Context, actor *Staff, pdf []byte) (*Verifi
 	}
 	s.explain(v)
 	e := AccessEntry{Action: ActVerify, Detail: "SHA-256 " + v.SHA256}
-	if v.Record != nil {
-		e.FileID, e.RecordID = v.Record.StaffID, v.Record.ID
+	if rec != nil {
+		e.FileID, e.RecordID = rec.StaffID, rec.ID
+		if v.Withheld {
+			e.Detail += " (record details withheld: no access)"
+		}
 	}
 	if err := s.logActor(ctx, actor, "", e.Action, e.FileID, e.RecordID, e.Detail); err != nil {
 		return nil, err
@@ -134,17 +196,21 @@ func (s *Service) Verify(ctx context.Context, actor *Staff, pdf []byte) (*Verifi
 }
 
 func (s *Service) explain(v *Verification) {
-	sealOK := v.Seal != nil && v.Seal.Sealed && v.Seal.Intact && v.Seal.Trusted
+	foreign := v.Seal != nil && v.Seal.Sealed && v.Seal.Intact && !v.Seal.Trusted
 	switch {
-	case v.InFile && (sealOK || v.Seal == nil):
+	case v.InFile && (v.OwnSeal || v.Seal == nil):
 		v.Good = true
 		v.Summary = "This is a true copy: it is byte for byte the signed document kept in the supervision file."
 	case v.InFile:
 		v.Summary = "This file is the copy kept in the supervision file, but its seal could not be confirmed."
 	case v.Seal != nil && v.Seal.Sealed && !v.Seal.Intact:
 		v.Summary = "This document has been changed since it was sealed. Do not rely on it: ask for a copy from the file."
-	case v.Record != nil:
-		v.Summary = "This PDF names a record in the file, but it is not the copy kept there. It may have been changed."
+	case foreign:
+		v.Summary = "This PDF was not sealed by this organisation: its seal was made with another certificate, so it is not a document from this supervision file."
+	case v.Record != nil || v.Withheld:
+		v.Summary = "This PDF carries this organisation's seal and names a record in the file, but it is not the copy kept there."
+	case v.OwnSeal:
+		v.Summary = "This PDF carries this organisation's seal, but it is not a document kept in the supervision file."
 	case v.Seal != nil && !v.Seal.Sealed:
 		v.Summary = "This PDF has no seal and is not a document from the supervision file."
 	default:
@@ -157,11 +223,16 @@ func (s *Service) explain(v *Verification) {
 		case !v.Seal.Intact:
 			v.Details = append(v.Details, "Seal: broken. "+v.Seal.Problem)
 		case !v.Seal.Trusted:
-			v.Details = append(v.Details, fmt.Sprintf("Seal: intact, but made with a certificate (%s) that is not this organisation's.", v.Seal.Signer))
+			v.Details = append(v.Details, fmt.Sprintf("Seal: not sealed by this organisation. It is intact, but made with a certificate (%s) that is not this organisation's.", v.Seal.Signer))
 		default:
-			v.Details = append(v.Details, fmt.Sprintf("Seal: intact, made by %s on %s.", v.Seal.Signer, v.Seal.At.In(s.cfg.Location).Format("2 January 2006 at 15:04")))
+			line := fmt.Sprintf("Seal: intact, made by %s on %s.", v.Seal.Signer, v.Seal.At.In(s.cfg.Location).Format("2 January 2006 at 15:04"))
+			if v.Seal.Level != "" {
+				line += " It is a PAdES " + v.Seal.Level + " signature."
+			}
+			v.Details = append(v.Details, line)
 		}
 		switch {
+		case !v.OwnSeal:
 		case v.Seal.Timestamped:
 			v.Details = append(v.Details, fmt.Sprintf("Timestamp: %s, from the timestamp authority %s.",
 				v.Seal.TimestampAt.In(s.cfg.Location).Format("2 January 2006 at 15:04:05"), v.Seal.TimestampAuthority))
@@ -175,9 +246,12 @@ func (s *Service) explain(v *Verification) {
 			v.Details = append(v.Details, fmt.Sprintf("Signed by %s (%s) on %s.", sg.Name, sg.Role, sg.SignedAt.In(s.cfg.Location).Format("2 January 2006 at 15:04")))
 		}
 	}
+	if v.Withheld {
+		v.Details = append(v.Details, "Record: you do not have access to this record, so its details are not shown.")
+	}
 	if v.InFile {
 		v.Details = append(v.Details, "It matches the copy in the file byte for byte (SHA-256 "+v.SHA256+").")
-	} else if v.Record != nil {
+	} else if v.Record != nil || v.Withheld {
 		v.Details = append(v.Details, "It does not match the copy in the file (SHA-256 "+v.SHA256+").")
 	}
 }

@@ -130,6 +130,7 @@ type Store interface {
 	AuthStore      // sign-in throttling, sessions, purge (auth_store.go)
 	FailureStore   // documents that crashed the renderer or sealer (failures.go)
 	HandoverStore  // handover.go
+	VerifyStore    // verify's size limit (verifystore.go)
 
 	CreateStaff(ctx context.Context, s *Staff) error
 	UpdateStaff(ctx context.Context, s *Staff) error

@@ -115,10 +115,17 @@ func TestVerifyChecksACopyAgainstTheFile(t *testing.T) {
 	rec := signAgreement(t, p, "")
 	pdf := p.supervisee.call("GET", "/api/v1/records/"+rec.ID+"/document.pdf", nil, http.StatusOK, nil)
 	// Anyone signed in may check a document; the true copy is confirmed.
+	// The record's details are for those who may read it: the supervisee,
+	// not an administrator (who does not read records).
 	outsider := login(t, m.URL, "admin@testshire.gov.uk", "correct horse battery")
 	status, page := outsider.upload("/verify", "file", "agreement.pdf", pdf)
+	if status != http.StatusOK || !strings.Contains(page, "True copy") || strings.Contains(page, rec.ID) || strings.Contains(page, "Ahmed Khan") ||
+		!strings.Contains(page, "you do not have access to this record") {
+		t.Errorf("verify of the true copy by an administrator: %d\n%s", status, page)
+	}
+	status, page = p.supervisee.upload("/verify", "file", "agreement.pdf", pdf)
 	if status != http.StatusOK || !strings.Contains(page, "True copy") || !strings.Contains(page, rec.ID) || !strings.Contains(page, "Ahmed Khan") {
-		t.Errorf("verify of the true copy: %d\n%s", status, page)
+		t.Errorf("verify of the true copy by the supervisee: %d\n%s", status, page)
 	}
 	// One byte changed: a plain answer, not an error page.
 	bad := bytes.Clone(pdf)
@@ -141,7 +148,7 @@ func TestVerifyChecksACopyAgainstTheFile(t *testing.T) {
 			Version int    `json:"version"`
 		} `json:"record"`
 	}
-	status, body := outsider.upload("/api/v1/verify", "file", "agreement.pdf", pdf)
+	status, body := p.supervisor.upload("/api/v1/verify", "file", "agreement.pdf", pdf)
 	if err := json.Unmarshal([]byte(body), &v); err != nil || status != http.StatusOK || !v.TrueCopy || !v.InFile || v.Record.ID != rec.ID || v.Record.Version != 1 {
 		t.Errorf("API verify: %d %s", status, body)
 	}

@@ -90,7 +90,9 @@ func verify(ctx context.Context, svc *supervision.Service, operands []string, ou
 	if len(operands) == 0 {
 		return errors.New("usage: supfile verify FILE.pdf [FILE.pdf ...]")
 	}
-	checker := &supervision.Staff{ID: "system", Name: "supfile verify"}
+	// The operator at the server's console checks with an administrator's
+	// access: record details for what an administrator may read.
+	checker := &supervision.Staff{ID: "system", Name: "supfile verify", IsAdmin: true}
 	ctx = supervision.WithRequestInfo(ctx, supervision.RequestInfo{UserAgent: "supfile verify (command line)"})
 	bad := 0
 	for _, name := range operands {

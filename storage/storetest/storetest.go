@@ -45,6 +45,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Sign-in throttle, sessions and purge", testAuthStore},
 		{"Ping and Close", testPingClose},
 		{"Access: record parties, cover, audits", testAccess},
+		{"Largest document (verify's limit)", testLargestDocument},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
