@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -117,23 +118,52 @@ func TestVerifyForeignSealAndAccess(t *testing.T) {
 	}
 }
 
-// A record with a large table makes a PDF far larger than verify's old
-// limit (7 MB) and its floor; verify accepts it on the page, the API and
-// the command line, because its limit is the largest PDF the service made.
+// A record with large tables makes a PDF far larger than verify's old
+// limit (7 MB) and its floor (16 MB): a council's worker's details form with
+// seven contact tables of 2,000 rows each (the most a table may have). Verify
+// accepts it on the page, the API and the command line, because its limit
+// is the largest PDF the service has made.
 func TestVerifyLargeRecord(t *testing.T) {
-	m := startApp(t, nil)
+	builtin, err := fs.ReadFile(forms.Builtin(), "workers-details.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	council := strings.Replace(string(builtin), "version: 1\n", "version: 2\n", 1)
+	start := strings.Index(council, "      - id: emergency_contacts\n")
+	end := strings.Index(council, "\nrules:")
+	if start < 0 || end < start {
+		t.Fatal("workers-details.yaml has changed: no emergency_contacts table before its rules")
+	}
+	table := strings.Replace(council[start:end], "        kind: table\n", "        kind: table\n        max_rows: 2000\n", 1)
+	tables := table
+	const nTables, nRows = 7, 2000
+	for i := 2; i <= nTables; i++ {
+		tables += "\n" + strings.Replace(table, "id: emergency_contacts\n", fmt.Sprintf("id: emergency_contacts_%d\n", i), 1)
+	}
+	council = council[:start] + tables + council[end:]
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "workers-details.yaml"), []byte(council), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := startApp(t, map[string]string{"FORMS_DIR": dir})
 	p := setUpTeam(t, m.URL)
 	def, ok := m.svc.Forms().Get("workers-details")
-	if !ok {
-		t.Fatal("no workers-details form")
+	if !ok || def.Version != 2 {
+		t.Fatal("the council's workers-details form is not loaded")
 	}
 	data := forms.Sample(def, p.supervisorID)
-	var rows []any
-	for i := 0; i < 14000; i++ {
-		rows = append(rows, map[string]any{"name": fmt.Sprintf("Contact number %d of a long list", i),
-			"relationship": "Friend of the family", "phone": fmt.Sprintf("0115 %07d", i)})
+	for i := 1; i <= nTables; i++ {
+		var rows []any
+		for r := 0; r < nRows; r++ {
+			rows = append(rows, map[string]any{"name": fmt.Sprintf("Contact number %d of a long list", r),
+				"relationship": "Friend of the family", "phone": fmt.Sprintf("0115 %07d", r)})
+		}
+		id := "emergency_contacts"
+		if i > 1 {
+			id = fmt.Sprintf("emergency_contacts_%d", i)
+		}
+		data[id] = rows
 	}
-	data["emergency_contacts"] = rows
 	var rec recordResp
 	p.supervisee.call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": "workers-details", "data": data}, http.StatusCreated, &rec)
 	p.supervisee.call("POST", "/api/v1/records/"+rec.ID+"/submit", nil, http.StatusOK, &rec)
@@ -177,6 +207,7 @@ func cliEnv(m *Main) func(string) string {
 	env := map[string]string{
 		"SUPFILE_DATA_DIR": m.Config.DataDir, "SUPFILE_ORG_NAME": "Testshire County Council",
 		"SUPFILE_ADMIN_EMAIL": "admin@testshire.gov.uk", "SUPFILE_ADMIN_PASSWORD": "correct horse battery",
+		"FORMS_DIR": m.Config.FormsDir,
 	}
 	return func(k string) string { return env[k] }
 }
