@@ -44,6 +44,9 @@ type DB struct {
 	dialect string
 	// alog writes access log entries in batches (accesslog.go).
 	alog accessAppender
+	// jobs is what the job queue (River) runs on: on SQLite the writer w,
+	// on PostgreSQL a pgx pool of its own (river.go).
+	jobs jobsConn
 }
 
 var _ supervision.Store = (*DB)(nil)
@@ -103,7 +106,7 @@ func OpenSQLite(path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
-	return &DB{w: w, r: r, dialect: dialectSQLite}, nil
+	return &DB{w: w, r: r, dialect: dialectSQLite, jobs: jobsConn{sqlite: w}}, nil
 }
 
 // OpenPostgres connects to PostgreSQL at url (postgres://…). Parameters the
@@ -126,7 +129,12 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d database %s: %w", cfg.Host, cfg.Port, cfg.Database, err)
 	}
-	return &DB{w: db, r: db, dialect: dialectPostgres}, nil
+	pool, err := openJobsPool(ctx, url)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &DB{w: db, r: db, dialect: dialectPostgres, jobs: jobsConn{pool: pool}}, nil
 }
 
 // Ping checks that the database answers.
@@ -143,6 +151,9 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes the database.
 func (db *DB) Close() error {
 	db.alog.stop()
+	if db.jobs.pool != nil {
+		db.jobs.pool.Close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

@@ -96,6 +96,15 @@ func (db *DB) Migrate(ctx context.Context) (err error) {
 			return fmt.Errorf("migration %s: %w", m.version, err)
 		}
 	}
+	// The job queue's tables, by River's own migrator, still under the
+	// lock on PostgreSQL. On SQLite the migrator needs the one writer
+	// connection, so ours goes back to the pool first.
+	if db.dialect == dialectSQLite {
+		conn.Close()
+	}
+	if err := db.migrateJobs(ctx); err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
 	return nil
 }
 

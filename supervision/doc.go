@@ -19,8 +19,12 @@
 // RecordView the page shows, updated in memory rather than read again. The
 // last signature finalises in Sign (finalize: render, seal, write the objects,
 // then the row). If that fails, the record is "signed, documents pending" and
-// the one other way to finish it is the background retry (RetryPending, which
-// Sign nudges; capped back-off).
+// the one other way to finish it is a finish job: Sign hands the record to the
+// durable queue (Jobs, implemented on River by package jobs), whose worker,
+// on any instance, calls FinishDocuments, retried with capped back-off (a
+// second, doubling, at most a minute; after a crash in the renderer or the
+// sealer, the failure's own back-off of 30 seconds doubling to an hour). A
+// periodic sweep queues any pending record the queue does not hold.
 //
 // # How Service would split
 //
@@ -33,7 +37,7 @@
 //     StaffMember, Names; store: staff and sessions.
 //   - Records (records.go, finalize.go, pending.go, seal.go): StartRecord,
 //     Record, SaveDraft, SaveDraftPost, Submit, Sign, OpenDocument, Verify,
-//     FinalizePending, RetryPending, NudgeRetry; store: records, signatures,
+//     FinishDocuments, PendingDocuments, FinalizePending; store: records, signatures,
 //     events, documents; with the Renderer, Sealer and Blobs.
 //   - The file (records.go File, frontpage.go, export.go): File, FrontPage,
 //     FrontPagePDF, Export; store: record listings, read-only.

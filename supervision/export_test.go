@@ -6,6 +6,3 @@ import "context"
 func (s *Service) WriteDocuments(ctx context.Context, v *RecordView, actor *Staff) ([]*Document, error) {
 	return s.writeDocuments(ctx, v, Event{RecordID: v.Record.ID, At: s.now(), ActorID: actor.ID, Action: "finalised"})
 }
-
-// NextBackoff exposes the retry's back-off step to the tests.
-var NextBackoff = nextBackoff

@@ -127,24 +127,6 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 	same("last signature", w.supervisor, v)
 }
 
-// The retry's wait doubles from its first step and stays at its cap; it
-// never drops back to the first step while something is still pending.
-func TestRetryBackoffIsCapped(t *testing.T) {
-	var got []time.Duration
-	d := time.Duration(0)
-	for range 10 {
-		d = supervision.NextBackoff(d, time.Second, time.Minute)
-		got = append(got, d)
-	}
-	want := []time.Duration{1, 2, 4, 8, 16, 32, 60, 60, 60, 60}
-	for i := range want {
-		want[i] *= time.Second
-	}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("back-off (-want +got):\n%s", d)
-	}
-}
-
 // A crash in the renderer at the last signature keeps both signatures and
 // marks the record "documents failed" with the reason; it is logged at ERROR
 // once, not retried before its back-off, retried with a growing wait, and
@@ -173,13 +155,21 @@ func TestDocumentsFailedOnACrash(t *testing.T) {
 	if err != nil || read.DocumentsFailed == nil || read.DocumentsFailed.Reason != f.Reason {
 		t.Fatalf("a read does not show the failure: %v %+v", err, read)
 	}
-	// Not before its time.
+	// One finish job is queued, due when the back-off ends.
+	if q := w.jobs.list(); len(q) != 1 || q[0].recordID != r.ID || !q[0].at.Equal(f.RetryAt) {
+		t.Fatalf("queued after the crash: %+v, want one finish job at %s", q, f.RetryAt)
+	}
+	// Not before its time: the job is told when to come back.
+	var later *supervision.RetryLaterError
+	if err := w.svc.FinishDocuments(ctx, r.ID); !errors.As(err, &later) || !later.At.Equal(f.RetryAt) {
+		t.Fatalf("finish job before the back-off: %v, want retry at %s", err, f.RetryAt)
+	}
 	if done, pending, err := w.svc.FinalizePending(ctx); err != nil || done != 0 || pending != 1 {
 		t.Fatalf("retry before the back-off: done %d pending %d err %v", done, pending, err)
 	}
 	w.clock.later(31 * time.Second)
-	if done, pending, err := w.svc.FinalizePending(ctx); err != nil || done != 0 || pending != 1 {
-		t.Fatalf("second attempt: done %d pending %d err %v", done, pending, err)
+	if err := w.svc.FinishDocuments(ctx, r.ID); !errors.As(err, &later) || !within(later.At.Sub(w.clock.now()), time.Minute) {
+		t.Fatalf("second attempt: %v, want a retry a minute later", err)
 	}
 	read, _ = w.svc.Record(ctx, w.supervisee, r.ID)
 	if f2 := read.DocumentsFailed; f2 == nil || f2.Attempts != 2 || !f2.FailedAt.Equal(f.FailedAt) || f2.RetryAt.Sub(w.clock.now()) < 59*time.Second {
@@ -195,8 +185,8 @@ func TestDocumentsFailedOnACrash(t *testing.T) {
 	// the record and forgets the failure.
 	w.renderer.crash.Store(false)
 	w.clock.later(61 * time.Second)
-	if done, pending, err := w.svc.FinalizePending(ctx); err != nil || done != 1 || pending != 0 {
-		t.Fatalf("after the fix: done %d pending %d err %v", done, pending, err)
+	if err := w.svc.FinishDocuments(ctx, r.ID); err != nil {
+		t.Fatalf("after the fix: %v", err)
 	}
 	read, _ = w.svc.Record(ctx, w.supervisee, r.ID)
 	if read.Record.Status != supervision.StatusSigned || read.DocumentsFailed != nil || len(read.Documents) != 3 {

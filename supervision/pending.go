@@ -3,6 +3,7 @@ package supervision
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -10,11 +11,111 @@ import (
 // itself, such as completing a record whose documents were delayed.
 var systemActor = &Staff{ID: "system", Name: "Supervision File"}
 
-// FinalizePending writes the documents of every record that all its signers
+// Jobs is the durable queue the domain hands work to, to be done later by
+// any instance of the service, surviving a restart. Package jobs is the
+// implementation (River, on the same database as the store).
+type Jobs interface {
+	// FinishLater asks for the documents of a fully signed record to be
+	// written (FinishDocuments) at or after at, and again with back-off
+	// while that fails. Asking again for a record already queued changes
+	// nothing.
+	FinishLater(ctx context.Context, recordID string, at time.Time) error
+}
+
+// minRetry is the first wait after documents could not be written.
+const minRetry = time.Second
+
+// RetryLaterError says that a record's documents failed (the renderer or
+// the sealer crashed on it) and are not to be tried again before At: the
+// failure's own capped back-off, shown to the administrators.
+type RetryLaterError struct {
+	RecordID string
+	At       time.Time
+	Reason   string
+}
+
+func (e *RetryLaterError) Error() string {
+	return fmt.Sprintf("documents of record %s failed (%s); next try at %s", e.RecordID, e.Reason, e.At.Format(time.RFC3339))
+}
+
+// FinishDocuments writes the documents of one record that all its signers
 // have signed but whose documents could not be written when the last
-// signature arrived (the document store was unreachable, say). It returns how
-// many it completed and how many are still pending. It is the one way, other
-// than Sign itself, that documents are written.
+// signature arrived (the document store was unreachable, say). It is the
+// finish job's work, and the one way, other than Sign itself, that
+// documents are written. It returns nil once they are written, or when
+// there is nothing to do (the record is complete, not yet signed by all,
+// or gone); a *RetryLaterError while a crash's back-off runs; any other
+// error means "try again soon".
+func (s *Service) FinishDocuments(ctx context.Context, recordID string) error {
+	r, err := s.store.GetRecord(ctx, recordID)
+	if errors.Is(err, ErrNotFound) {
+		return nil // purged since
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.finishOne(ctx, r)
+	return err
+}
+
+// finishOne finishes one record if its documents are pending; done says
+// whether it wrote them.
+func (s *Service) finishOne(ctx context.Context, r *Record) (done bool, err error) {
+	if r.Status != StatusAwaitingSignatures {
+		return false, nil
+	}
+	v, err := s.view(ctx, r, nil)
+	if err != nil {
+		return false, err
+	}
+	if !v.DocumentsPending {
+		return false, nil // still waiting for someone to sign
+	}
+	if f := v.DocumentsFailed; f != nil && s.now().Before(f.RetryAt) {
+		// crashed before: waits for its back-off
+		return false, &RetryLaterError{RecordID: r.ID, At: f.RetryAt, Reason: f.Reason}
+	}
+	if v.Supervisor, err = s.CurrentSupervisor(ctx, r.StaffID); err != nil {
+		return false, err
+	}
+	if err := s.finalize(ctx, v, systemActor); err != nil {
+		if errors.As(err, new(*crashError)) && v.DocumentsFailed != nil { // logged by noteFailure
+			f := v.DocumentsFailed
+			return false, &RetryLaterError{RecordID: r.ID, At: f.RetryAt, Reason: f.Reason}
+		}
+		s.log.Warn("documents still pending", "record", r.ID, "err", err)
+		return false, err
+	}
+	s.log.Info("documents written after a delay", "record", r.ID)
+	return true, nil
+}
+
+// PendingDocuments lists the records all their signers have signed whose
+// documents are not written yet. The queue's periodic sweep asks for each
+// to be finished, so that a record whose finish job was never queued (the
+// process died between the signature and the queue) is finished too.
+func (s *Service) PendingDocuments(ctx context.Context) ([]string, error) {
+	recs, err := s.store.AwaitingSignatures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, r := range recs {
+		v, err := s.view(ctx, r, nil)
+		if err != nil {
+			return nil, err
+		}
+		if v.DocumentsPending {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids, nil
+}
+
+// FinalizePending tries to finish every pending record now, ignoring none
+// but those whose crash back-off still runs. It returns how many it
+// completed and how many are still pending. The service itself finishes
+// records through the queue (FinishDocuments); this is for tests and tools.
 func (s *Service) FinalizePending(ctx context.Context) (done, pending int, err error) {
 	recs, err := s.store.AwaitingSignatures(ctx)
 	if err != nil {
@@ -24,87 +125,32 @@ func (s *Service) FinalizePending(ctx context.Context) (done, pending int, err e
 		if err := ctx.Err(); err != nil {
 			return done, pending, err
 		}
-		v, err := s.view(ctx, r, nil)
-		if err != nil {
-			return done, pending, err
-		}
-		if !v.DocumentsPending {
-			continue // still waiting for someone to sign
-		}
-		if f := v.DocumentsFailed; f != nil && s.now().Before(f.RetryAt) {
-			pending++ // crashed before: waits for its back-off
-			continue
-		}
-		if v.Supervisor, err = s.CurrentSupervisor(ctx, r.StaffID); err != nil {
-			return done, pending, err
-		}
-		if err := s.finalize(ctx, v, systemActor); err != nil {
-			if !errors.As(err, new(*crashError)) { // logged by noteFailure
-				s.log.Warn("documents still pending", "record", r.ID, "err", err)
-			}
+		ok, err := s.finishOne(ctx, r)
+		switch {
+		case ok:
+			done++
+		case err != nil:
 			pending++
-			continue
 		}
-		s.log.Info("documents written after a delay", "record", r.ID)
-		done++
 	}
 	return done, pending, nil
 }
 
-// minRetry is the first wait after documents could not be written.
-const minRetry = time.Second
-
-// NudgeRetry tells the background retry that documents are pending, so that
-// it tries again within a second instead of at its next interval. It never
-// blocks; while the retry is already backing off it changes nothing.
-func (s *Service) NudgeRetry() {
-	select {
-	case s.retry <- struct{}{}:
-	default:
+// finishLater queues the finishing of a record whose documents could not
+// be written at its last signature. If even the queue cannot be reached,
+// the periodic sweep queues it later.
+func (s *Service) finishLater(ctx context.Context, v *RecordView) {
+	if s.cfg.Jobs == nil {
+		s.log.Warn("no job queue: documents stay pending until the service is restarted with one", "record", v.Record.ID)
+		return
 	}
-}
-
-// RetryPending runs FinalizePending until ctx ends. While nothing is pending
-// it looks every interval (and when nudged); while something is, it waits
-// with back-off: one second, doubling, capped at interval and staying there
-// until nothing is pending.
-func (s *Service) RetryPending(ctx context.Context, interval time.Duration) {
-	first := min(minRetry, interval)
-	delay, backoff := interval, time.Duration(0)
-	timer := time.NewTimer(delay)
-	defer timer.Stop()
-	for {
-		var nudged <-chan struct{}
-		if backoff == 0 {
-			nudged = s.retry // idle: a nudge starts the back-off
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-nudged:
-			backoff = first
-			timer.Reset(backoff)
-			continue
-		case <-timer.C:
-		}
-		_, pending, err := s.FinalizePending(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.Warn("retrying pending documents", "err", err)
-		}
-		if err != nil || pending > 0 {
-			backoff = nextBackoff(backoff, first, interval)
-			delay = backoff
-		} else {
-			backoff, delay = 0, interval
-		}
-		timer.Reset(delay)
+	at := s.now().Add(minRetry)
+	if f := v.DocumentsFailed; f != nil {
+		at = f.RetryAt
 	}
-}
-
-// nextBackoff doubles the wait from first up to limit, and stays at limit.
-func nextBackoff(cur, first, limit time.Duration) time.Duration {
-	if cur <= 0 {
-		return first
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.cfg.Jobs.FinishLater(ctx, v.Record.ID, at); err != nil {
+		s.log.Warn("could not queue the finishing of the documents; the periodic sweep will", "record", v.Record.ID, "err", err)
 	}
-	return min(2*cur, limit)
 }

@@ -271,7 +271,7 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 
 // Record returns a record to a party of it. It only reads (and writes the
 // read to the access log): a record whose documents are pending is shown as
-// such, and the background retry (see RetryPending) is what completes it.
+// such, and the finish job (see FinishDocuments) is what completes it.
 func (s *Service) Record(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
@@ -538,7 +538,8 @@ func (in *SignInput) validate(actor *Staff, canPrint func(rune) bool) []FieldErr
 // After the last signer the record is final: its documents are rendered and
 // written to the file here, once. If they cannot be written (the document
 // store is down, say), the signature is kept, the view says the documents
-// are pending, and the background retry (RetryPending) finishes them. With
+// are pending, and a finish job on the queue (Jobs, FinishDocuments)
+// finishes them, with back-off, on whichever instance takes it. With
 // a validation error the view is returned too, as it was.
 func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInput) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
@@ -599,7 +600,7 @@ func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 		if !errors.As(err, new(*crashError)) {
 			s.log.Warn("signed, documents pending", "record", id, "err", err)
 		}
-		s.NudgeRetry()
+		s.finishLater(ctx, v)
 	}
 	return v, nil
 }

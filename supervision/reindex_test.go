@@ -277,8 +277,8 @@ func TestFrontPageListsTheFile(t *testing.T) {
 	}
 }
 
-// With nobody asking for the record, the background retry completes it once
-// the store is back; while the store is down it stays pending.
+// With nobody asking for the record, finishing the pending records completes
+// it once the store is back; while the store is down it stays pending.
 func TestPendingDocumentsAreRetriedInTheBackground(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
@@ -296,31 +296,17 @@ func TestPendingDocumentsAreRetriedInTheBackground(t *testing.T) {
 		t.Fatalf("while the store is down: done %d pending %d err %v", done, pending, err)
 	}
 	w.blobs.setDown(false)
-	rctx, cancel := context.WithCancel(ctx)
-	finished := make(chan struct{})
-	go func() { w.svc.RetryPending(rctx, 10*time.Millisecond); close(finished) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		fv, err := w.svc.File(ctx, w.supervisee, w.supervisee.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var status supervision.Status
-		for _, e := range fv.Records {
-			if e.Record.ID == r.ID {
-				status = e.Record.Status
-			}
-		}
-		if status == supervision.StatusSigned {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("record still %s after the store came back", status)
-		}
-		time.Sleep(20 * time.Millisecond)
+	// The periodic sweep lists only the pending record, not the one still
+	// awaiting signatures.
+	if ids, err := w.svc.PendingDocuments(ctx); err != nil || len(ids) != 1 || ids[0] != r.ID {
+		t.Fatalf("pending documents: %v %v, want [%s]", ids, err, r.ID)
 	}
-	cancel()
-	<-finished
+	if done, pending, err := w.svc.FinalizePending(ctx); err != nil || done != 1 || pending != 0 {
+		t.Fatalf("once the store is back: done %d pending %d err %v", done, pending, err)
+	}
+	if ids, err := w.svc.PendingDocuments(ctx); err != nil || len(ids) != 0 {
+		t.Fatalf("pending documents after: %v %v", ids, err)
+	}
 	evs, _ := w.svc.Record(ctx, w.supervisee, r.ID)
 	last := evs.Events[len(evs.Events)-1]
 	if last.Action != "finalised" || last.ActorID != "system" {

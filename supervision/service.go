@@ -47,6 +47,9 @@ type Config struct {
 	// RetentionYears is how long a leaver's file is kept after their end
 	// date; 0 means DefaultRetentionYears.
 	RetentionYears int
+	// Jobs is the durable queue that finishes documents which could not
+	// be written at the last signature; nil queues nothing (tests).
+	Jobs Jobs
 }
 
 // Service holds the rules. Every method that acts for a person takes that
@@ -58,8 +61,6 @@ type Service struct {
 	renderer Renderer
 	cfg      Config
 	log      *slog.Logger
-	// retry wakes the background retry of pending documents (NudgeRetry).
-	retry chan struct{}
 }
 
 // New returns a Service.
@@ -76,7 +77,7 @@ func New(store Store, blobs Blobs, catalogue *forms.Catalogue, r Renderer, cfg C
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: store, blobs: blobs, forms: catalogue, renderer: r, cfg: cfg, log: log, retry: make(chan struct{}, 1)}
+	return &Service{store: store, blobs: blobs, forms: catalogue, renderer: r, cfg: cfg, log: log}
 }
 
 // Forms is the catalogue the service uses.

@@ -32,8 +32,34 @@ type world struct {
 	store                         *countingStore
 	clock                         *testClock
 	logs                          *logCapture
+	jobs                          *fakeJobs
 	admin, supervisor, supervisee *supervision.Staff
 	dir                           string // the database and the documents folder
+}
+
+// fakeJobs stands in for the queue: it keeps what the service asked for.
+// The queue itself (River) is tested in package jobs and cmd/supfile.
+type fakeJobs struct {
+	mu     sync.Mutex
+	queued []queuedFinish
+}
+
+type queuedFinish struct {
+	recordID string
+	at       time.Time
+}
+
+func (j *fakeJobs) FinishLater(_ context.Context, recordID string, at time.Time) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.queued = append(j.queued, queuedFinish{recordID, at})
+	return nil
+}
+
+func (j *fakeJobs) list() []queuedFinish {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]queuedFinish(nil), j.queued...)
 }
 
 // flakyBlobs wraps the real local store and can be told to fail, standing
@@ -200,9 +226,9 @@ func newWorldWith(tb testing.TB, blobs supervision.Blobs, sealer supervision.Sea
 	}
 	loc, _ := time.LoadLocation("Europe/London")
 	w := &world{blobs: &flakyBlobs{Blobs: blobs}, renderer: &flakyRenderer{Renderer: r}, store: &countingStore{Store: db},
-		clock: &testClock{}, logs: &logCapture{}, dir: dir}
+		clock: &testClock{}, logs: &logCapture{}, jobs: &fakeJobs{}, dir: dir}
 	w.svc = supervision.New(w.store, w.blobs, cat, w.renderer, supervision.Config{OrgName: "Testshire County Council", Location: loc, Seal: sealer,
-		Now: w.clock.now}, slog.New(w.logs))
+		Now: w.clock.now, Jobs: w.jobs}, slog.New(w.logs))
 	if _, _, err := w.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		tb.Fatal(err)
 	}
@@ -285,19 +311,21 @@ func TestSignedDocumentsPendingWhenStoreIsDown(t *testing.T) {
 	if !v.DocumentsPending || len(v.Documents) != 0 || w.blobs.puts() != 0 {
 		t.Fatalf("a read wrote: pending %v documents %d puts %d", v.DocumentsPending, len(v.Documents), w.blobs.puts())
 	}
-	// The background retry, nudged by the failed finalise, completes it.
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go w.svc.RetryPending(rctx, time.Hour)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if v, err = w.svc.Record(ctx, w.supervisee, r.ID); err != nil {
-			t.Fatal(err)
-		}
-		if v.Record.Status == supervision.StatusSigned || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
+	// The failed finalise queued one finish job, due a second later; the
+	// job (what the queue's worker runs) completes it.
+	q := w.jobs.list()
+	if len(q) != 1 || q[0].recordID != r.ID || !within(q[0].at.Sub(w.clock.now()), time.Second) {
+		t.Fatalf("queued after the failed finalise: %+v, want one finish job for %s a second from now", q, r.ID)
+	}
+	if err := w.svc.FinishDocuments(ctx, r.ID); err != nil {
+		t.Fatalf("finish job: %v", err)
+	}
+	if v, err = w.svc.Record(ctx, w.supervisee, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Run again (a duplicate delivery), it has nothing to do.
+	if err := w.svc.FinishDocuments(ctx, r.ID); err != nil {
+		t.Fatalf("finish job again: %v", err)
 	}
 	if v.Record.Status != supervision.StatusSigned || v.DocumentsPending || len(v.Documents) != 3 {
 		t.Fatalf("after retry: status %s pending %v documents %d", v.Record.Status, v.DocumentsPending, len(v.Documents))
@@ -446,3 +474,6 @@ func TestPlannerPrefilledWithTheYearAhead(t *testing.T) {
 	}
 	check(dates(), 26, 2)
 }
+
+// within says whether d is want, give or take the half second a test takes.
+func within(d, want time.Duration) bool { return d > want-500*time.Millisecond && d <= want }

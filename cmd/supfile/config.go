@@ -50,6 +50,10 @@ type Config struct {
 	// SUPFILE_OIDC_ISSUER, SUPFILE_OIDC_CLIENT_ID, SUPFILE_OIDC_CLIENT_SECRET, SUPFILE_OIDC_REDIRECT_URL, SUPFILE_OIDC_NAME
 	LocalPasswords bool // SUPFILE_LOCAL_PASSWORDS: false allows only OpenID Connect sign-in
 	RetentionYears int  // SUPFILE_RETENTION_YEARS: years a leaver's file is kept; 6 by default
+
+	// Operations.
+	JobWorkers   int    // SUPFILE_JOB_WORKERS: jobs this instance works at once; 0 only queues them; 2 by default
+	MetricsToken string // SUPFILE_METRICS_TOKEN: bearer token for /metrics; empty allows loopback only
 }
 
 // configError names the setting at fault, for a one-line start-up failure.
@@ -89,7 +93,10 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 		OIDC: server.OIDCConfig{Issuer: env("SUPFILE_OIDC_ISSUER"), ClientID: env("SUPFILE_OIDC_CLIENT_ID"),
 			ClientSecret: env("SUPFILE_OIDC_CLIENT_SECRET"), RedirectURL: env("SUPFILE_OIDC_REDIRECT_URL"), Name: env("SUPFILE_OIDC_NAME")},
 		RetentionYears: supervision.DefaultRetentionYears,
+		JobWorkers:     2,
+		MetricsToken:   env("SUPFILE_METRICS_TOKEN"),
 	}
+	jobWorkers := env("SUPFILE_JOB_WORKERS")
 	proxies := env("SUPFILE_TRUSTED_PROXIES")
 	localPasswords := getenv(env, "SUPFILE_LOCAL_PASSWORDS", "true")
 	retentionYears := env("SUPFILE_RETENTION_YEARS")
@@ -129,6 +136,16 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 			return nil, &configError{"SUPFILE_RETENTION_YEARS", fmt.Sprintf("%q is not a whole number of years from 1 to 100", retentionYears)}
 		}
 		c.RetentionYears = years
+	}
+	if jobWorkers != "" {
+		n, err := strconv.Atoi(jobWorkers)
+		if err != nil || n < 0 || n > 64 {
+			return nil, &configError{"SUPFILE_JOB_WORKERS", fmt.Sprintf("%q is not a whole number from 0 to 64", jobWorkers)}
+		}
+		c.JobWorkers = n
+	}
+	if t := c.MetricsToken; t != "" && (len(t) < 16 || strings.ContainsAny(t, " \t\r\n")) {
+		return nil, &configError{"SUPFILE_METRICS_TOKEN", "must be at least 16 characters with no spaces"}
 	}
 	if c.S3.UseTLS, err = parseBool("S3_USE_TLS", useTLS); err != nil {
 		return nil, err

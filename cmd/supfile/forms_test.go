@@ -254,7 +254,7 @@ func TestCouncilFormsOverride(t *testing.T) {
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	first.httpSrv, first.db, first.stopBG = nil, nil, nil
+	first.httpSrv, first.db = nil, nil
 
 	builtin, err := fs.ReadFile(forms.Builtin(), "supervision-agreement.yaml")
 	if err != nil {

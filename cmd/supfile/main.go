@@ -29,6 +29,7 @@ import (
 	_ "time/tzdata" // the distroless image has no zoneinfo
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/jobs"
 	"github.com/supervisionfile/supfile/render"
 	"github.com/supervisionfile/supfile/server"
 	"github.com/supervisionfile/supfile/storage"
@@ -107,8 +108,7 @@ type Main struct {
 	httpSrv *http.Server
 	ln      net.Listener
 	served  chan error
-	stopBG  context.CancelFunc // stops background work (the pending-documents retry)
-	bgDone  chan struct{}
+	jobs    *jobs.Queue // the durable job queue (finishing pending documents)
 
 	// URL is where the service listens, once Run has returned.
 	URL string
@@ -183,10 +183,23 @@ func (m *Main) openService(ctx context.Context) error {
 	if created {
 		m.log.Info("created a self-signed sealing certificate", "dir", filepath.Join(cfg.DataDir, "seal"), "fingerprint", sl.Fingerprint())
 	}
+	if m.jobs, err = m.openJobs(); err != nil {
+		return err
+	}
 	m.svc = supervision.New(m.db, blobs, catalogue, renderer,
 		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: sl.ForService(), PresignTTL: cfg.S3PresignTTL,
-			PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears}, m.log)
+			PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears, Jobs: m.jobs}, m.log)
 	return nil
+}
+
+// openJobs makes the job queue on the database the store uses (River, on
+// PostgreSQL or SQLite); its tables were made by openStore's migration.
+func (m *Main) openJobs() (*jobs.Queue, error) {
+	opts := jobs.Options{Workers: m.Config.JobWorkers, Logger: m.log}
+	if pool := m.db.JobsPool(); pool != nil {
+		return jobs.NewPostgres(pool, opts)
+	}
+	return jobs.NewSQLite(m.db.JobsSQLite(), opts)
 }
 
 // Run opens the stores, creates the first admin if there is nobody, and
@@ -229,9 +242,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.httpSrv.Serve(m.ln) }()
-	bg, stop := context.WithCancel(context.Background())
-	m.stopBG, m.bgDone = stop, make(chan struct{})
-	go func() { defer close(m.bgDone); m.svc.RetryPending(bg, time.Minute) }()
+	if err := m.jobs.Start(context.WithoutCancel(ctx), m.svc); err != nil {
+		return fmt.Errorf("start the job queue: %w", err)
+	}
 
 	m.log.Info("Supervision File is running", "url", m.URL, "organisation", cfg.OrgName, "data_dir", cfg.DataDir,
 		"database", map[bool]string{true: "postgresql", false: "sqlite"}[cfg.DatabaseURL != ""])
@@ -256,11 +269,6 @@ func (m *Main) Run(ctx context.Context) error {
 // closes the database.
 func (m *Main) Close() error {
 	var errs []error
-	if m.stopBG != nil {
-		m.stopBG()
-		<-m.bgDone
-		m.stopBG = nil
-	}
 	if m.httpSrv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -270,6 +278,13 @@ func (m *Main) Close() error {
 		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if m.jobs != nil {
+		// After the requests, which may queue jobs; before the database.
+		if err := m.jobs.Stop(context.Background()); err != nil {
+			errs = append(errs, fmt.Errorf("stop the job queue: %w", err))
+		}
+		m.jobs = nil
 	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {

@@ -94,7 +94,7 @@ func TestSealCertificateFromConfiguration(t *testing.T) {
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	first.httpSrv, first.db, first.stopBG = nil, nil, nil
+	first.httpSrv, first.db = nil, nil
 	if again := startApp(t, map[string]string{"SUPFILE_DATA_DIR": data}); again.svc.SealFingerprint() != fp {
 		t.Error("a restart made a new sealing certificate")
 	}
