@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/supervisionfile/supfile/internal/pgtest"
 )
 
 // checkWidths (accesslog_browser_test.go) runs axe at 375 and 1280 pixels
@@ -18,7 +20,12 @@ import (
 // second observer, and the observer, the auditor and the stand-in see what
 // they may; every page axe-clean at 1280 and 375 pixels.
 func TestBrowserAccess(t *testing.T) {
-	m := startApp(t, nil)
+	t.Run("sqlite", func(t *testing.T) { testBrowserAccess(t, nil) })
+	t.Run("postgres", func(t *testing.T) { testBrowserAccess(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)}) })
+}
+
+func testBrowserAccess(t *testing.T, env map[string]string) {
+	m := startApp(t, env)
 	p := setUpTeam(t, m.URL)
 	lmID := addStaff(t, p.admin, "Lin Manager", "lin.manager@testshire.gov.uk", "Service Manager", "senior_manager")
 	coverID := addStaff(t, p.admin, "Cal Cover", "cal.cover@testshire.gov.uk", "Team Manager", "team_manager")
