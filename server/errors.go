@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,6 +40,9 @@ func classify(err error) (status int, code, message string, fields []supervision
 		return http.StatusUnprocessableEntity, "invalid", ve.Error(), ve.Fields
 	case errors.Is(err, errBadRequest):
 		return http.StatusBadRequest, "bad_request", err.Error(), nil
+	case errors.Is(err, supervision.ErrFull) || errors.Is(err, syscall.ENOSPC):
+		return http.StatusServiceUnavailable, "disk_full",
+			"Supervision File's disk is full, so nothing was changed. Tell your administrator; once space is freed, try again", nil
 	case errors.Is(err, supervision.ErrUnavailable):
 		return http.StatusServiceUnavailable, "unavailable",
 			"Supervision File cannot reach its database just now, so nothing was changed. Try again in a few minutes", nil

@@ -222,6 +222,8 @@ func fail(op string, err error, m messages) error {
 		msg = cmpOr(m.invalid, "The data is not valid")
 	case supervision.ErrUnavailable:
 		msg = "The database cannot be reached"
+	case supervision.ErrFull:
+		msg = "The disk is full"
 	default:
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -242,6 +244,9 @@ func kindOf(err error) error {
 	if unreachable(err) {
 		return supervision.ErrUnavailable
 	}
+	if errors.Is(err, syscall.ENOSPC) {
+		return supervision.ErrFull
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
@@ -252,6 +257,8 @@ func kindOf(err error) error {
 		case "23502", "23514", "22P02", "22007", "22008", "22003", "22001":
 			// not null, check, bad text for a type, bad date/time, out of range, too long
 			return supervision.ErrInvalid
+		case "53100": // disk_full
+			return supervision.ErrFull
 		}
 		return nil
 	}
@@ -264,6 +271,8 @@ func kindOf(err error) error {
 			return supervision.ErrNotFound
 		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_DATATYPE:
 			return supervision.ErrInvalid
+		case sqlite3.SQLITE_FULL:
+			return supervision.ErrFull
 		}
 	}
 	return nil

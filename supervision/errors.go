@@ -16,6 +16,9 @@ var (
 	// ErrUnavailable: a store the service depends on cannot be reached
 	// just now; nothing was changed, and trying again later may work.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrFull: the disk (or database) a store writes to is full; nothing
+	// was changed, and it works again once space is freed.
+	ErrFull = errors.New("storage full")
 )
 
 // Error is a domain error with a message safe to show to the user.
