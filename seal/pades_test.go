@@ -135,7 +135,7 @@ type testPKI struct {
 	down       atomic.Bool
 }
 
-func newTestPKI(t *testing.T, revokeLeaf bool) *testPKI {
+func newTestPKI(t testing.TB, revokeLeaf bool) *testPKI {
 	t.Helper()
 	p := &testPKI{}
 	p.crlServer = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -374,4 +374,25 @@ func signWithPdfsign(t testing.TB, in []byte, cert *x509.Certificate, key *ecdsa
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// BenchmarkSealLT is a B-LT seal: an ECDSA P-256 certificate issued by a CA,
+// the chain and its CRL (fetched once, then cached) in the DSS, and a
+// timestamp from the in-test TSA on loopback.
+func BenchmarkSealLT(b *testing.B) {
+	pki := newTestPKI(b, false)
+	tsa := newTestTSA(b, "ok")
+	base, err := New(pki.leaf, pki.leafKey, []*x509.Certificate{pki.ca})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := base.WithTimestamps(tsa.URL, nil)
+	pdf := makePDF(b, 2)
+	b.SetBytes(int64(len(pdf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Seal(pdf, testInfo); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
