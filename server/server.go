@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/supervisionfile/supfile/metrics"
 	"github.com/supervisionfile/supfile/supervision"
 	"github.com/supervisionfile/supfile/templates"
 )
@@ -33,6 +34,8 @@ type Options struct {
 	// OIDC, when set, offers sign-in with the organisation's identity
 	// provider (see oidc.go).
 	OIDC *OIDC
+	// Metrics, when set, counts every request and serves /metrics.
+	Metrics *metrics.Metrics
 }
 
 // Server serves the pages and the API.
@@ -75,6 +78,9 @@ func New(svc *supervision.Service, log *slog.Logger, opts Options) (*Server, err
 	if err := s.trustProxies(e); err != nil {
 		return nil, err
 	}
+	if opts.Metrics != nil {
+		e.Use(opts.Metrics.Middleware)
+	}
 	e.Use(s.requestContext, s.accessInfo, s.recoverer, s.limitBody, s.securityHeaders, s.loadUser)
 	s.routes(e)
 	s.gin = e
@@ -91,6 +97,9 @@ func (s *Server) routes(e *gin.Engine) {
 	e.StaticFS("/static", http.FS(s.opts.Static))
 	e.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", s.readyz)
+	if s.opts.Metrics != nil {
+		e.GET("/metrics", s.opts.Metrics.Handler())
+	}
 
 	e.GET("/login", s.page(s.loginPage))
 	e.POST("/login", s.limitLogin, s.page(s.loginSubmit))

@@ -30,6 +30,7 @@ import (
 
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/jobs"
+	"github.com/supervisionfile/supfile/metrics"
 	"github.com/supervisionfile/supfile/render"
 	"github.com/supervisionfile/supfile/server"
 	"github.com/supervisionfile/supfile/storage"
@@ -109,6 +110,7 @@ type Main struct {
 	ln      net.Listener
 	served  chan error
 	jobs    *jobs.Queue // the durable job queue (finishing pending documents)
+	metrics *metrics.Metrics
 
 	// URL is where the service listens, once Run has returned.
 	URL string
@@ -186,8 +188,9 @@ func (m *Main) openService(ctx context.Context) error {
 	if m.jobs, err = m.openJobs(); err != nil {
 		return err
 	}
-	m.svc = supervision.New(m.db, blobs, catalogue, renderer,
-		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: sl.ForService(), PresignTTL: cfg.S3PresignTTL,
+	m.metrics = metrics.New(cfg.MetricsToken)
+	m.svc = supervision.New(m.metrics.Store(m.db), blobs, catalogue, m.metrics.Renderer(renderer),
+		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: m.metrics.Sealer(sl.ForService()), PresignTTL: cfg.S3PresignTTL,
 			PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears, Jobs: m.jobs}, m.log)
 	return nil
 }
@@ -213,7 +216,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("create first admin: %w", err)
 	}
-	opts := server.Options{SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies}
+	m.metrics.SetSources(metrics.Sources{PendingDocuments: m.svc.PendingDocuments, QueueDepth: m.jobs.Depth,
+		FailedDocuments: func(ctx context.Context) (int, error) {
+			fs, err := m.db.DocumentsFailures(ctx)
+			return len(fs), err
+		}})
+	opts := server.Options{SecureCookies: cfg.SecureCookies, TrustedProxies: cfg.TrustedProxies, Metrics: m.metrics}
 	if cfg.OIDC.Issuer != "" {
 		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		opts.OIDC, err = server.NewOIDC(dctx, cfg.OIDC)
