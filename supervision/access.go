@@ -175,9 +175,12 @@ func (a *FileAccess) CanOpen() bool {
 func (a *FileAccess) ReadsConfidential() bool { return a.Side() != "" }
 
 // CanHandOver says whether the actor may start a handover of this file to
-// a new supervisor: the current supervisor, their line manager, or an admin.
+// a new supervisor: the current supervisor or a stand-in while the cover
+// lasts (issue 9: a stand-in has the supervisor's rights), their line
+// manager, or an admin. The outgoing supervisor still signs the handover
+// record, and only they write its note.
 func (a *FileAccess) CanHandOver() bool {
-	return a.Is(StandingSupervisor) || a.Is(StandingLineManager) || a.Is(StandingAdmin)
+	return a.Is(StandingSupervisor) || a.Is(StandingStandIn) || a.Is(StandingLineManager) || a.Is(StandingAdmin)
 }
 
 // CanArrange says whether the actor may arrange cover for the file's

@@ -131,7 +131,7 @@ type HandoverResult struct {
 // handoverAccess says what the actor may do with a supervisee's handovers,
 // from their standing towards the file (access.go): read the history and
 // what is due (whoever may open the file, and admins) and hand the file over
-// (FileAccess.CanHandOver: the current supervisor, their line manager, an
+// (FileAccess.CanHandOver: the current supervisor or a stand-in, their line manager, an
 // admin). open is the supervisee's open relationship, nil if none.
 func (s *Service) handoverAccess(ctx context.Context, actor *Staff, supervisee *Staff) (read, handover bool, open *Relationship, err error) {
 	fa, err := s.FileAccess(ctx, actor, supervisee.ID)

@@ -189,9 +189,9 @@ var accessTable = map[string][]accessCase{
 	// manager or an admin hands the file over (a stand-in does not: cover is
 	// temporary).
 	"GET /staff/:id/handover":         {{want: "200 200 200 200 200 404 404 404 200 404"}},
-	"POST /staff/:id/handover":        {{want: "403 422 403 422 403 404 404 404 422 404"}},
+	"POST /staff/:id/handover":        {{want: "403 422 422 422 403 404 404 404 422 404"}},
 	"GET /api/v1/staff/:id/handovers": {{want: "200 200 200 200 200 404 404 404 200 404"}},
-	"POST /api/v1/staff/:id/handover": {{body: `{}`, want: "403 422 403 422 403 404 404 404 422 404"}},
+	"POST /api/v1/staff/:id/handover": {{body: `{}`, want: "403 422 422 422 403 404 404 404 422 404"}},
 	// Starting a record: the agreement by its parties; the file audit by the auditor alone.
 	"POST /staff/:id/records":        {{body: "form=supervision-agreement", want: "403 303 303 403 403 404 404 404 404 404"}},
 	"POST /api/v1/staff/:id/records": {{body: `{"form": "file-audit"}`, want: "403 403 403 403 201 404 404 404 404 404"}},
