@@ -78,6 +78,7 @@ func (s *Server) funcs() template.FuncMap {
 	loc := s.svc.Location()
 	return template.FuncMap{
 		"anchor":        anchor,
+		"fieldHTML":     fieldHTML,
 		"sel":           selectOf,
 		"partyLabel":    partyLabel,
 		"standingLabel": standingLabel,

@@ -86,10 +86,7 @@ func OpenSQLite(path string) (*DB, error) {
 	// transactions take the write lock at BEGIN, so two transactions never
 	// both read and then deadlock upgrading to write.
 	wq := url.Values{"_pragma": {"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}, "_txlock": {"immediate"}}
-	w, err := sql.Open("sqlite", name+"?"+wq.Encode())
-	if err != nil {
-		return nil, err
-	}
+	w := openSQLite(name + "?" + wq.Encode())
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	// Connect now, before any reader, so that the file exists and is in
@@ -99,11 +96,7 @@ func OpenSQLite(path string) (*DB, error) {
 		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
 	}
 	rq := url.Values{"_pragma": {"busy_timeout(10000)", "query_only(1)"}}
-	r, err := sql.Open("sqlite", name+"?"+rq.Encode())
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
+	r := openSQLite(name + "?" + rq.Encode())
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
 	return &DB{w: w, r: r, dialect: dialectSQLite, jobs: jobsConn{sqlite: w}}, nil
