@@ -51,10 +51,14 @@
 //     ErrUnsupported.
 //   - signingCertificateV2 (seal.go): pdfsign builds the same attribute, but
 //     in an unexported method.
-//   - timestamp.go: pdfsign's TSA client has no timeout (a hung authority
-//     would hang sealing for ever), takes no http.Client, and does not check
-//     the token it gets back (status, imprint, nonce, the authority's
-//     signature and certificate); ours does all of these.
+//   - timestamp.go: the request is built with github.com/digitorus/timestamp
+//     (what pdfsign uses) and the token is attached with digitorus/pkcs7's
+//     SetUnauthenticatedAttributes, as pdfsign does; but pdfsign's TSA client
+//     has no timeout (a hung authority would hang sealing for ever), takes no
+//     http.Client, and does not check the token it gets back (status,
+//     imprint, nonce, the authority's signature, certificate and name), nor
+//     survive a hostile token without panicking; ours does all of these, and
+//     Verify reports each problem in plain words.
 //   - revocation.go fetchCRL, the default revocation function: pdfsign's
 //     fetches with http.Get (no timeout) and embeds the CRL unchecked (its
 //     own TODO); ours times out, bounds the size, checks the CRL's issuer

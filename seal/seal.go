@@ -458,23 +458,22 @@ func (s *Sealer) sign(content []byte) ([]byte, error) {
 		return nil, fmt.Errorf("seal: %w", err)
 	}
 	sd.Detach()
+	if s.tsaURL != "" {
+		// The token goes in as the unsigned attribute id-aa-timeStampToken
+		// of the one signer, over its signature value, as pdfsign does it.
+		si := &sd.GetSignedData().SignerInfos[0]
+		token, err := s.timestamp(si.EncryptedDigest)
+		if err != nil {
+			return nil, err
+		}
+		attr := pkcs7.Attribute{Type: oidTimeStampTokenAttr, Value: asn1.RawValue{FullBytes: token}}
+		if err := si.SetUnauthenticatedAttributes([]pkcs7.Attribute{attr}); err != nil {
+			return nil, fmt.Errorf("seal: adding the timestamp: %w", err)
+		}
+	}
 	der, err := sd.Finish()
 	if err != nil {
 		return nil, fmt.Errorf("seal: %w", err)
-	}
-	if s.tsaURL == "" {
-		return der, nil
-	}
-	sigValue, err := signatureValue(der)
-	if err != nil {
-		return nil, fmt.Errorf("seal: %w", err)
-	}
-	token, err := s.timestamp(sigValue)
-	if err != nil {
-		return nil, err
-	}
-	if der, err = addTimestamp(der, token); err != nil {
-		return nil, fmt.Errorf("seal: adding the timestamp: %w", err)
 	}
 	return der, nil
 }

@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/digitorus/pkcs7"
+	"github.com/digitorus/timestamp"
 )
 
 // ErrTimestamp is wrapped by the error Seal returns when timestamps are
@@ -88,14 +89,6 @@ type messageImprint struct {
 	HashedMessage []byte
 }
 
-type timeStampReq struct {
-	Version        int
-	MessageImprint messageImprint
-	ReqPolicy      asn1.ObjectIdentifier `asn1:"optional"`
-	Nonce          *big.Int              `asn1:"optional"`
-	CertReq        bool                  `asn1:"optional"`
-}
-
 type pkiStatusInfo struct {
 	Status       int
 	StatusString []asn1.RawValue `asn1:"optional"` // SEQUENCE OF UTF8String
@@ -141,15 +134,7 @@ func (s *Sealer) timestamp(sigValue []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fail("%v", err)
 	}
-	req, err := asn1.Marshal(timeStampReq{
-		Version: 1,
-		MessageImprint: messageImprint{
-			HashAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oidSHA256, Parameters: asn1.NullRawValue},
-			HashedMessage: sum[:],
-		},
-		Nonce:   nonce,
-		CertReq: true,
-	})
+	req, err := (&timestamp.Request{HashAlgorithm: crypto.SHA256, HashedMessage: sum[:], Nonce: nonce, Certificates: true}).Marshal()
 	if err != nil {
 		return nil, fail("%v", err)
 	}
@@ -390,89 +375,7 @@ func tsaName(raw asn1.RawValue) (string, pkix.RDNSequence) {
 	return "", nil
 }
 
-// addTimestamp returns the CMS ContentInfo der with token added to its only
-// SignerInfo as the unsigned attribute id-aa-timeStampToken. Every other
-// element is copied byte for byte.
-func addTimestamp(der []byte, token []byte) ([]byte, error) {
-	// ContentInfo ::= SEQUENCE { contentType, [0] EXPLICIT SignedData }
-	ci, err := elements(der, asn1.ClassUniversal, asn1.TagSequence)
-	if err != nil || len(ci) != 2 || ci[1].Class != asn1.ClassContextSpecific || ci[1].Tag != 0 {
-		return nil, errors.New("cannot read the CMS structure")
-	}
-	sd, err := elements(ci[1].Bytes, asn1.ClassUniversal, asn1.TagSequence)
-	if err != nil || len(sd) < 4 {
-		return nil, errors.New("cannot read the CMS SignedData")
-	}
-	// signerInfos is the last element of SignedData: SET OF SignerInfo.
-	infos := sd[len(sd)-1]
-	if infos.Class != asn1.ClassUniversal || infos.Tag != asn1.TagSet {
-		return nil, errors.New("cannot read the CMS SignerInfos")
-	}
-	set, err := splitElements(infos.Bytes)
-	if err != nil || len(set) != 1 {
-		return nil, errors.New("the CMS structure must have exactly one signer")
-	}
-	si, err := splitElements(set[0].Bytes)
-	if err != nil || len(si) < 5 {
-		return nil, errors.New("cannot read the CMS SignerInfo")
-	}
-	if last := si[len(si)-1]; last.Class == asn1.ClassContextSpecific && last.Tag == 1 {
-		return nil, errors.New("the CMS SignerInfo already has unsigned attributes")
-	}
-	attr, err := asn1.Marshal(struct {
-		Type   asn1.ObjectIdentifier
-		Values []asn1.RawValue `asn1:"set"`
-	}{oidTimeStampTokenAttr, []asn1.RawValue{{FullBytes: token}}})
-	if err != nil {
-		return nil, err
-	}
-	si = append(si, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 1, IsCompound: true, Bytes: attr})
-
-	newSI, err := join(asn1.ClassUniversal, asn1.TagSequence, si)
-	if err != nil {
-		return nil, err
-	}
-	newInfos, err := join(asn1.ClassUniversal, asn1.TagSet, []asn1.RawValue{{FullBytes: newSI}})
-	if err != nil {
-		return nil, err
-	}
-	sd[len(sd)-1] = asn1.RawValue{FullBytes: newInfos}
-	newSD, err := join(asn1.ClassUniversal, asn1.TagSequence, sd)
-	if err != nil {
-		return nil, err
-	}
-	wrapped, err := join(asn1.ClassContextSpecific, 0, []asn1.RawValue{{FullBytes: newSD}})
-	if err != nil {
-		return nil, err
-	}
-	return join(asn1.ClassUniversal, asn1.TagSequence, []asn1.RawValue{ci[0], {FullBytes: wrapped}})
-}
-
-// signatureValue returns the signature value of a CMS ContentInfo's only
-// SignerInfo.
-func signatureValue(der []byte) ([]byte, error) {
-	p7, err := parseCMS(der)
-	if err != nil || len(p7.Signers) != 1 {
-		return nil, errors.New("cannot read the CMS signature")
-	}
-	return p7.Signers[0].EncryptedDigest, nil
-}
-
-// elements reads one DER element of the given class and tag and returns its
-// children.
-func elements(der []byte, class, tag int) ([]asn1.RawValue, error) {
-	var rv asn1.RawValue
-	if rest, err := asn1.Unmarshal(der, &rv); err != nil || len(rest) > 0 {
-		return nil, errors.New("malformed DER")
-	}
-	if rv.Class != class || rv.Tag != tag || !rv.IsCompound {
-		return nil, errors.New("unexpected DER element")
-	}
-	return splitElements(rv.Bytes)
-}
-
-// splitElements splits the contents of a constructed element into its
-// children.
+// splitElements splits b into the DER elements it holds, one after another.
 func splitElements(b []byte) ([]asn1.RawValue, error) {
 	var out []asn1.RawValue
 	for len(b) > 0 {
@@ -485,24 +388,6 @@ func splitElements(b []byte) ([]asn1.RawValue, error) {
 		b = rest
 	}
 	return out, nil
-}
-
-// join encodes a constructed element of the given class and tag whose
-// children are elems, each as its FullBytes.
-func join(class, tag int, elems []asn1.RawValue) ([]byte, error) {
-	var content []byte
-	for _, e := range elems {
-		if len(e.FullBytes) == 0 {
-			b, err := asn1.Marshal(e)
-			if err != nil {
-				return nil, err
-			}
-			content = append(content, b...)
-			continue
-		}
-		content = append(content, e.FullBytes...)
-	}
-	return asn1.Marshal(asn1.RawValue{Class: class, Tag: tag, IsCompound: true, Bytes: content})
 }
 
 // checkTimestamp fills in r's timestamp fields from the unsigned attributes

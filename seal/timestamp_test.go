@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -137,6 +138,15 @@ type testTSA struct {
 	mu       sync.Mutex
 	requests []timeStampReq
 	tokens   [][]byte
+}
+
+// timeStampReq is RFC 3161's TimeStampReq, as the test authority reads it.
+type timeStampReq struct {
+	Version        int
+	MessageImprint messageImprint
+	ReqPolicy      asn1.ObjectIdentifier `asn1:"optional"`
+	Nonce          *big.Int              `asn1:"optional"`
+	CertReq        bool                  `asn1:"optional"`
 }
 
 func newTestTSA(t testing.TB, mode string) *testTSA {
@@ -476,66 +486,52 @@ func tsaTimeDER(t *testing.T) []byte {
 	return b
 }
 
-func TestAddTimestampKeepsSignature(t *testing.T) {
-	s := testSealer(t)
+// With timestamps, the seal's one signer carries exactly one unsigned
+// attribute, id-aa-timeStampToken, holding the token the authority issued
+// (byte for byte) over the SHA-256 of the signer's signature value; the
+// signed attributes and the signature are those of a seal without one
+// (content-type, message-digest, signing-time, signing-certificate-v2), and
+// still verify.
+func TestTimestampIsTheSignersUnsignedAttribute(t *testing.T) {
+	tsa := newTestTSA(t, "ok")
+	s := testSealer(t).WithTimestamps(tsa.URL, nil)
 	content := []byte("some signed bytes")
 	der, err := s.sign(content)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, key := testTSACert(t)
-	token := makeToken(cert, key, tstInfo{Version: 1, Policy: asn1.ObjectIdentifier{1, 2, 3},
-		MessageImprint: messageImprint{HashAlgorithm: pkix.AlgorithmIdentifier{Algorithm: oidSHA256}, HashedMessage: make([]byte, 32)},
-		SerialNumber:   big.NewInt(1), GenTime: tsaTime})
-	withTS, err := addTimestamp(der, token)
+	p7, err := pkcs7.Parse(der)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Everything before the signer's unsigned attributes is as it was, bar
-	// the lengths of the enclosing elements.
-	a, _ := pkcs7.Parse(der)
-	b, err := pkcs7.Parse(withTS)
-	if err != nil {
-		t.Fatal(err)
+	if len(p7.Signers) != 1 {
+		t.Fatalf("%d signers, want 1", len(p7.Signers))
 	}
-	sa, sb := a.Signers[0], b.Signers[0]
-	if !bytes.Equal(sa.EncryptedDigest, sb.EncryptedDigest) || len(sb.UnauthenticatedAttributes) != 1 ||
-		len(sa.AuthenticatedAttributes) != len(sb.AuthenticatedAttributes) || len(a.Certificates) != len(b.Certificates) {
-		t.Errorf("signer changed: %+v\nwas %+v", sb, sa)
+	si := p7.Signers[0]
+	if len(si.UnauthenticatedAttributes) != 1 || !si.UnauthenticatedAttributes[0].Type.Equal(oidTimeStampTokenAttr) {
+		t.Fatalf("unsigned attributes %+v, want one id-aa-timeStampToken", si.UnauthenticatedAttributes)
 	}
-	signerElems := func(d []byte) []asn1.RawValue {
-		sd, err := elements(d, asn1.ClassUniversal, asn1.TagSequence)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sd, err = elements(sd[1].Bytes, asn1.ClassUniversal, asn1.TagSequence)
-		if err != nil {
-			t.Fatal(err)
-		}
-		si, err := elements(sd[len(sd)-1].Bytes, asn1.ClassUniversal, asn1.TagSequence)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return append(sd[:len(sd)-1], si...)
+	tokens, err := splitElements(si.UnauthenticatedAttributes[0].Value.Bytes)
+	if err != nil || len(tokens) != 1 || !bytes.Equal(tokens[0].FullBytes, tsa.lastToken(t)) {
+		t.Fatalf("the attribute does not hold exactly the token the authority issued (%v)", err)
 	}
-	ea, eb := signerElems(der), signerElems(withTS)
-	if len(eb) != len(ea)+1 {
-		t.Fatalf("%d elements, want %d", len(eb), len(ea)+1)
+	tsa.mu.Lock()
+	imprint := tsa.requests[len(tsa.requests)-1].MessageImprint.HashedMessage
+	tsa.mu.Unlock()
+	if sum := sha256.Sum256(si.EncryptedDigest); !bytes.Equal(imprint, sum[:]) {
+		t.Error("the authority was asked to timestamp something other than the SHA-256 of the signature value")
 	}
-	for i := range ea {
-		if !bytes.Equal(ea[i].FullBytes, eb[i].FullBytes) {
-			t.Errorf("element %d changed", i)
-		}
+	var types []string
+	for _, a := range si.AuthenticatedAttributes {
+		types = append(types, a.Type.String())
 	}
-	if last := eb[len(eb)-1]; last.Class != asn1.ClassContextSpecific || last.Tag != 1 {
-		t.Errorf("the last element is not [1] unsigned attributes: %+v", last)
+	slices.Sort(types) // a SET OF, in DER order
+	if want := "1.2.840.113549.1.9.16.2.47 1.2.840.113549.1.9.3 1.2.840.113549.1.9.4 1.2.840.113549.1.9.5"; strings.Join(types, " ") != want {
+		t.Errorf("signed attributes %v, want %s", types, want)
 	}
-	b.Content = content
-	if err := b.Verify(); err != nil {
-		t.Errorf("the signature no longer verifies: %v", err)
-	}
-	if _, err := addTimestamp(withTS, token); err == nil {
-		t.Error("addTimestamp added a second set of unsigned attributes")
+	p7.Content = content
+	if err := p7.Verify(); err != nil {
+		t.Errorf("the signature does not verify: %v", err)
 	}
 }
 
