@@ -254,6 +254,10 @@ func (s *Server) apiFile(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	dv, err := s.svc.FileDue(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
 	out := struct {
 		Staff          staffJSON     `json:"staff"`
 		Supervisor     *staffJSON    `json:"supervisor"`
@@ -267,7 +271,7 @@ func (s *Server) apiFile(c *gin.Context) error {
 		Standing string       `json:"standing"`
 		Audits   []recordJSON `json:"audits"`
 	}{Staff: staffOut(fv.Staff), Records: []recordJSON{}, ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: optDate(s.svc.RetentionUntil(fv.Staff)),
-		Due: dueOut(hv), History: historyOut(hv), Standing: fv.Access.Role(), Audits: []recordJSON{}}
+		Due: dueItems(dv.Items), History: historyOut(hv), Standing: fv.Access.Role(), Audits: []recordJSON{}}
 	audits, err := s.svc.AuditLinks(c.Request.Context(), currentUser(c), fv.Staff.ID)
 	if err != nil {
 		return err

@@ -20,9 +20,10 @@ func (s *Server) handoverRoutes(p, u *gin.RouterGroup) {
 }
 
 type dueJSON struct {
-	What   string `json:"what"`
-	Reason string `json:"reason"`
-	By     string `json:"by"`
+	What        string `json:"what"`
+	Reason      string `json:"reason"`
+	By          string `json:"by"`
+	OverdueDays int    `json:"overdue_days"`
 }
 
 type historyJSON struct {
@@ -55,10 +56,12 @@ func handoverOut(h *supervision.Handover) handoverJSON {
 		CreatedBy: h.CreatedBy, CreatedAt: h.CreatedAt.UTC().Format(time.RFC3339)}
 }
 
-func dueOut(v *supervision.FileHandoverView) []dueJSON {
+func dueOut(v *supervision.FileHandoverView) []dueJSON { return dueItems(v.Due) }
+
+func dueItems(ds []supervision.Due) []dueJSON {
 	out := []dueJSON{}
-	for _, d := range v.Due {
-		out = append(out, dueJSON{What: d.What, Reason: d.Reason, By: d.By.Format(time.DateOnly)})
+	for _, d := range ds {
+		out = append(out, dueJSON{What: d.What, Reason: d.Reason, By: d.By.Format(time.DateOnly), OverdueDays: d.OverdueDays})
 	}
 	return out
 }

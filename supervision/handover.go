@@ -28,12 +28,14 @@ const (
 	RoleIncomingSupervisor = "incoming_supervisor"
 )
 
-// AgreementDueAfterHandover is how long the incoming supervisor has to make a
-// new supervision agreement with the supervisee. The seed policies ask for
-// one "at the commencement of every new supervisory relationship" (004 §8;
-// 002 §2.4) without a number of days; four weeks is one supervision cycle
-// at the usual four-weekly frequency.
-const AgreementDueAfterHandover = 28 * 24 * time.Hour
+// agreementAfterChange is how long the incoming supervisor has to make a
+// new supervision agreement with the supervisee: the policy profile's
+// "new agreement within N weeks of a change of supervisor". The seed
+// policies ask for one "at the commencement of every new supervisory
+// relationship" (004 §8; 002 §2.1).
+func (s *Service) agreementAfterChange(effective time.Time) time.Time {
+	return effective.AddDate(0, 0, 7*s.cfg.Policy.Agreement.NewAfterChangeWeeks)
+}
 
 // Limits on what a handover takes.
 const (
@@ -295,7 +297,7 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 	if !ok {
 		return nil, fmt.Errorf("form %s is not loaded", HandoverFormID)
 	}
-	due := effective.Add(AgreementDueAfterHandover)
+	due := s.agreementAfterChange(effective)
 	now := s.now()
 	data, err := s.handoverData(ctx, supervisee, from, to, effective, due, now, in)
 	if err == nil && outSigner.ID != from.ID {
@@ -521,9 +523,11 @@ func (s *Service) handoverData(ctx context.Context, supervisee, from, to *Staff,
 
 // Due is something the file needs by a date.
 type Due struct {
-	What   string // "supervision-agreement"
+	What   string // "supervision-agreement", "supervision", ... (due.go)
 	Reason string // "new supervisor"
 	By     time.Time
+	// OverdueDays is how many days past By today is (0 when not overdue).
+	OverdueDays int
 }
 
 // HistoryItem is one supervisory relationship in a file's history.
@@ -637,7 +641,8 @@ func (s *Service) agreementDue(ctx context.Context, h *Handover) ([]Due, error) 
 			return nil, nil
 		}
 	}
-	return []Due{{What: "supervision-agreement", Reason: "new supervisor", By: h.Effective.Add(AgreementDueAfterHandover)}}, nil
+	by := s.agreementAfterChange(h.Effective)
+	return []Due{{What: "supervision-agreement", Reason: "new supervisor", By: by, OverdueDays: days(by, s.today())}}, nil
 }
 
 // HomeDue is one supervisee of the actor with what their file needs.

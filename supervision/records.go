@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -134,7 +133,7 @@ func (s *Service) validationContext(supervisee *Staff) forms.Context {
 	return forms.Context{
 		Today:           s.today(),
 		SuperviseeRole:  string(supervisee.Role),
-		MinTimesPerYear: MinTimesPerYear[supervisee.Role],
+		MinTimesPerYear: s.cfg.Policy.MinTimesPerYear(string(supervisee.Role), supervisee.StartDate, s.today()),
 		Printable:       s.renderer.CanPrint,
 	}
 }
@@ -155,10 +154,7 @@ func (s *Service) prefillValues(ctx context.Context, supervisee, supervisor *Sta
 	if err != nil {
 		return nil, err
 	}
-	weeks := 0
-	if min := MinTimesPerYear[supervisee.Role]; min > 0 {
-		weeks = int(math.Round(52 / float64(min)))
-	}
+	weeks := s.cfg.Policy.EveryWeeks(string(supervisee.Role), supervisee.StartDate, s.today())
 	for _, r := range recs {
 		if r.FormID == "supervision-agreement" && r.Status == StatusSigned && r.SignedAt != nil {
 			v["last_agreement.date"] = r.SignedAt.In(s.cfg.Location).Format("2006-01-02")

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/supervisionfile/supfile/policy"
 	"log/slog"
 	"net/mail"
 	"strings"
@@ -50,6 +51,10 @@ type Config struct {
 	// Jobs is the durable queue that finishes documents which could not
 	// be written at the last signature; nil queues nothing (tests).
 	Jobs Jobs
+	// Policy is the council's policy profile (SUPFILE_POLICY): how often
+	// each role is supervised, deadlines, observations, audits. Nil is
+	// policy.DefaultPreset.
+	Policy *policy.Profile
 }
 
 // Service holds the rules. Every method that acts for a person takes that
@@ -71,6 +76,19 @@ func New(store Store, blobs Blobs, catalogue *forms.Catalogue, r Renderer, cfg C
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Policy == nil {
+		p, err := policy.Preset(policy.DefaultPreset)
+		if err != nil {
+			panic(err) // built in: a test catches it
+		}
+		cfg.Policy = p
+	}
+	if catalogue != nil {
+		catalogue.FillPolicy(cfg.Policy.Hints())
+	}
+	if cfg.RetentionYears == 0 {
+		cfg.RetentionYears = cfg.Policy.RetentionYears
+	}
 	if cfg.RetentionYears == 0 {
 		cfg.RetentionYears = DefaultRetentionYears
 	}
@@ -79,6 +97,9 @@ func New(store Store, blobs Blobs, catalogue *forms.Catalogue, r Renderer, cfg C
 	}
 	return &Service{store: store, blobs: blobs, forms: catalogue, renderer: r, cfg: cfg, log: log}
 }
+
+// Policy is the policy profile the service follows.
+func (s *Service) Policy() *policy.Profile { return s.cfg.Policy }
 
 // Forms is the catalogue the service uses.
 func (s *Service) Forms() *forms.Catalogue { return s.forms }

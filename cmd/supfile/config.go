@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/supervisionfile/supfile/policy"
 	"net"
 	"net/mail"
 	"net/url"
@@ -49,7 +50,10 @@ type Config struct {
 	OIDC           server.OIDCConfig
 	// SUPFILE_OIDC_ISSUER, SUPFILE_OIDC_CLIENT_ID, SUPFILE_OIDC_CLIENT_SECRET, SUPFILE_OIDC_REDIRECT_URL, SUPFILE_OIDC_NAME
 	LocalPasswords bool // SUPFILE_LOCAL_PASSWORDS: false allows only OpenID Connect sign-in
-	RetentionYears int  // SUPFILE_RETENTION_YEARS: years a leaver's file is kept; 6 by default
+	RetentionYears int  // SUPFILE_RETENTION_YEARS: years a leaver's file is kept; the policy's, else 6
+	// Policy is the council's policy profile: SUPFILE_POLICY names a
+	// built-in preset or a YAML file (policy.DefaultPreset when unset).
+	Policy *policy.Profile
 
 	// Operations.
 	JobWorkers   int    // SUPFILE_JOB_WORKERS: jobs this instance works at once; 0 only queues them; 2 by default
@@ -129,6 +133,12 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 	}
 	if c.TrustedProxies, err = server.ParseTrustedProxies(proxies); err != nil {
 		return nil, &configError{"SUPFILE_TRUSTED_PROXIES", err.Error() + " (give a comma-separated list, for example 10.0.0.0/8,192.168.1.10)"}
+	}
+	if c.Policy, err = policy.Load(env("SUPFILE_POLICY")); err != nil {
+		return nil, &configError{"SUPFILE_POLICY", err.Error()}
+	}
+	if c.Policy.RetentionYears > 0 {
+		c.RetentionYears = c.Policy.RetentionYears
 	}
 	if retentionYears != "" {
 		years, err := strconv.Atoi(retentionYears)

@@ -191,7 +191,7 @@ func (m *Main) openService(ctx context.Context) error {
 	m.metrics = metrics.New(cfg.MetricsToken)
 	m.svc = supervision.New(m.metrics.Store(m.db), blobs, catalogue, m.metrics.Renderer(renderer),
 		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: m.metrics.Sealer(sl.ForService()), PresignTTL: cfg.S3PresignTTL,
-			PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears, Jobs: m.jobs}, m.log)
+			PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears, Jobs: m.jobs, Policy: cfg.Policy}, m.log)
 	return nil
 }
 
@@ -254,7 +254,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("start the job queue: %w", err)
 	}
 
-	m.log.Info("Supervision File is running", "url", m.URL, "organisation", cfg.OrgName, "data_dir", cfg.DataDir,
+	m.log.Info("Supervision File is running", "url", m.URL, "organisation", cfg.OrgName, "data_dir", cfg.DataDir, "policy", m.svc.Policy().Name,
 		"database", map[bool]string{true: "postgresql", false: "sqlite"}[cfg.DatabaseURL != ""])
 	if created {
 		email := cfg.AdminEmail
