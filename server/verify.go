@@ -81,8 +81,14 @@ func (s *Server) apiVerify(c *gin.Context) error {
 	out := gin.H{"summary": v.Summary, "details": v.Details, "true_copy": v.Good, "in_file": v.InFile, "sha256": v.SHA256,
 		"own_seal": v.OwnSeal, "record_withheld": v.Withheld}
 	if v.Seal != nil {
-		out["seal"] = gin.H{"sealed": v.Seal.Sealed, "intact": v.Seal.Intact, "trusted": v.Seal.Trusted,
-			"problem": v.Seal.Problem, "signer": v.Seal.Signer, "reason": v.Seal.Reason, "at": v.Seal.At, "pades_level": v.Seal.Level}
+		seal := gin.H{"sealed": v.Seal.Sealed, "intact": v.Seal.Intact, "trusted": v.Seal.Trusted,
+			"problem": v.Seal.Problem, "signer": v.Seal.Signer, "at": v.Seal.At, "pades_level": v.Seal.Level}
+		if v.OwnSeal {
+			// What any other seal says it is about (a record id) is the
+			// uploader's claim, not repeated back.
+			seal["reason"] = v.Seal.Reason
+		}
+		out["seal"] = seal
 	}
 	if v.Record != nil {
 		var signers []gin.H

@@ -71,8 +71,11 @@ func TestVerifyForeignSealAndAccess(t *testing.T) {
 		status, page := c.upload("/verify", "file", "agreement.pdf", foreign)
 		page = mainOf(page) // the header names who is signed in
 		if status != http.StatusOK || !strings.Contains(page, "not sealed by this organisation") || strings.Contains(page, "True copy") ||
-			strings.Contains(page, "Ahmed Khan") || strings.Contains(page, "Siân") || strings.Contains(page, "Supervision agreement,") {
+			strings.Contains(page, "Ahmed Khan") || strings.Contains(page, "Siân") || strings.Contains(page, "Supervision agreement,") || strings.Contains(page, rec.ID) {
 			t.Errorf("verify page of a foreign seal: %d\n%s", status, page)
+		}
+		if _, body := c.upload("/api/v1/verify", "file", "agreement.pdf", foreign); strings.Contains(body, rec.ID) {
+			t.Errorf("API verify of a foreign seal names the record id: %s", body)
 		}
 		v := apiVerify(t, c, foreign)
 		if v.Record != nil || v.OwnSeal || v.TrueCopy || v.RecordWithheld || v.Seal.Trusted || !strings.Contains(v.Summary, "not sealed by this organisation") {
