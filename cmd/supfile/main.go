@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // the distroless image has no zoneinfo
@@ -32,6 +33,7 @@ import (
 	"github.com/supervisionfile/supfile/jobs"
 	"github.com/supervisionfile/supfile/metrics"
 	"github.com/supervisionfile/supfile/render"
+	"github.com/supervisionfile/supfile/seal"
 	"github.com/supervisionfile/supfile/server"
 	"github.com/supervisionfile/supfile/storage"
 	"github.com/supervisionfile/supfile/supervision"
@@ -160,25 +162,42 @@ func (m *Main) openBlobs(ctx context.Context) (supervision.Blobs, error) {
 // document store, and builds the service on them.
 func (m *Main) openService(ctx context.Context) error {
 	cfg := m.Config
-	catalogue, err := forms.Load(forms.Builtin(), cfg.FormsDir)
-	if err != nil {
-		return fmt.Errorf("FORMS_DIR: %w", err)
+	// The forms (parsed and their schemas compiled), the document fonts and
+	// the seal load while the database opens and migrates: each takes tens
+	// of milliseconds, and start-up time is downtime on a restart. Errors
+	// are reported in the order the steps were once run in.
+	var (
+		wg        sync.WaitGroup
+		catalogue *forms.Catalogue
+		formsErr  error
+		renderer  *render.Renderer
+		renderErr error
+		sl        *seal.Sealer
+		created   bool
+		sealErr   error
+	)
+	wg.Go(func() { catalogue, formsErr = forms.Load(forms.Builtin(), cfg.FormsDir) })
+	wg.Go(func() { renderer, renderErr = render.New(render.Options{}) })
+	wg.Go(func() { sl, created, sealErr = m.openSealer() })
+	storeErr := m.openStore(ctx)
+	var blobs supervision.Blobs
+	if storeErr == nil {
+		blobs, storeErr = m.openBlobs(ctx)
 	}
-	if err := m.openStore(ctx); err != nil {
-		return err
+	wg.Wait()
+	if formsErr != nil {
+		return fmt.Errorf("FORMS_DIR: %w", formsErr)
 	}
-	blobs, err := m.openBlobs(ctx)
-	if err != nil {
-		return err
+	if storeErr != nil {
+		return storeErr
 	}
-	renderer, err := render.New(render.Options{})
-	if err != nil {
-		return fmt.Errorf("load document fonts: %w", err)
+	if renderErr != nil {
+		return fmt.Errorf("load document fonts: %w", renderErr)
 	}
-	sl, created, err := m.openSealer()
-	if err != nil {
-		return err
+	if sealErr != nil {
+		return sealErr
 	}
+	var err error
 	if cfg.SealTSA != "" {
 		sl = sl.WithTimestamps(cfg.SealTSA, nil)
 	}

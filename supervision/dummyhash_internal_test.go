@@ -1,0 +1,22 @@
+package supervision
+
+import (
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// TestDummyHashCost checks the fixed hash a failed look-up compares with
+// costs what a real password's does, so an unknown email is no faster.
+func TestDummyHashCost(t *testing.T) {
+	cost, err := bcrypt.Cost(dummyHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cost != bcrypt.DefaultCost {
+		t.Fatalf("dummy hash cost %d, real hashes cost %d", cost, bcrypt.DefaultCost)
+	}
+	if err := bcrypt.CompareHashAndPassword(dummyHash, []byte("not a real password")); err != nil {
+		t.Fatalf("the dummy hash is not a bcrypt hash: %v", err)
+	}
+}
