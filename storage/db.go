@@ -302,6 +302,10 @@ func unreachable(err error) bool {
 		// 57P01-03: admin shutdown, crash shutdown, cannot connect now;
 		// class 08: connection exceptions.
 		return pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08")
+	case pgconn.SafeToRetry(err) && !strings.Contains(err.Error(), "conn busy"):
+		// pgx's "conn closed": the server went away before anything of
+		// this statement was sent (a restart cutting pooled connections).
+		return true
 	case errors.As(err, &ce), errors.As(err, &ne),
 		errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNREFUSED):

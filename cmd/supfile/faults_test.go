@@ -13,10 +13,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/supervisionfile/supfile/internal/pgtest"
 	"github.com/supervisionfile/supfile/supervision"
 )
 
@@ -233,5 +236,112 @@ func checkSealed(t *testing.T, m *Main, pdf []byte) {
 	}
 	if r := pdfsigSays(t, pdf); r.Validation != "Signature is Valid." || !r.Total {
 		t.Errorf("pdfsig: %+v", r)
+	}
+}
+
+// PostgreSQL (a private server, so the shared one other tests use is not
+// disturbed) is stopped at once, as in a crash, while four writers save
+// drafts, then started again. During the outage every save is answered 503
+// saying the database cannot be reached and nothing was changed, never
+// 500; /readyz says the database is down; afterwards saves work again, and
+// each record holds exactly its last save answered 200.
+func TestPostgresRestartDuringSaves(t *testing.T) {
+	pg := pgtest.StartPrivate(t)
+	m := startApp(t, map[string]string{"DATABASE_URL": pg.URL})
+	p := setUpTeam(t, m.URL)
+
+	const writers = 4
+	type writer struct {
+		id       string
+		accepted recordResp // the last save answered 200
+		ok, down int        // saves answered 200 and 503
+		okAfter  int        // saves answered 200 after the restart
+		bad      []string   // anything else
+	}
+	ws := make([]*writer, writers)
+	for i := range ws {
+		w := &writer{}
+		p.supervisor.call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": "supervision-agreement",
+			"data": validAgreement(fmt.Sprintf("Writer %d opened this.", i))}, http.StatusCreated, &w.accepted)
+		w.id = w.accepted.ID
+		ws[i] = w
+	}
+	var (
+		phase atomic.Int32 // 0 before the outage, 1 during, 2 after
+		stop  atomic.Bool
+		wg    sync.WaitGroup
+	)
+	for i, w := range ws {
+		c := login(t, m.URL, "ahmed.khan@testshire.gov.uk", "a long password 1")
+		wg.Go(func() {
+			for n := 0; !stop.Load(); n++ {
+				data := validAgreement(fmt.Sprintf("Writer %d, save %d.", i, n))
+				raw, _ := json.Marshal(map[string]any{"data": data, "revision": w.accepted.Revision})
+				req, _ := http.NewRequest("PUT", m.URL+"/api/v1/records/"+w.id, bytes.NewReader(raw))
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := c.http.Do(req)
+				if err != nil {
+					w.bad = append(w.bad, err.Error())
+					return
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				var e apiErr
+				switch {
+				case resp.StatusCode == http.StatusOK:
+					var rec recordResp
+					if err := json.Unmarshal(body, &rec); err != nil || rec.Data["supervisee_aims"] != data["supervisee_aims"] {
+						w.bad = append(w.bad, fmt.Sprintf("200 with %.200s", body))
+						continue
+					}
+					w.accepted = rec
+					w.ok++
+					if phase.Load() == 2 {
+						w.okAfter++
+					}
+				case resp.StatusCode == http.StatusServiceUnavailable && json.Unmarshal(body, &e) == nil &&
+					e.Error.Code == "unavailable" && strings.Contains(e.Error.Message, "cannot reach its database") &&
+					strings.Contains(e.Error.Message, "nothing was changed"):
+					w.down++
+					time.Sleep(20 * time.Millisecond)
+				default:
+					w.bad = append(w.bad, fmt.Sprintf("phase %d: %d %.300s", phase.Load(), resp.StatusCode, body))
+				}
+			}
+		})
+	}
+	time.Sleep(500 * time.Millisecond)
+	phase.Store(1)
+	pg.Stop()
+	time.Sleep(time.Second)
+	if status, body := newClient(t, m.URL).get("/readyz"); status != http.StatusServiceUnavailable || !strings.Contains(body, "database") {
+		t.Errorf("/readyz with PostgreSQL stopped: %d %s", status, body)
+	}
+	status, page := p.supervisor.post("/records/"+ws[0].id+"/edit", url.Values{"_revision": {"1"}, "action": {"save"}, "location": {"During the outage"}})
+	if status != http.StatusServiceUnavailable || !strings.Contains(page, "cannot reach its database") {
+		t.Errorf("page save with PostgreSQL stopped: %d\n%.1000s", status, page)
+	}
+	pg.Start()
+	phase.Store(2)
+	time.Sleep(2 * time.Second)
+	stop.Store(true)
+	wg.Wait()
+	for i, w := range ws {
+		t.Logf("writer %d: %d saves answered 200 (%d after the restart), %d answered 503", i, w.ok, w.okAfter, w.down)
+		for _, b := range w.bad {
+			t.Errorf("writer %d: %s", i, b)
+		}
+		if w.down == 0 || w.okAfter == 0 {
+			t.Errorf("writer %d: %d saves refused while PostgreSQL was stopped, %d accepted after it restarted; want some of each", i, w.down, w.okAfter)
+		}
+		var now recordResp
+		p.supervisor.call("GET", "/api/v1/records/"+w.id, nil, http.StatusOK, &now)
+		if now.Revision != w.accepted.Revision || now.Data["supervisee_aims"] != w.accepted.Data["supervisee_aims"] {
+			t.Errorf("writer %d's record is revision %d %.40q; the last save answered 200 was revision %d %.40q",
+				i, now.Revision, now.Data["supervisee_aims"], w.accepted.Revision, w.accepted.Data["supervisee_aims"])
+		}
+	}
+	if status, body := newClient(t, m.URL).get("/readyz"); status != http.StatusOK {
+		t.Errorf("/readyz after PostgreSQL restarted: %d %s", status, body)
 	}
 }
