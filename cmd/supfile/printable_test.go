@@ -188,3 +188,38 @@ func TestOtherScriptsPrint(t *testing.T) {
 		t.Errorf("the front page lacks %q", miss)
 	}
 }
+
+// A table longer than its form allows (100 rows by default) is refused,
+// by the API and the page, with a message saying how many rows to remove;
+// the schema says maxItems.
+func TestTableRowLimit(t *testing.T) {
+	m := startApp(t, nil)
+	p := setUpTeam(t, m.URL)
+	var draft recordResp
+	p.supervisor.call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": "supervision-record", "data": map[string]any{}}, http.StatusCreated, &draft)
+	rows := make([]any, 10000)
+	form := url.Values{"_revision": {fmt.Sprint(draft.Revision)}}
+	for i := range rows {
+		rows[i] = map[string]any{"action": fmt.Sprintf("Action %d", i+1), "owner": "Ahmed"}
+		if i < 101 {
+			form.Set(fmt.Sprintf("actions.%d.action", i), "Call")
+		}
+	}
+	var e apiErr
+	p.supervisor.call("PUT", "/api/v1/records/"+draft.ID, map[string]any{"data": map[string]any{"actions": rows}, "revision": draft.Revision}, http.StatusUnprocessableEntity, &e)
+	if msg := fieldErr(e, "actions"); msg != "Actions can have 100 rows at most: remove 9,900 rows" {
+		t.Errorf("10,000 rows over the API: %+v", e)
+	}
+	status, page := p.supervisor.post("/records/"+draft.ID+"/edit", form)
+	pageShows(t, "101 rows on the page", status, page, "actions", "Actions can have 100 rows at most: remove 1 row")
+
+	var schema struct {
+		Properties map[string]struct {
+			MaxItems int `json:"maxItems"`
+		} `json:"properties"`
+	}
+	p.supervisor.call("GET", "/api/v1/forms/supervision-record/schema", nil, http.StatusOK, &schema)
+	if got := schema.Properties["actions"].MaxItems; got != 100 {
+		t.Errorf("schema maxItems of actions = %d, want 100", got)
+	}
+}
