@@ -295,7 +295,15 @@ func (w *fieldWriter) field(f *FieldVM) {
 			w.s("\n        </tr>\n      ")
 		}
 		w.s("\n      </tbody>\n    </table>\n    ")
-		if !f.ReadOnly {
+		if !f.ReadOnly && f.Table.Full {
+			// At the form's max_rows: say so rather than offer a row that
+			// would be refused.
+			w.s(`<p class="govuk-body">`)
+			w.e(f.Label)
+			w.s(` can have `)
+			w.s(strconv.Itoa(f.Table.MaxRows))
+			w.s(` rows at most.</p>`)
+		} else if !f.ReadOnly {
 			w.s(`<button type="submit" class="govuk-button govuk-button--secondary" name="action" value="add-row:`)
 			w.e(f.Name)
 			w.s(`" formnovalidate>Add another row<span class="govuk-visually-hidden"> to `)

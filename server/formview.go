@@ -37,6 +37,8 @@ type OptionVM struct {
 type TableVM struct {
 	Columns []string
 	Rows    [][]FieldVM
+	MaxRows int  // the form's max_rows
+	Full    bool // no more rows may be added
 }
 
 // SectionVM is a titled group of inputs, or, when ReadOnly, of another
@@ -184,6 +186,8 @@ func buildField(def *forms.Definition, f *forms.Field, name string, value any, e
 			}
 			vm.Table.Rows = append(vm.Table.Rows, rvm)
 		}
+		vm.Table.MaxRows = f.MaxRows
+		vm.Table.Full = f.MaxRows > 0 && len(rows) >= f.MaxRows
 		// A table's own error (such as "add at least one row") may be keyed
 		// by its name; cell errors are shown in their cells.
 	case "choice", "multichoice", "yesno", "rag", "scale", "person":
@@ -236,12 +240,17 @@ func tableAction(def *forms.Definition, data map[string]any, action string) bool
 	switch {
 	case len(action) > 8 && action[:8] == "add-row:":
 		table = action[8:]
-		if f, ok := def.Field(table); !ok || f.Kind != "table" {
+		f, ok := def.Field(table)
+		if !ok || f.Kind != "table" {
 			return false
 		}
 		rows, _ := data[table].([]any)
 		if len(rows) == 0 {
 			rows = []any{map[string]any{}} // the empty row on the page was dropped on decode
+		}
+		if f.MaxRows > 0 && len(rows) >= f.MaxRows {
+			data[table] = rows // full: the page says so instead of adding
+			return true
 		}
 		data[table] = append(rows, map[string]any{})
 		return true

@@ -213,6 +213,13 @@ func TestTableRowLimit(t *testing.T) {
 	status, page := p.supervisor.post("/records/"+draft.ID+"/edit", form)
 	pageShows(t, "101 rows on the page", status, page, "actions", "Actions can have 100 rows at most: remove 1 row")
 
+	// At the limit, the page offers no further row and says why.
+	p.supervisor.call("PUT", "/api/v1/records/"+draft.ID, map[string]any{"data": map[string]any{"actions": rows[:100]}, "revision": draft.Revision}, http.StatusOK, nil)
+	status, page = p.supervisor.get("/records/" + draft.ID + "/edit")
+	if status != http.StatusOK || strings.Contains(page, `value="add-row:actions"`) || !strings.Contains(page, "Actions can have 100 rows at most.") {
+		t.Errorf("edit page with 100 rows: %d, add-row button %v", status, strings.Contains(page, `value="add-row:actions"`))
+	}
+
 	var schema struct {
 		Properties map[string]struct {
 			MaxItems int `json:"maxItems"`
