@@ -72,6 +72,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	}
 	switch cmd {
 	case "serve":
+		tuneGC(env)
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		m := NewMain(cfg, stdout)
