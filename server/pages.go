@@ -91,6 +91,7 @@ type homePage struct {
 	Supervisees []*supervision.Staff
 	Access      homeAccess // access.go: cover, named records, audits
 	Handover    *supervision.HandoverHome
+	Due         *dueHome // due.go: what is due, with timelines
 }
 
 func (s *Server) home(c *gin.Context) error {
@@ -103,6 +104,9 @@ func (s *Server) home(c *gin.Context) error {
 		return err
 	}
 	if p.Handover, err = s.svc.HandoverHome(c.Request.Context(), currentUser(c)); err != nil {
+		return err
+	}
+	if p.Due, err = s.dueHome(c); err != nil {
 		return err
 	}
 	if c.Query("handover") == "done" {

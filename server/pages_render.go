@@ -81,6 +81,7 @@ func (s *Server) funcs() template.FuncMap {
 		"fieldHTML":     fieldHTML,
 		"sel":           selectOf,
 		"partyLabel":    partyLabel,
+		"dueLabel":      dueLabel,
 		"standingLabel": standingLabel,
 		"inc":           func(i int) int { return i + 1 },
 		"lower":         strings.ToLower,

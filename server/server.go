@@ -109,6 +109,7 @@ func (s *Server) routes(e *gin.Engine) {
 
 	p := e.Group("/", s.requireUserPage)
 	p.GET("", s.page(s.home))
+	p.GET("team/due.csv", s.page(s.teamDueCSV))
 	p.GET("admin/staff", s.page(s.staffList))
 	p.POST("admin/staff", s.page(s.staffCreate))
 	p.GET("admin/staff/:id", s.page(s.staffMember))

@@ -1,0 +1,235 @@
+package server
+
+import (
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+// dueRow is one supervisee on a home page: what is due and the timeline.
+type dueRow struct {
+	View     *supervision.DueView
+	Timeline template.HTML // the SVG
+	Text     []string      // the timeline as text
+}
+
+// dueHome is the home page's "What is due" block (home.html, "home_due"):
+// the actor's supervisees, and for a line manager their supervisors' teams.
+type dueHome struct {
+	Mine, Team []dueRow
+	Council    string
+}
+
+func (s *Server) dueHome(c *gin.Context) (*dueHome, error) {
+	mine, team, err := s.svc.TeamDue(c.Request.Context(), currentUser(c))
+	if err != nil {
+		return nil, err
+	}
+	h := &dueHome{Council: s.svc.Policy().Council}
+	for _, v := range mine {
+		h.Mine = append(h.Mine, dueRow{View: v, Timeline: timelineSVG(v), Text: timelineText(v)})
+	}
+	for _, v := range team {
+		h.Team = append(h.Team, dueRow{View: v, Timeline: timelineSVG(v), Text: timelineText(v)})
+	}
+	return h, nil
+}
+
+// dueLabel names a Due.What for people.
+func dueLabel(what string) string {
+	switch what {
+	case supervision.DueSupervision:
+		return "Supervision"
+	case supervision.DueAgreement:
+		return "Supervision agreement"
+	case supervision.DueObservation:
+		return "Practice observation"
+	case supervision.DueFileAudit:
+		return "File audit"
+	case supervision.DueSelfAssessment:
+		return "Self-assessment"
+	case supervision.DueRecord:
+		return "Supervision record to sign"
+	case supervision.DueRecordSignedLate:
+		return "Record signed late"
+	}
+	return what
+}
+
+const (
+	tlWidth  = 400.0
+	tlLeft   = 4.0
+	tlRight  = 396.0
+	tlPast   = 365 // days shown before today
+	tlFuture = 92  // and after
+)
+
+// timelineSVG draws a supervisee's last 12 months and next 3: sessions
+// held (filled dots), planned sessions (rings), the windows in which each
+// next session was due (pale bars), gaps past a due date (red bars), the
+// agreement (green bar, to its review) and observations (triangles). It is
+// an image with a title and a description; timelineText says the same in
+// words beside it.
+func timelineSVG(v *supervision.DueView) template.HTML {
+	from := v.Today.AddDate(0, 0, -tlPast)
+	to := v.Today.AddDate(0, 0, tlFuture)
+	span := to.Sub(from).Hours() / 24
+	x := func(d time.Time) float64 {
+		if d.Before(from) {
+			d = from
+		}
+		if d.After(to) {
+			d = to
+		}
+		return tlLeft + (tlRight-tlLeft)*d.Sub(from).Hours()/24/span
+	}
+	id := "tl-" + v.Supervisee.ID
+	var b strings.Builder
+	esc := template.HTMLEscapeString
+	fmt.Fprintf(&b, `<svg class="app-timeline" viewBox="0 0 %.0f 96" width="100%%" role="img" aria-labelledby="%s-t %s-d" focusable="false" xmlns="http://www.w3.org/2000/svg">`, tlWidth, id, id)
+	fmt.Fprintf(&b, `<title id="%s-t">Supervision timeline for %s, %s to %s</title>`, id, esc(v.Supervisee.Name), from.Format("Jan 2006"), to.Format("Jan 2006"))
+	fmt.Fprintf(&b, `<desc id="%s-d">%s</desc>`, id, esc(strings.Join(timelineText(v), " ")))
+	// Month ticks, every other month labelled.
+	for m, i := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0), 0; m.Before(to); m, i = m.AddDate(0, 1, 0), i+1 {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="8" x2="%.1f" y2="78" stroke="#b1b4b6" stroke-width="0.5"/>`, x(m), x(m))
+		if i%2 == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="92" font-size="10" fill="#0b0c0c" text-anchor="middle">%s</text>`, x(m), m.Format("Jan"))
+		}
+	}
+	// Track 1: supervision.
+	for _, w := range v.Windows {
+		fmt.Fprintf(&b, `<rect x="%.1f" y="14" width="%.1f" height="16" fill="#d2e2f1"/>`, x(w.From), x(w.To)-x(w.From))
+	}
+	if v.LastHeld != nil || len(v.Windows) > 0 {
+		start := v.Today
+		if v.LastHeld != nil && v.LastHeld.After(start) {
+			start = *v.LastHeld
+		}
+		if v.NextDue.After(start) {
+			fmt.Fprintf(&b, `<rect x="%.1f" y="14" width="%.1f" height="16" fill="#d2e2f1" stroke="#1d70b8" stroke-dasharray="2 2" stroke-width="0.6"/>`, x(start), x(v.NextDue)-x(start))
+		}
+	}
+	for _, g := range v.Gaps {
+		fmt.Fprintf(&b, `<rect x="%.1f" y="14" width="%.1f" height="16" fill="#d4351c"/>`, x(g.From), x(g.To)-x(g.From))
+	}
+	for _, h := range v.Held {
+		if !h.Before(from) {
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="22" r="4" fill="#0b0c0c"/>`, x(h))
+		}
+	}
+	for _, p := range v.Planned {
+		if !p.After(to) {
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="22" r="3.5" fill="#ffffff" stroke="#0b0c0c" stroke-width="1.2"/>`, x(p))
+		}
+	}
+	// Track 2: the agreement, signed to its review.
+	if v.AgreementSigned != nil {
+		end := v.AgreementReview
+		if end.IsZero() {
+			end = to
+		}
+		fmt.Fprintf(&b, `<rect x="%.1f" y="40" width="%.1f" height="10" fill="#00703c"/>`, x(*v.AgreementSigned), x(end)-x(*v.AgreementSigned))
+		if !v.AgreementReview.IsZero() {
+			fmt.Fprintf(&b, `<rect x="%.1f" y="37" width="2" height="16" fill="#0b0c0c"/>`, x(v.AgreementReview)-1)
+		}
+	}
+	for _, d := range v.Items {
+		if d.What == supervision.DueAgreement && v.AgreementSigned == nil {
+			fmt.Fprintf(&b, `<rect x="%.1f" y="37" width="2" height="16" fill="#d4351c"/>`, x(d.By)-1)
+		}
+	}
+	// Track 3: observations.
+	for _, o := range v.Observations {
+		if !o.Date.Before(from) {
+			cx := x(o.Date)
+			fmt.Fprintf(&b, `<path d="M%.1f 58 L%.1f 68 L%.1f 68 Z" fill="#4c2c92"/>`, cx, cx-5, cx+5)
+		}
+	}
+	// Today.
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="6" x2="%.1f" y2="78" stroke="#0b0c0c" stroke-width="1.5"/>`, x(v.Today), x(v.Today))
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// timelineText is the timeline in words.
+func timelineText(v *supervision.DueView) []string {
+	from := v.Today.AddDate(0, 0, -tlPast)
+	var out []string
+	var held []string
+	for _, h := range v.Held {
+		if !h.Before(from) {
+			held = append(held, h.Format("2 Jan 2006"))
+		}
+	}
+	if len(held) == 0 {
+		out = append(out, "No supervision held in the last 12 months.")
+	} else {
+		out = append(out, fmt.Sprintf("Supervision held on %s.", strings.Join(held, ", ")))
+	}
+	var gaps []string
+	for _, g := range v.Gaps {
+		if g.To.After(from) {
+			gaps = append(gaps, fmt.Sprintf("%s to %s", g.From.Format("2 Jan 2006"), g.To.Format("2 Jan 2006")))
+		}
+	}
+	if len(gaps) > 0 {
+		out = append(out, fmt.Sprintf("Overdue without supervision: %s.", strings.Join(gaps, "; ")))
+	}
+	next := fmt.Sprintf("Next supervision due by %s", v.NextDue.Format("2 Jan 2006"))
+	if len(v.Planned) > 0 {
+		next += fmt.Sprintf(", planned for %s", v.Planned[0].Format("2 Jan 2006"))
+	}
+	out = append(out, next+".")
+	switch {
+	case v.AgreementSigned != nil && !v.AgreementReview.IsZero():
+		out = append(out, fmt.Sprintf("Agreement signed %s, %s, review by %s.", v.AgreementSigned.Format("2 Jan 2006"), v.Agreement, v.AgreementReview.Format("2 Jan 2006")))
+	case v.AgreementSigned != nil:
+		out = append(out, fmt.Sprintf("Agreement signed %s, %s.", v.AgreementSigned.Format("2 Jan 2006"), v.Agreement))
+	default:
+		out = append(out, "Agreement: "+v.Agreement+".")
+	}
+	out = append(out, fmt.Sprintf("Observations this year (from 1 April): %d, %d by the line manager.", v.ObsThisYear, v.ObsByLineManager))
+	return out
+}
+
+// teamDueCSV is the due list of the actor's supervisees and their
+// supervisors' teams, one row per thing due.
+func (s *Server) teamDueCSV(c *gin.Context) error {
+	mine, team, err := s.svc.TeamDue(c.Request.Context(), currentUser(c))
+	if err != nil {
+		return err
+	}
+	name := "due-" + time.Now().In(s.svc.Location()).Format("2006-01-02") + ".csv"
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Status(http.StatusOK)
+	w := csv.NewWriter(c.Writer)
+	_ = w.Write([]string{"supervisor", "supervisee", "supervisee_id", "what", "reason", "by", "overdue_days", "agreement", "observations_this_year"})
+	for _, v := range append(mine, team...) {
+		sup := ""
+		if v.Supervisor != nil {
+			sup = v.Supervisor.Name
+		}
+		for _, d := range v.Items {
+			_ = w.Write([]string{csvSafe(sup), csvSafe(v.Supervisee.Name), v.Supervisee.ID, d.What, csvSafe(d.Reason), d.By.Format(time.DateOnly),
+				fmt.Sprint(d.OverdueDays), v.Agreement, fmt.Sprint(v.ObsThisYear)})
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
