@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/supervisionfile/supfile/forms"
 )
 
 // TestFieldHTMLMatchesTemplate checks fieldHTML against the "field"
@@ -53,6 +55,28 @@ func TestFieldHTMLMatchesTemplate(t *testing.T) {
 		}
 		if got := string(fieldHTML(f)); got != want.String() {
 			t.Fatalf("field %+v: fieldHTML differs from the template (-template +fieldHTML):\n%s", f, cmp.Diff(want.String(), got))
+		}
+	}
+}
+
+// TestHasPersonField: the edit page reads staff names only for a form with
+// a person field, alone or as a table column.
+func TestHasPersonField(t *testing.T) {
+	def := func(fields ...forms.Field) *forms.Definition {
+		return &forms.Definition{Sections: []forms.Section{{Fields: []forms.Field{{Kind: forms.KindText}}}, {Fields: fields}}}
+	}
+	for _, tt := range []struct {
+		def  *forms.Definition
+		want bool
+	}{
+		{def(), false},
+		{def(forms.Field{Kind: forms.KindText}), false},
+		{def(forms.Field{Kind: forms.KindPerson}), true},
+		{def(forms.Field{Kind: forms.KindTable, Columns: []forms.Field{{Kind: forms.KindText}, {Kind: forms.KindPerson}}}), true},
+		{def(forms.Field{Kind: forms.KindTable, Columns: []forms.Field{{Kind: forms.KindText}}}), false},
+	} {
+		if got := hasPersonField(tt.def); got != tt.want {
+			t.Errorf("%+v: %v, want %v", tt.def.Sections[1].Fields, got, tt.want)
 		}
 	}
 }

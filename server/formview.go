@@ -120,6 +120,24 @@ func buildSections(def *forms.Definition, data map[string]any, errs map[string]s
 	return out
 }
 
+// hasPersonField reports whether a form has a person field, alone or as a
+// table's column: the only fields whose options or answers need staff names.
+func hasPersonField(def *forms.Definition) bool {
+	for _, sec := range def.Sections {
+		for _, f := range sec.Fields {
+			if f.Kind == forms.KindPerson {
+				return true
+			}
+			for _, col := range f.Columns {
+				if col.Kind == forms.KindPerson {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // ownerLabel names who fills in a section: its owner's signer label, or
 // for the author's sections the first signer on the supervisor's side.
 func ownerLabel(def *forms.Definition, owner string) string {

@@ -431,9 +431,14 @@ func (s *Server) people(c *gin.Context) ([]person, error) {
 }
 
 func (s *Server) renderEdit(c *gin.Context, status int, v *supervision.RecordView, data map[string]any, revision int, err error) error {
-	people, perr := s.people(c)
-	if perr != nil {
-		return perr
+	// Only a form that asks for a member of staff needs everyone's names
+	// (one read of all staff for each page otherwise).
+	var people []person
+	if hasPersonField(v.Form) {
+		var perr error
+		if people, perr = s.people(c); perr != nil {
+			return perr
+		}
 	}
 	p := &recordEditPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v, Revision: revision}
 	p.Page.Back = s.backFrom(c, v)
