@@ -248,8 +248,37 @@ func TestSchemaIsJSONSchema202012(t *testing.T) {
 		}
 	}
 	if want := map[string]any{"type": "string", "format": "date", "title": "Review date",
-		"description": "No later than 12 months after the date of agreement."}; !cmp.Equal(want, props["review_date"]) {
+		"description": "No later than 12 months after the date of agreement.", "x-owner": "author", "x-section": "review"}; !cmp.Equal(want, props["review_date"]) {
 		t.Errorf("review_date schema: %v", props["review_date"])
+	}
+	// Who signs, in order, and who fills each section.
+	if want := []any{map[string]any{"role": "supervisee", "label": "Supervisee"}, map[string]any{"role": "supervisor", "label": "Supervisor"}}; !cmp.Equal(want, doc["x-signers"]) {
+		t.Errorf("x-signers: %v", doc["x-signers"])
+	}
+	po, _ := agreementSchema.Get("practice-observation")
+	var pdoc struct {
+		Properties map[string]map[string]any `json:"properties"`
+		Sections   []struct {
+			ID     string   `json:"id"`
+			Owner  string   `json:"x-owner"`
+			Fields []string `json:"fields"`
+		} `json:"x-sections"`
+		Signers []struct{ Role string } `json:"x-signers"`
+	}
+	if err := json.Unmarshal(po.Schema(), &pdoc); err != nil {
+		t.Fatal(err)
+	}
+	owners := map[string]int{}
+	for _, sec := range pdoc.Sections {
+		owners[sec.Owner] += len(sec.Fields)
+		for _, f := range sec.Fields {
+			if pdoc.Properties[f]["x-owner"] != sec.Owner || pdoc.Properties[f]["x-section"] != sec.ID {
+				t.Errorf("practice observation field %s: %v, want owner %s of section %s", f, pdoc.Properties[f], sec.Owner, sec.ID)
+			}
+		}
+	}
+	if len(pdoc.Signers) != 2 || owners["observee"] == 0 || owners["author"] == 0 {
+		t.Errorf("practice observation: signers %v, fields by owner %v: want two parties filling their own sections", pdoc.Signers, owners)
 	}
 	if !strings.Contains(string(d.Schema()), `"maxLength": 50000`) {
 		t.Error("long text has no maxLength")

@@ -36,11 +36,36 @@ func (d *Definition) Schema() []byte {
 }
 
 func (d *Definition) schemaDoc() map[string]any {
+	// Who fills each answer and who signs, for a script filling a form
+	// with several parties (JSON Schema ignores x- keywords): each
+	// property's "x-owner" is the signer role that fills its section, or
+	// "author" for whoever started the record; "x-sections" lists the
+	// sections in order, "x-signers" the signers in signing order.
 	props := map[string]any{}
-	for _, f := range d.fields() {
-		props[f.ID] = fieldSchema(f)
+	sections := []any{}
+	for s := range d.Sections {
+		sec := &d.Sections[s]
+		owner := sec.Owner
+		if owner == "" {
+			owner = "author"
+		}
+		ids := []string{}
+		for i := range sec.Fields {
+			f := &sec.Fields[i]
+			fs := fieldSchema(f)
+			fs["x-owner"], fs["x-section"] = owner, sec.ID
+			props[f.ID] = fs
+			ids = append(ids, f.ID)
+		}
+		sections = append(sections, map[string]any{"id": sec.ID, "title": sec.Title, "x-owner": owner, "fields": ids})
+	}
+	signers := []any{}
+	for _, sg := range d.Signers {
+		signers = append(signers, map[string]any{"role": sg.Role, "label": sg.Label})
 	}
 	doc := map[string]any{
+		"x-sections":           sections,
+		"x-signers":            signers,
 		"$schema":              schemaDraft,
 		"$id":                  fmt.Sprintf("urn:supfile:form:%s:%d", d.ID, d.Version),
 		"title":                d.Title,

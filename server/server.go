@@ -69,6 +69,9 @@ func New(svc *supervision.Service, log *slog.Logger, opts Options) (*Server, err
 		opts.Static = templates.Static()
 	}
 	s := &Server{svc: svc, log: log, opts: opts}
+	if _, err := openapiJSON(); err != nil {
+		return nil, err
+	}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -145,6 +148,7 @@ func (s *Server) routes(e *gin.Engine) {
 	a := e.Group("/api/v1")
 	a.POST("/login", s.limitLogin, s.api(s.apiLogin))
 	a.POST("/logout", s.api(s.apiLogout))
+	a.GET("/openapi.json", s.api(s.apiOpenAPI))
 	a.GET("/forms", s.api(s.apiForms))
 	a.GET("/forms/:form/schema", s.api(s.apiFormSchema))
 	u := a.Group("/", s.requireUserAPI)

@@ -55,9 +55,12 @@ type client struct {
 
 func newClient(t *testing.T, base string) *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: base, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}}
+	// Every API response any test gets is checked against the OpenAPI
+	// document (openapi_test.go).
+	return &client{t: t, base: base, http: &http.Client{Jar: jar, Transport: &openapiCheck{t: t, next: http.DefaultTransport},
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}}
 }
 
 func login(t *testing.T, base, email, password string) *client {
