@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/server"
 )
 
@@ -124,5 +125,60 @@ func TestOpenAPIServedAndChecked(t *testing.T) {
 	unknown, _ := http.NewRequest("GET", m.URL+"/api/v1/no-such-thing", nil)
 	if msg := checkAPIResponse(unknown, 200, http.Header{}, nil); msg == "" {
 		t.Error("a 200 from a path not in the document passes the check")
+	}
+}
+
+// A script fills a two-party form from its schema alone: the schema says
+// whose each answer is (x-owner) and who signs in what order (x-signers).
+// The observer (the record's author) starts a practice observation with
+// the answers of the author's sections, the observee saves theirs, the
+// author submits and each signer signs in turn; the record ends signed.
+func TestScriptFillsATwoPartyFormFromItsSchema(t *testing.T) {
+	m := startApp(t, nil)
+	p := setUpTeam(t, m.URL)
+	var schema struct {
+		Properties map[string]struct {
+			Owner string `json:"x-owner"`
+		} `json:"properties"`
+		Signers []struct{ Role string } `json:"x-signers"`
+	}
+	p.supervisor.call("GET", "/api/v1/forms/practice-observation/schema", nil, http.StatusOK, &schema)
+	cat, err := forms.Load(forms.Builtin(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _ := cat.Get("practice-observation")
+	answers := forms.Sample(def, p.supervisorID) // what the script has to say
+	// Who is who: the observer starts the record; the observee is the supervisee.
+	party := map[string]*client{"author": p.supervisor, "observer": p.supervisor, "observee": p.supervisee}
+	names := map[*client]string{p.supervisor: "Ahmed Khan", p.supervisee: "Siân Gwŷnedd-Jones"}
+	parts := map[string]map[string]any{}
+	for id, v := range answers {
+		owner := schema.Properties[id].Owner
+		if party[owner] == nil {
+			t.Fatalf("answer %s: x-owner %q names no party", id, owner)
+		}
+		if parts[owner] == nil {
+			parts[owner] = map[string]any{}
+		}
+		parts[owner][id] = v
+	}
+	if len(parts) != 2 || len(schema.Signers) != 2 {
+		t.Fatalf("want two parties' answers and two signers: parts %d, signers %v", len(parts), schema.Signers)
+	}
+	var rec recordResp
+	party["author"].call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": "practice-observation", "data": parts["author"]}, http.StatusCreated, &rec)
+	for owner, data := range parts {
+		if owner != "author" {
+			party[owner].call("PUT", "/api/v1/records/"+rec.ID, map[string]any{"data": data, "revision": rec.Revision}, http.StatusOK, &rec)
+		}
+	}
+	party["author"].call("POST", "/api/v1/records/"+rec.ID+"/submit", nil, http.StatusOK, &rec)
+	for _, sg := range schema.Signers {
+		c := party[sg.Role]
+		c.call("POST", "/api/v1/records/"+rec.ID+"/signatures", map[string]any{"name": names[c], "confirm": true}, http.StatusCreated, &rec)
+	}
+	if rec.Status != "signed" || len(rec.Documents) != 3 {
+		t.Fatalf("after every party filled and signed from the schema: %s, %d documents", rec.Status, len(rec.Documents))
 	}
 }
