@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/supervisionfile/supfile/internal/pgtest"
 )
 
 // SUPFILE_POLICY names a preset or a file; a bad file stops start-up naming
@@ -61,9 +63,17 @@ func dueOf(f fileResp, what string) []dueEntry {
 }
 
 // The file's "due" under York's policy: before anything is filed, and
-// after a signed agreement and supervision record.
+// after a signed agreement and supervision record, on SQLite and on
+// PostgreSQL.
 func TestFileDue(t *testing.T) {
-	m := startApp(t, map[string]string{"SUPFILE_POLICY": "york"})
+	t.Run("sqlite", func(t *testing.T) { testFileDue(t, map[string]string{"SUPFILE_POLICY": "york"}) })
+	t.Run("postgres", func(t *testing.T) {
+		testFileDue(t, map[string]string{"SUPFILE_POLICY": "york", "DATABASE_URL": pgtest.Schema(t)})
+	})
+}
+
+func testFileDue(t *testing.T, env map[string]string) {
+	m := startApp(t, env)
 	ht := setUpHandoverTeam(t, m.URL)
 	london := mustLondon(t)
 	now := time.Now().In(london)

@@ -1,0 +1,260 @@
+package supervision_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/policy"
+	"github.com/supervisionfile/supfile/render"
+	"github.com/supervisionfile/supfile/storage"
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+// dueWorld is a file under a policy preset at a fixed moment, with signed
+// records put straight into the index at chosen times.
+type dueWorld struct {
+	db                     *storage.DB
+	svc                    *supervision.Service
+	admin, sup, see, other *supervision.Staff
+	n                      int
+}
+
+// One renderer for every dueWorld: loading the fonts is the slow part.
+var (
+	dueRendererOnce sync.Once
+	dueRenderer     *render.Renderer
+	dueRendererErr  error
+)
+
+func newDueWorld(t *testing.T, preset, role, start string, now time.Time) *dueWorld {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.OpenSQLite(filepath.Join(t.TempDir(), "supfile.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := forms.Load(forms.Builtin(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := policy.Preset(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dueRendererOnce.Do(func() { dueRenderer, dueRendererErr = render.New(render.Options{}) })
+	r, err := dueRenderer, dueRendererErr
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/London")
+	w := &dueWorld{db: db}
+	w.svc = supervision.New(db, nil, cat, r, supervision.Config{Location: loc, Policy: p, Now: func() time.Time { return now }}, nil)
+	if _, _, err := w.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, w.admin, err = w.svc.Login(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+		t.Fatal(err)
+	}
+	add := func(name, role, start string) *supervision.Staff {
+		st, err := w.svc.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: name, Email: strings.ToLower(strings.Fields(name)[0]) + "@testshire.gov.uk",
+			JobTitle: "Social Worker", Role: role, StartDate: start, Password: "a long password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	w.sup = add("Ahmed Khan", "team_manager", "2020-01-06")
+	w.other = add("Grace Okafor", "team_manager", "2020-01-06")
+	w.see = add("Siân Jones", role, start)
+	if _, err := w.svc.SetSupervisor(ctx, w.admin, w.see.ID, w.sup.ID, start); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// file puts a signed record in the file, signed at the moment given (the
+// observer, when given, signs as observer).
+func (w *dueWorld) file(t *testing.T, form string, data map[string]any, signedAt time.Time, observer *supervision.Staff) {
+	t.Helper()
+	w.n++
+	raw, _ := json.Marshal(data)
+	r := &supervision.Record{ID: fmt.Sprintf("rec-%d", w.n), StaffID: w.see.ID, FormID: form, FormVersion: 1, Version: 1, Status: supervision.StatusSigned,
+		Data: raw, AuthorID: w.sup.ID, CreatedAt: signedAt, UpdatedAt: signedAt, SignedAt: &signedAt}
+	var sigs []*supervision.Signature
+	if observer != nil {
+		sigs = append(sigs, &supervision.Signature{Role: "observer", SignerID: observer.ID, Name: observer.Name, SignedAt: signedAt})
+	}
+	if err := w.db.ImportRecord(context.Background(), r, sigs, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (w *dueWorld) due(t *testing.T) *supervision.DueView {
+	t.Helper()
+	v, err := w.svc.FileDue(context.Background(), w.sup, w.see.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func item(v *supervision.DueView, what string) *supervision.Due {
+	for i := range v.Items {
+		if v.Items[i].What == what {
+			return &v.Items[i]
+		}
+	}
+	return nil
+}
+
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Next supervision due across the phases of time in post.
+func TestDueSupervisionPhases(t *testing.T) {
+	cases := []struct {
+		name, preset, role, start string
+		held                      []string // session dates, signed the same day
+		now                       string
+		by                        string
+		overdue                   int
+	}{
+		{"York ASYE, nothing held: a week after starting", "york", "asye", "2026-01-05", nil, "2026-01-20T10:00:00Z", "2026-01-12", 8},
+		{"York ASYE week 5: weekly", "york", "asye", "2026-01-05", []string{"2026-02-09"}, "2026-02-20T10:00:00Z", "2026-02-16", 4},
+		{"York ASYE week 6: fortnightly", "york", "asye", "2026-01-05", []string{"2026-02-09", "2026-02-16"}, "2026-02-20T10:00:00Z", "2026-03-02", 0},
+		{"York ASYE after six months: four-weekly", "york", "asye", "2026-01-05", []string{"2026-07-06"}, "2026-08-10T10:00:00Z", "2026-08-03", 7},
+		{"Manchester business support: twelve-weekly", "manchester", "business_support", "2026-01-05", []string{"2026-03-02"}, "2026-04-01T10:00:00Z", "2026-05-25", 0},
+		{"Nottinghamshire residential: six-weekly", "nottinghamshire", "residential", "2026-01-05", []string{"2026-03-02"}, "2026-04-20T10:00:00Z", "2026-04-13", 7},
+		{"over a leap day", "sutton", "social_worker", "2026-01-05", []string{"2028-02-14"}, "2028-03-14T10:00:00Z", "2028-03-13", 1},
+		// 23:30 UTC on 13 March 2028 is still the 13th in London (GMT).
+		{"the day is London's", "sutton", "social_worker", "2026-01-05", []string{"2028-02-14"}, "2028-03-13T23:30:00Z", "2028-03-13", 0},
+		// 23:30 UTC on 13 April 2028 is 00:30 on the 14th in London (BST).
+		{"the day is London's in summer time", "sutton", "social_worker", "2026-01-05", []string{"2028-03-16"}, "2028-04-13T23:30:00Z", "2028-04-13", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := newDueWorld(t, c.preset, c.role, c.start, at(c.now))
+			for _, h := range c.held {
+				w.file(t, "supervision-record", map[string]any{"supervision_date": h}, at(h+"T15:00:00Z"), nil)
+			}
+			v := w.due(t)
+			d := item(v, supervision.DueSupervision)
+			if d == nil || d.By.Format(time.DateOnly) != c.by || d.OverdueDays != c.overdue {
+				t.Fatalf("supervision due: %+v, want by %s, %d days overdue", d, c.by, c.overdue)
+			}
+		})
+	}
+}
+
+// Records signed after the recording deadline, in working days that skip
+// bank holidays, with the day of signing taken in London.
+func TestDueRecordSignedLate(t *testing.T) {
+	cases := []struct {
+		name, session, signed string
+		late                  bool
+	}{
+		// York: 2 working days. 23 Dec 2026 (Wed): 24 Thu, then 25 Fri
+		// Christmas, 28 Mon Boxing Day's substitute: the deadline is Tue 29.
+		{"Christmas: signed on the deadline", "2026-12-23", "2026-12-29T16:00:00Z", false},
+		{"Christmas: a day after", "2026-12-23", "2026-12-30T09:00:00Z", true},
+		// Easter 2027: Good Friday 26 March, Easter Monday 29 March.
+		{"Easter: session on Thursday, signed Wednesday", "2027-03-25", "2027-03-31T09:00:00Z", false},
+		{"Easter: signed Thursday", "2027-03-25", "2027-04-01T09:00:00Z", true},
+		// Clocks go forward on 29 March 2026. Session Thu 26th: deadline
+		// Mon 30th. 22:30 UTC on the 30th is 23:30 in London (in time);
+		// 23:30 UTC is 00:30 on the 31st (late).
+		{"clock change: 23:30 London time on the deadline", "2026-03-26", "2026-03-30T22:30:00Z", false},
+		{"clock change: 00:30 London time the day after", "2026-03-26", "2026-03-30T23:30:00Z", true},
+		// Clocks go back on 25 October 2026. Session Thu 22nd: deadline
+		// Mon 26th. 23:30 UTC on the 26th is 23:30 GMT (in time).
+		{"autumn clock change", "2026-10-22", "2026-10-26T23:30:00Z", false},
+		{"leap year: session 28 Feb 2028, deadline 1 March", "2028-02-28", "2028-03-01T12:00:00Z", false},
+		{"leap year: signed 2 March", "2028-02-28", "2028-03-02T12:00:00Z", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			signed := at(c.signed)
+			w := newDueWorld(t, "york", "social_worker", "2025-01-06", signed.AddDate(0, 0, 3))
+			w.file(t, "supervision-record", map[string]any{"supervision_date": c.session}, signed, nil)
+			d := item(w.due(t), supervision.DueRecordSignedLate)
+			if (d != nil) != c.late {
+				t.Fatalf("signed late: %+v, want %v", d, c.late)
+			}
+		})
+	}
+	// Manchester gives no deadline in days: nothing is late.
+	w := newDueWorld(t, "manchester", "social_worker", "2025-01-06", at("2026-12-10T10:00:00Z"))
+	w.file(t, "supervision-record", map[string]any{"supervision_date": "2026-11-02"}, at("2026-12-01T10:00:00Z"), nil)
+	if d := item(w.due(t), supervision.DueRecordSignedLate); d != nil {
+		t.Errorf("late under Manchester: %+v", d)
+	}
+}
+
+// Observations count in the year from 1 April, and by the line manager
+// when the observer was the supervisor on the day.
+func TestDueObservations(t *testing.T) {
+	w := newDueWorld(t, "manchester", "social_worker", "2025-01-06", at("2026-06-01T10:00:00Z"))
+	w.file(t, "practice-observation", map[string]any{"observation_date": "2026-03-31"}, at("2026-03-31T12:00:00Z"), w.sup)   // last year
+	w.file(t, "practice-observation", map[string]any{"observation_date": "2026-04-01"}, at("2026-04-01T12:00:00Z"), w.other) // not the line manager
+	v := w.due(t)
+	if v.ObsThisYear != 1 || v.ObsByLineManager != 0 {
+		t.Fatalf("observations: %d this year, %d by the line manager", v.ObsThisYear, v.ObsByLineManager)
+	}
+	d := item(v, supervision.DueObservation)
+	if d == nil || d.By.Format(time.DateOnly) != "2027-03-31" || d.Reason != "1 of 2 this year (from 1 April), 0 of 1 by the line manager" {
+		t.Fatalf("observation due: %+v", d)
+	}
+	w.file(t, "practice-observation", map[string]any{"observation_date": "2026-05-20"}, at("2026-05-20T12:00:00Z"), w.sup)
+	if d := item(w.due(t), supervision.DueObservation); d != nil {
+		t.Errorf("two observations, one by the line manager, still due: %+v", d)
+	}
+}
+
+// The agreement: none, in date, review due (with a leap day), and a
+// self-assessment before the next session.
+func TestDueAgreementAndSelfAssessment(t *testing.T) {
+	w := newDueWorld(t, "manchester", "social_worker", "2025-01-06", at("2028-03-10T10:00:00Z"))
+	v := w.due(t)
+	if v.Agreement != supervision.AgreementNone {
+		t.Fatalf("agreement: %q", v.Agreement)
+	}
+	w.file(t, "supervision-agreement", map[string]any{"agreement_date": "2028-02-29"}, at("2028-02-29T12:00:00Z"), nil)
+	v = w.due(t)
+	d := item(v, supervision.DueAgreement)
+	// 29 February plus a year is 1 March.
+	if v.Agreement != supervision.AgreementInDate || d == nil || d.By.Format(time.DateOnly) != "2029-03-01" {
+		t.Fatalf("agreement: %q %+v", v.Agreement, d)
+	}
+	w.file(t, "supervision-record", map[string]any{"supervision_date": "2028-03-06"}, at("2028-03-06T12:00:00Z"), nil)
+	// Manchester Appendix K: 2 days before the session due 3 April.
+	if s := item(w.due(t), supervision.DueSelfAssessment); s == nil || s.By.Format(time.DateOnly) != "2028-04-01" {
+		t.Fatalf("self-assessment: %+v", s)
+	}
+	w.file(t, "self-assessment", map[string]any{"supervision_date": "2028-04-03"}, at("2028-03-08T12:00:00Z"), nil)
+	if s := item(w.due(t), supervision.DueSelfAssessment); s != nil {
+		t.Errorf("self-assessment still due after one was signed: %+v", s)
+	}
+
+	late := newDueWorld(t, "york", "social_worker", "2025-01-06", at("2027-11-15T10:00:00Z"))
+	late.file(t, "supervision-agreement", map[string]any{"agreement_date": "2026-11-20"}, at("2026-11-20T12:00:00Z"), nil)
+	v = late.due(t)
+	if d := item(v, supervision.DueAgreement); v.Agreement != supervision.AgreementReviewDue || d == nil || d.By.Format(time.DateOnly) != "2027-11-20" {
+		t.Fatalf("review due: %q %+v", v.Agreement, d)
+	}
+}
