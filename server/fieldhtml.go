@@ -20,6 +20,19 @@ func fieldHTML(f FieldVM) template.HTML {
 	return template.HTML(b.String())
 }
 
+// fieldsHTML is fieldHTML for each field in turn: one call from the
+// template for a section rather than one (reflective, copying the field)
+// for each field.
+func fieldsHTML(fields []FieldVM) template.HTML {
+	var b strings.Builder
+	b.Grow(1024 * len(fields))
+	w := &fieldWriter{b: &b}
+	for i := range fields {
+		w.field(&fields[i])
+	}
+	return template.HTML(b.String())
+}
+
 type fieldWriter struct{ b *strings.Builder }
 
 func (w *fieldWriter) s(s string) { w.b.WriteString(s) }

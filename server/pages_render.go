@@ -78,7 +78,7 @@ func (s *Server) funcs() template.FuncMap {
 	loc := s.svc.Location()
 	return template.FuncMap{
 		"anchor":        anchor,
-		"fieldHTML":     fieldHTML,
+		"fieldsHTML":    fieldsHTML,
 		"sel":           selectOf,
 		"partyLabel":    partyLabel,
 		"dueLabel":      dueLabel,
