@@ -68,6 +68,7 @@ func (db *DB) PurgeFile(ctx context.Context, staffID string, now time.Time) (boo
 			`DELETE FROM events WHERE record_id IN (SELECT id FROM records WHERE staff_id = $1)`,
 			`DELETE FROM documents WHERE record_id IN (SELECT id FROM records WHERE staff_id = $1)`,
 			`DELETE FROM record_parties WHERE record_id IN (SELECT id FROM records WHERE staff_id = $1)`,
+			`DELETE FROM disagreement_responses WHERE record_id IN (SELECT id FROM records WHERE staff_id = $1)`,
 			`DELETE FROM audit_assignments WHERE supervisee_id = $1`,
 			`DELETE FROM records WHERE staff_id = $1`,
 			`DELETE FROM relationships WHERE supervisee_id = $1`,

@@ -270,7 +270,18 @@ func (db *DB) Documents(ctx context.Context, recordID string) ([]*supervision.Do
 // signed the record is ErrConflict.
 func (db *DB) AddSignature(ctx context.Context, s *supervision.Signature, ev supervision.Event) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO signatures
+		// Touching the row locks it against a withdrawal at the same time
+		// (WithdrawRecord), and refuses a record no longer awaiting signatures.
+		res, err := tx.ExecContext(ctx, `UPDATE records SET updated_at = updated_at WHERE id = $1 AND status = 'awaiting_signatures'`, s.RecordID)
+		if err != nil {
+			return fail("add signature", err, messages{})
+		}
+		if ok, err := exactlyOne(res); err != nil {
+			return err
+		} else if !ok {
+			return recordGone(ctx, tx, s.RecordID, conflict("This record is not awaiting signatures"))
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO signatures
 			(record_id, role, signer_id, name, signed_at, ip, user_agent, comment, disagreement, drawing_png, data_sha256)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			s.RecordID, s.Role, s.SignerID, s.Name, stamp(&s.SignedAt), s.IP, s.UserAgent, s.Comment, s.Disagreement,

@@ -46,6 +46,8 @@ const (
 	ActPasswordChange    AccessAction = "password-change"
 	ActEndDate           AccessAction = "end-date"
 	ActPurge             AccessAction = "purge"
+	ActWithdraw          AccessAction = "withdraw"
+	ActDeleteDraft       AccessAction = "delete-draft"
 )
 
 // AccessActions lists every action with how a page names it, in the order
@@ -69,6 +71,8 @@ var AccessActions = []struct {
 	{ActPasswordChange, "Changed their password"},
 	{ActEndDate, "Set an end date"},
 	{ActPurge, "Purged the file"},
+	{ActWithdraw, "Withdrew a record to draft"},
+	{ActDeleteDraft, "Deleted a draft"},
 	{ActSignIn, "Signed in"},
 	{ActSignInFailed, "Failed to sign in"},
 }

@@ -44,7 +44,10 @@ func personOf(s *Staff) *person {
 // beside its documents.
 type RecordJSON struct {
 	Record struct {
-		ID          string    `json:"id"`
+		ID string `json:"id"`
+		// Series is the first version's id, on a later version of a
+		// record (whose objects are kept under it).
+		Series      string    `json:"series,omitempty"`
 		Form        string    `json:"form"`
 		FormVersion int       `json:"form_version"`
 		FormTitle   string    `json:"form_title"`
@@ -203,7 +206,8 @@ func (s *Service) writeDocuments(ctx context.Context, v *RecordView, finalEvent 
 		pdf = sealed
 	}
 
-	prefix := RecordPrefix(r.StaffID, r.ID, r.Version)
+	// A later version is kept beside the first: files/<staff>/records/<first>/v<n>/.
+	prefix := RecordPrefix(r.StaffID, r.Series(), r.Version)
 	// put writes one object and returns its row; an object already there
 	// was left by an earlier attempt that wrote objects but not the row:
 	// adopt it, since it is what the file holds.
@@ -266,6 +270,7 @@ func (s *Service) recordJSON(v *RecordView, events []*Event, signedAt time.Time,
 		Data: json.RawMessage(r.Data), DataSHA256: r.DataSHA256}
 	rj.Record.ID, rj.Record.Form, rj.Record.FormVersion, rj.Record.FormTitle = r.ID, r.FormID, r.FormVersion, v.Form.Title
 	rj.Record.Version, rj.Record.CreatedAt, rj.Record.SignedAt = r.Version, r.CreatedAt, signedAt
+	rj.Record.Series = r.SeriesID
 	for _, sg := range v.Signatures {
 		js := jsonSignature{Signer: personOf(lookup(sg.SignerID)), Role: sg.Role, TypedName: sg.Name, SignedAt: sg.SignedAt,
 			IP: sg.IP, UserAgent: sg.UserAgent, Comment: sg.Comment, Disagreement: sg.Disagreement, DataSHA256: sg.DataSHA256}

@@ -45,6 +45,13 @@ type RecordView struct {
 	// DocumentsFailed, while the documents are pending, says that making
 	// them crashed, why, and when it will be tried again.
 	DocumentsFailed *DocumentsFailure
+	// Problems, on a draft, are the answers kept as typed that are not
+	// valid yet (living.go): shown beside the fields, and they stop a submit.
+	Problems []FieldError
+	// Versions lists every version of the record's series, oldest first.
+	Versions []*VersionEntry
+	// Response is the supervisor's response to a recorded disagreement.
+	Response *DisagreementResponse
 }
 
 // SignedRoles is the set of roles that have signed.
@@ -230,7 +237,8 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 	} else {
 		// Only the starter's own sections: the other party's start prefilled.
 		data = KeepOthers(def, party, data, def.Prefill(pv))
-		if errs := def.Validate(data, forms.Draft, s.validationContext(supervisee)); len(errs) > 0 {
+		// Kept as typed, as a saved draft is (living.go).
+		if errs := def.Validate(data, forms.Draft, s.validationContext(supervisee)); len(errs) > 0 && !savableDraft(def, data, errs, s.renderer.CanPrint) {
 			return nil, &ValidationError{Fields: errs}
 		}
 	}
@@ -354,7 +362,22 @@ func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView,
 	if v.Documents, err = s.store.Documents(ctx, r.ID); err != nil {
 		return nil, err
 	}
+	if err := s.fillSeries(ctx, r); err != nil {
+		return nil, err
+	}
+	if v.Versions, err = s.versions(ctx, r); err != nil {
+		return nil, err
+	}
+	if len(v.Signatures) > 0 && r.Status == StatusSigned {
+		switch v.Response, err = s.store.DisagreementResponse(ctx, r.ID); {
+		case errors.Is(err, ErrNotFound):
+			v.Response = nil
+		case err != nil:
+			return nil, err
+		}
+	}
 	v.refresh()
+	v.Problems = s.draftProblems(v)
 	if err := s.documentsFailure(ctx, v); err != nil {
 		return nil, err
 	}
@@ -363,8 +386,9 @@ func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView,
 
 // SaveDraft saves a draft's answers if revision is still the latest, and
 // returns the record as it now is.
-// Validation errors (bad dates, numbers, rules) stop the save so that what
-// is stored is always valid as a draft. With a validation error or a stale
+// Answers that are not valid yet (bad dates, numbers, rules) are saved as
+// typed and listed in the view's Problems; only an answer to no question or
+// text that cannot be printed stops the save. With such an error or a stale
 // revision the view is returned too, its Data the answers as entered (with
 // the other party's part as stored), so that the page can show them again.
 func (s *Service) SaveDraft(ctx context.Context, actor *Staff, id string, data map[string]any, revision int) (*RecordView, error) {
@@ -407,8 +431,13 @@ func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode
 	if revision != r.Revision {
 		return v, Errorf(ErrConflict, "Someone else saved this record after you opened it")
 	}
-	if errs := v.Form.Validate(data, forms.Draft, s.validationContext(v.Supervisee)); len(errs) > 0 {
-		return v, &ValidationError{Fields: errs}
+	// Every answer is kept as typed, valid or not (a word in a number box):
+	// the problems are shown beside the fields and stop a submit, not the
+	// save. Only what cannot be kept safely is refused: an answer to a
+	// question the form does not ask, or text the documents cannot print.
+	problems := v.Form.Validate(data, forms.Draft, s.validationContext(v.Supervisee))
+	if len(problems) > 0 && !savableDraft(v.Form, data, problems, s.renderer.CanPrint) {
+		return v, &ValidationError{Fields: problems}
 	}
 	raw, err := json.Marshal(data)
 	if err != nil {
@@ -427,6 +456,7 @@ func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode
 	}
 	v.Record = &saved
 	v.Events = append(v.Events, &ev)
+	v.Problems = problems
 	if submit {
 		return s.submit(ctx, actor, v)
 	}

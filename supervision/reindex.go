@@ -1,6 +1,7 @@
 package supervision
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -94,7 +95,7 @@ func (s *Service) readRecordJSON(ctx context.Context, key string) (*RecordJSON, 
 	switch {
 	case rj.Record.ID == "" || rj.Supervisee == nil || rj.Supervisee.ID == "":
 		return nil, nil, errors.New("record.json names no record or supervisee")
-	case key != RecordPrefix(rj.Supervisee.ID, rj.Record.ID, rj.Record.Version)+"record.json":
+	case key != RecordPrefix(rj.Supervisee.ID, cmp.Or(rj.Record.Series, rj.Record.ID), rj.Record.Version)+"record.json":
 		return nil, nil, fmt.Errorf("record.json describes record %s version %d of %s, which belongs elsewhere",
 			rj.Record.ID, rj.Record.Version, rj.Supervisee.ID)
 	case rj.Record.SignedAt.IsZero():
@@ -211,6 +212,12 @@ func (s *Service) indexOne(ctx context.Context, key string, rj *RecordJSON, raw 
 			return nil
 		}
 		return err
+	}
+	if rj.Record.Series != "" && rj.Record.Series != r.ID {
+		// A later version: filed under its first version again.
+		if err := s.store.SetSeries(ctx, r.ID, rj.Record.Series); err != nil {
+			return err
+		}
 	}
 	for _, p := range rj.Parties {
 		if p.Person == nil || p.Person.ID == "" || p.Role == "" {

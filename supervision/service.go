@@ -66,6 +66,8 @@ type Service struct {
 	renderer Renderer
 	cfg      Config
 	log      *slog.Logger
+	// taskSources add to everyone's "Needs your action" list (living.go).
+	taskSources []TaskSource
 }
 
 // New returns a Service.

@@ -78,6 +78,11 @@ type Record struct {
 	UpdatedAt   time.Time
 	SignedAt    *time.Time
 	DataSHA256  string // set when submitted: hash of the canonical data being signed
+	// SeriesID names the first version of a later version ("" on a first
+	// version); WaitingOn is the party a draft was sent to. Both are filled
+	// by the service (living.go), not by every store read.
+	SeriesID  string
+	WaitingOn string
 }
 
 // Signature is one party's signature on a record.
@@ -131,6 +136,7 @@ type Store interface {
 	FailureStore   // documents that crashed the renderer or sealer (failures.go)
 	HandoverStore  // handover.go
 	VerifyStore    // verify's size limit (verifystore.go)
+	LivingStore    // versions, withdrawal, draft deletion, disagreement responses (living.go)
 
 	CreateStaff(ctx context.Context, s *Staff) error
 	UpdateStaff(ctx context.Context, s *Staff) error

@@ -46,6 +46,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Ping and Close", testPingClose},
 		{"Access: record parties, cover, audits", testAccess},
 		{"Largest document (verify's limit)", testLargestDocument},
+		{"Versions, withdrawal, drafts, disagreements", testLiving},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

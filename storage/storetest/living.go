@@ -1,0 +1,143 @@
+package storetest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/supervisionfile/supfile/storage"
+	"github.com/supervisionfile/supfile/supervision"
+)
+
+// testLiving: versions filed under their first version (one version 2
+// however many start it at once), withdrawal clearing signatures but not
+// after the last, draft deletion, waiting on a party, and responses to
+// disagreements.
+func testLiving(t *testing.T, db *storage.DB) {
+	ctx := t.Context()
+	see := newStaff(t, db, "Ann Supervisee")
+	sup := newStaff(t, db, "Sam Supervisor")
+
+	// A signed first version.
+	v1 := newRecord(t, db, see, sup, "rec-v1", base)
+	submit(t, db, v1)
+	at := base.Add(time.Hour)
+	must(t, db.AddSignature(ctx, &supervision.Signature{RecordID: v1.ID, SignerID: see.ID, Role: "supervisee", Name: see.Name, SignedAt: at,
+		Disagreement: "Not item 2"}, supervision.Event{ActorID: see.ID, Action: "signed"}), "AddSignature")
+	v1.SignedAt, v1.UpdatedAt = &at, at
+	must(t, db.Finalize(ctx, v1, documents(v1), supervision.Event{At: at, ActorID: sup.ID, Action: "finalised"}), "Finalize")
+	wantKind(t, db.AddSignature(ctx, &supervision.Signature{RecordID: v1.ID, SignerID: sup.ID, Role: "supervisor", Name: sup.Name, SignedAt: at},
+		supervision.Event{ActorID: sup.ID, Action: "signed"}), supervision.ErrConflict, "AddSignature to a signed record")
+
+	root, waiting, err := db.RecordSeries(ctx, v1.ID)
+	must(t, err, "RecordSeries")
+	if root != v1.ID || waiting != "" {
+		t.Errorf("RecordSeries(v1) = %q, %q", root, waiting)
+	}
+	_, _, err = db.RecordSeries(ctx, "missing")
+	wantKind(t, err, supervision.ErrNotFound, "RecordSeries of a missing record")
+
+	// Version 2, started by several at once: one wins.
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &supervision.Record{ID: "rec-v2-" + string(rune('a'+i)), StaffID: see.ID, FormID: v1.FormID, FormVersion: 1, Version: 2,
+				Status: supervision.StatusDraft, Revision: 1, Data: v1.Data, AuthorID: sup.ID, CreatedAt: at, UpdatedAt: at, SeriesID: v1.ID}
+			errs[i] = db.CreateVersion(ctx, r, supervision.Event{At: at, ActorID: sup.ID, Action: "created"})
+		}()
+	}
+	wg.Wait()
+	won := ""
+	for i, err := range errs {
+		if err == nil {
+			if won != "" {
+				t.Errorf("two versions 2: %s and %d", won, i)
+			}
+			won = "rec-v2-" + string(rune('a'+i))
+		} else {
+			wantKind(t, err, supervision.ErrConflict, "CreateVersion again")
+		}
+	}
+	if won == "" {
+		t.Fatal("no version 2 was made")
+	}
+	wantKind(t, db.CreateVersion(ctx, &supervision.Record{ID: "rec-x", StaffID: see.ID, FormID: v1.FormID, FormVersion: 1, Version: 3,
+		Status: supervision.StatusDraft, Revision: 1, Data: v1.Data, AuthorID: sup.ID, CreatedAt: at, UpdatedAt: at, SeriesID: "missing"},
+		supervision.Event{ActorID: sup.ID, Action: "created"}), supervision.ErrNotFound, "CreateVersion of a missing record")
+	series, err := db.Series(ctx, v1.ID)
+	must(t, err, "Series")
+	if len(series) != 2 || series[0].ID != v1.ID || series[1].ID != won || series[1].SeriesID != v1.ID || series[0].Status != supervision.StatusSigned {
+		t.Errorf("Series = %+v", series)
+	}
+	root, _, err = db.RecordSeries(ctx, won)
+	must(t, err, "RecordSeries v2")
+	if root != v1.ID {
+		t.Errorf("RecordSeries(v2) = %q, want %q", root, v1.ID)
+	}
+
+	// Waiting on a party, then withdrawal.
+	v2, err := db.GetRecord(ctx, won)
+	must(t, err, "GetRecord v2")
+	must(t, db.SetWaitingOn(ctx, v2.ID, "supervisee", supervision.Event{At: at, ActorID: sup.ID, Action: "sent to supervisee"}), "SetWaitingOn")
+	if _, w, _ := db.RecordSeries(ctx, v2.ID); w != "supervisee" {
+		t.Errorf("waiting on %q", w)
+	}
+	submit(t, db, v2)
+	wantKind(t, db.SetWaitingOn(ctx, v2.ID, "supervisor", supervision.Event{ActorID: sup.ID, Action: "sent"}), supervision.ErrConflict, "SetWaitingOn a submitted record")
+	must(t, db.AddSignature(ctx, &supervision.Signature{RecordID: v2.ID, SignerID: see.ID, Role: "supervisee", Name: see.Name, SignedAt: at},
+		supervision.Event{At: at.Add(2 * time.Minute), ActorID: see.ID, Action: "signed"}), "AddSignature v2")
+	w := *v2
+	w.UpdatedAt = at.Add(3 * time.Minute)
+	wantKind(t, db.WithdrawRecord(ctx, &w, 1, supervision.Event{ActorID: sup.ID, Action: "withdrawn"}), supervision.ErrConflict, "WithdrawRecord when everyone has signed")
+	must(t, db.WithdrawRecord(ctx, &w, 2, supervision.Event{ActorID: sup.ID, Action: "withdrawn"}), "WithdrawRecord")
+	got, err := db.GetRecord(ctx, v2.ID)
+	must(t, err, "GetRecord after withdrawal")
+	if got.Status != supervision.StatusDraft || got.DataSHA256 != "" || got.Revision != w.Revision {
+		t.Errorf("after withdrawal: %+v (want revision %d)", got, w.Revision)
+	}
+	if sigs, _ := db.Signatures(ctx, v2.ID); len(sigs) != 0 {
+		t.Errorf("signatures after withdrawal: %v", sigs)
+	}
+	if _, w, _ := db.RecordSeries(ctx, v2.ID); w != "" {
+		t.Errorf("still waiting on %q after withdrawal", w)
+	}
+	wantKind(t, db.WithdrawRecord(ctx, &w, 2, supervision.Event{ActorID: sup.ID, Action: "withdrawn"}), supervision.ErrConflict, "WithdrawRecord a draft")
+	wantKind(t, db.AddSignature(ctx, &supervision.Signature{RecordID: v2.ID, SignerID: see.ID, Role: "supervisee", Name: see.Name, SignedAt: at},
+		supervision.Event{ActorID: see.ID, Action: "signed"}), supervision.ErrConflict, "AddSignature to a draft")
+	diff(t, "events", []string{"created", "sent to supervisee", "submitted", "signed", "withdrawn"}, actions(t, db, v2.ID))
+
+	// Deleting the draft; a signed record cannot be.
+	wantKind(t, db.DeleteDraft(ctx, v1.ID), supervision.ErrConflict, "DeleteDraft of a signed record")
+	must(t, db.DeleteDraft(ctx, v2.ID), "DeleteDraft")
+	_, err = db.GetRecord(ctx, v2.ID)
+	wantKind(t, err, supervision.ErrNotFound, "GetRecord of a deleted draft")
+	wantKind(t, db.DeleteDraft(ctx, v2.ID), supervision.ErrNotFound, "DeleteDraft again")
+	if series, _ := db.Series(ctx, v1.ID); len(series) != 1 {
+		t.Errorf("Series after deletion: %d records", len(series))
+	}
+
+	// Disagreements.
+	open, err := db.OpenDisagreements(ctx)
+	must(t, err, "OpenDisagreements")
+	if len(open) != 1 || open[0].ID != v1.ID {
+		t.Errorf("OpenDisagreements = %v", open)
+	}
+	_, err = db.DisagreementResponse(ctx, v1.ID)
+	wantKind(t, err, supervision.ErrNotFound, "DisagreementResponse before any")
+	resp := &supervision.DisagreementResponse{RecordID: v1.ID, ResponderID: sup.ID, At: at.Add(2 * time.Hour), Response: "We will review item 2 next time."}
+	must(t, db.AddDisagreementResponse(ctx, resp, supervision.Event{ActorID: sup.ID, Action: "responded to disagreement"}), "AddDisagreementResponse")
+	wantKind(t, db.AddDisagreementResponse(ctx, resp, supervision.Event{ActorID: sup.ID, Action: "responded"}), supervision.ErrConflict, "AddDisagreementResponse again")
+	gotResp, err := db.DisagreementResponse(ctx, v1.ID)
+	must(t, err, "DisagreementResponse")
+	diff(t, "response", resp, gotResp)
+	if open, _ := db.OpenDisagreements(ctx); len(open) != 0 {
+		t.Errorf("OpenDisagreements after the response = %v", open)
+	}
+
+	// Reindex files an imported later version under its first.
+	must(t, db.SetSeries(ctx, v1.ID, v1.ID), "SetSeries to itself")
+	wantKind(t, db.SetSeries(ctx, "missing", v1.ID), supervision.ErrNotFound, "SetSeries of a missing record")
+}
