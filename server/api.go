@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"path"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -194,6 +195,14 @@ type recordJSON struct {
 	Signatures       []signatureJSON `json:"signatures"`
 	Documents        []documentJSON  `json:"documents"`
 	PendingSigners   []string        `json:"pending_signers,omitempty"`
+	// Issue 11 (living.go): a draft's answers that are not valid yet (kept
+	// as typed), the first version of a later version, every version, the
+	// party a draft waits on, and the response to a disagreement.
+	Errors               []fieldErrorJSON `json:"errors,omitempty"`
+	Series               string           `json:"series,omitempty"`
+	Versions             []versionJSON    `json:"versions,omitempty"`
+	WaitingOn            string           `json:"waiting_on,omitempty"`
+	DisagreementResponse *responseJSON    `json:"disagreement_response,omitempty"`
 }
 
 func recordOut(r *supervision.Record, title string, sigs []*supervision.Signature, docs []*supervision.Document, withData bool) recordJSON {
@@ -209,7 +218,7 @@ func recordOut(r *supervision.Record, title string, sigs []*supervision.Signatur
 			SignedAt: sg.SignedAt, Comment: sg.Comment, Disagreement: sg.Disagreement, HasDrawing: len(sg.DrawingPNG) > 0, DataSHA256: sg.DataSHA256})
 	}
 	for _, d := range docs {
-		dj := documentJSON{Kind: d.Kind, Name: d.Key[len(supervision.RecordPrefix(r.StaffID, r.ID, d.Version)):], SHA256: d.SHA256, Size: d.Size}
+		dj := documentJSON{Kind: d.Kind, Name: path.Base(d.Key), SHA256: d.SHA256, Size: d.Size}
 		if d.Kind == "pdf" || d.Kind == "docx" {
 			dj.URL = "/api/v1/records/" + r.ID + "/document." + d.Kind
 		}
@@ -241,6 +250,16 @@ func viewOut(v *supervision.RecordView) recordJSON {
 	}
 	for _, p := range v.Pending {
 		out.PendingSigners = append(out.PendingSigners, p.Role)
+	}
+	if v.Record.Status == supervision.StatusDraft {
+		out.Errors = fieldsOut(v.Problems)
+	}
+	out.Series, out.WaitingOn = v.Record.SeriesID, v.Record.WaitingOn
+	if len(v.Versions) > 1 {
+		out.Versions = versionsOut(v)
+	}
+	if r := v.Response; r != nil {
+		out.DisagreementResponse = &responseJSON{ResponderID: r.ResponderID, At: r.At, Response: r.Response}
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -88,6 +89,7 @@ func (s *Server) logout(c *gin.Context) error {
 
 type homePage struct {
 	Page        *basePage
+	Tasks       []*supervision.Task // "Needs your action" (living.go)
 	Supervisees []*supervision.Staff
 	Access      homeAccess // access.go: cover, named records, audits
 	Handover    *supervision.HandoverHome
@@ -100,6 +102,12 @@ func (s *Server) home(c *gin.Context) error {
 		return err
 	}
 	p := &homePage{Page: s.basePage(c, "Home"), Supervisees: list}
+	if p.Tasks, err = s.svc.Tasks(c.Request.Context(), currentUser(c)); err != nil {
+		return err
+	}
+	if c.Query("deleted") != "" {
+		p.Page.Flash = "Draft deleted"
+	}
 	if p.Access, err = s.homeAccess(c, len(list) > 0); err != nil {
 		return err
 	}
@@ -307,6 +315,8 @@ type filePage struct {
 	RetentionUntil *time.Time
 	Audits         []*supervision.NamedRecord // file audits of this file, in the supervisor's file
 	Handover       *supervision.FileHandoverView
+	// Disagreements wait for the supervisor's response (living.go).
+	Disagreements []*supervision.OpenDisagreement
 }
 
 func (s *Server) filePage(c *gin.Context) error {
@@ -322,6 +332,12 @@ func (s *Server) filePage(c *gin.Context) error {
 		ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: s.svc.RetentionUntil(fv.Staff), Handover: hv}
 	if p.Audits, err = s.svc.AuditLinks(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
 		return err
+	}
+	if p.Disagreements, err = s.svc.FileDisagreements(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
+		return err
+	}
+	if c.Query("deleted") != "" {
+		p.Page.Flash = "Draft deleted"
 	}
 	p.Page.Back = "/"
 	s.render(c, http.StatusOK, "file", p)
@@ -354,6 +370,8 @@ type recordViewPage struct {
 	Events  []eventVM
 	Sign    signForm
 	Named   namedVM // people named on the record (access.go)
+	// Response is the disagreement response as typed (living.go).
+	Response string
 }
 
 func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*recordViewPage, error) {
@@ -398,6 +416,10 @@ func (s *Server) recordPage(c *gin.Context) error {
 		p.Page.Flash = "Added to the record"
 	case "uninvited":
 		p.Page.Flash = "Removed from the record"
+	case "sent":
+		p.Page.Flash = "Sent. It is listed on their home page under “Needs your action”."
+	case "responded":
+		p.Page.Flash = "Your response to the disagreement is recorded"
 	case "handover":
 		p.Page.Flash = "File handed over. Sign the handover record below; the incoming supervisor signs it too."
 	case "signed":
@@ -445,8 +467,15 @@ func (s *Server) renderEdit(c *gin.Context, status int, v *supervision.RecordVie
 	if err != nil && !p.Page.setErrors(err) {
 		return err
 	}
-	if c.Query("saved") != "" {
+	switch {
+	case c.Query("saved") != "" && len(v.Problems) > 0:
+		p.Page.Flash = "Draft saved with everything as you typed it. Correct the answers marked below before you submit it."
+	case c.Query("saved") != "":
 		p.Page.Flash = "Draft saved"
+	case c.Query("started") != "":
+		p.Page.Flash = fmt.Sprintf("Version %d started from the last signed version. Change what has changed, then send it for signatures.", v.Record.Version)
+	case c.Query("withdrawn") != "":
+		p.Page.Flash = "Withdrawn to draft. The signatures given are cleared: everyone signs again once you submit it."
 	}
 	p.Sections = buildSections(v.Form, data, p.Page.ErrorMap, people, v.Access.WritesSection)
 	s.render(c, status, "record_edit", p)
@@ -462,7 +491,13 @@ func (s *Server) recordEdit(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID)
 		return nil
 	}
-	return s.renderEdit(c, http.StatusOK, v, v.Data, v.Record.Revision, nil)
+	// Answers kept as typed that are not valid yet are shown beside
+	// their fields.
+	var problems error
+	if len(v.Problems) > 0 {
+		problems = &supervision.ValidationError{Message: "Some answers are not valid yet. They are saved as you typed them; correct them before you submit the record.", Fields: v.Problems}
+	}
+	return s.renderEdit(c, http.StatusOK, v, v.Data, v.Record.Revision, problems)
 }
 
 type conflictPage struct {
@@ -505,6 +540,12 @@ func (s *Server) recordEditSubmit(c *gin.Context) error {
 	switch {
 	case err == nil && action == "submit":
 		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"?done=submitted")
+	case err == nil && action == "send":
+		// Saved as typed, then handed to the other party (living.go).
+		if _, err := s.svc.SendToOther(ctx, actor, v.Record.ID); err != nil {
+			return err
+		}
+		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"?done=sent")
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"/edit?saved=1")
 	case v.Record.Status == supervision.StatusDraft && !v.CanEdit:

@@ -183,6 +183,7 @@ func (s *Server) routes(e *gin.Engine) {
 	u.POST("audit-assignments", s.api(s.apiAuditCreate))
 	u.DELETE("audit-assignments/:aid", s.api(s.apiAuditEnd))
 	s.handoverRoutes(p, u)
+	s.livingRoutes(p, u)
 
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {

@@ -191,13 +191,16 @@ func (a *FileAccess) CanArrange() bool { return a.Is(StandingAdmin) || a.Is(Stan
 // CanStartAudit says whether the actor may start the file audit.
 func (a *FileAccess) CanStartAudit() bool { return a.Is(StandingAuditor) && a.Supervisor != nil }
 
-// CanStart says whether the actor may start a record of the form in this file.
+// CanStart says whether the actor may start a record of the form in this file:
+// the side that sends it for signatures (the supervisor's, unless the form is
+// the supervisee's alone), so that a record cannot be started by the wrong
+// party (issue 11); the other side fills their part when it is sent to them.
 func (a *FileAccess) CanStart(def *forms.Definition) bool {
 	if IsAudit(def) {
 		return a.CanStartAudit()
 	}
 	side := a.Side()
-	return side != "" && Writes(def, side)
+	return side != "" && Writes(def, side) && Submits(def, side)
 }
 
 // IsAudit says whether a form is a file audit: it has an auditor signer.

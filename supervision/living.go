@@ -102,9 +102,9 @@ func (s *Service) fillSeries(ctx context.Context, r *Record) error {
 	return nil
 }
 
-// Versions lists every version of the record's series, oldest first, with
+// versions lists every version of the record's series, oldest first, with
 // their documents. It does not log: the caller has read the record.
-func (s *Service) versions(ctx context.Context, r *Record) ([]*VersionEntry, error) {
+func (s *Service) versions(ctx context.Context, r *Record, docs []*Document) ([]*VersionEntry, error) {
 	recs, err := s.store.Series(ctx, r.Series())
 	if err != nil {
 		return nil, err
@@ -112,7 +112,9 @@ func (s *Service) versions(ctx context.Context, r *Record) ([]*VersionEntry, err
 	var out []*VersionEntry
 	for _, x := range recs {
 		e := &VersionEntry{Record: x}
-		if e.Documents, err = s.store.Documents(ctx, x.ID); err != nil {
+		if x.ID == r.ID {
+			e.Record, e.Documents = r, docs // read already
+		} else if e.Documents, err = s.store.Documents(ctx, x.ID); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -205,14 +207,14 @@ func (s *Service) Withdraw(ctx context.Context, actor *Staff, id string) (*Recor
 	}
 	r := v.Record
 	switch {
-	case r.Status == StatusDraft:
-		return v, Errorf(ErrConflict, "This record is a draft already")
-	case r.Status == StatusSigned || v.DocumentsPending:
-		return v, Errorf(ErrConflict, "Everyone has signed this record: it can no longer be withdrawn. Update it with a new version instead")
 	case v.Form.Generated:
 		return v, Errorf(ErrForbidden, "A ‘%s’ is made by the service and cannot be withdrawn", v.Form.Title)
 	case r.AuthorID != actor.ID || !v.Access.Submits():
 		return v, Errorf(ErrForbidden, "Only the person who started this record can withdraw it")
+	case r.Status == StatusDraft:
+		return v, Errorf(ErrConflict, "This record is a draft already")
+	case r.Status == StatusSigned || v.DocumentsPending:
+		return v, Errorf(ErrConflict, "Everyone has signed this record: it can no longer be withdrawn. Update it with a new version instead")
 	}
 	var cleared []string
 	for _, sg := range v.Signatures {
@@ -251,12 +253,15 @@ func (s *Service) DeleteDraft(ctx context.Context, actor *Staff, id string) (fil
 	}
 	r := v.Record
 	switch {
-	case r.Status != StatusDraft:
-		return "", Errorf(ErrConflict, "Only a draft can be deleted: this record has been submitted for signatures")
 	case v.Form.Generated:
 		return "", Errorf(ErrForbidden, "A ‘%s’ is made by the service and cannot be deleted", v.Form.Title)
-	case r.AuthorID != actor.ID || !v.CanEdit:
+	case r.AuthorID != actor.ID || !v.Access.Writes():
 		return "", Errorf(ErrForbidden, "Only the person who started this draft can delete it")
+	case r.Status != StatusDraft:
+		return "", Errorf(ErrConflict, "Only a draft can be deleted: this record has been submitted for signatures")
+	}
+	if err := s.checkFileOpen(ctx, r.StaffID); err != nil {
+		return "", err
 	}
 	if err := s.store.DeleteDraft(ctx, r.ID); err != nil {
 		if errors.Is(err, ErrConflict) {
@@ -349,14 +354,14 @@ func (s *Service) RespondToDisagreement(ctx context.Context, actor *Staff, id, t
 	if err != nil {
 		return nil, err
 	}
+	if !v.Access.File.Is(StandingSupervisor) && !v.Access.File.Is(StandingStandIn) {
+		return v, Errorf(ErrForbidden, "Only the supervisor can respond to a disagreement")
+	}
 	if len(v.Disagreements()) == 0 || v.Record.Status != StatusSigned {
 		return v, Errorf(ErrConflict, "No disagreement is recorded on this record")
 	}
 	if v.Response != nil {
 		return v, Errorf(ErrConflict, "A response to this disagreement has been recorded already")
-	}
-	if !v.CanRespond() {
-		return v, Errorf(ErrForbidden, "Only the supervisor can respond to a disagreement")
 	}
 	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
 	switch {
@@ -675,4 +680,40 @@ func otherOf(side string) string {
 		return "supervisor"
 	}
 	return "supervisee"
+}
+
+// CanUpdate says whether the actor may start the next version of this
+// signed record now: it is the latest version, none is being written, the
+// form keeps living and the actor may start it in this file.
+func (v *RecordView) CanUpdate() bool {
+	if v.Access == nil || v.Record.Status != StatusSigned || !Versioned(v.Form) || !v.Access.File.CanStart(v.Form) {
+		return false
+	}
+	if n := len(v.Versions); n > 0 && v.Versions[n-1].Record.ID != v.Record.ID {
+		return false
+	}
+	return true
+}
+
+// LaterVersion is the version after this one, if there is one.
+func (v *RecordView) LaterVersion() *Record {
+	for i, e := range v.Versions {
+		if e.Record.ID == v.Record.ID && i+1 < len(v.Versions) {
+			return v.Versions[len(v.Versions)-1].Record
+		}
+	}
+	return nil
+}
+
+// CanWithdraw says whether the actor may take the record back to draft: its
+// author, while it waits for signatures and someone has still to sign.
+func (v *RecordView) CanWithdraw() bool {
+	return v.Access != nil && v.Record.Status == StatusAwaitingSignatures && !v.DocumentsPending && !v.Form.Generated &&
+		v.Record.AuthorID == v.Access.File.Actor.ID && v.Access.Submits()
+}
+
+// CanDelete says whether the actor may delete the draft: its author.
+func (v *RecordView) CanDelete() bool {
+	return v.Access != nil && v.Record.Status == StatusDraft && v.CanEdit && !v.Form.Generated &&
+		v.Record.AuthorID == v.Access.File.Actor.ID
 }

@@ -365,7 +365,7 @@ func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView,
 	if err := s.fillSeries(ctx, r); err != nil {
 		return nil, err
 	}
-	if v.Versions, err = s.versions(ctx, r); err != nil {
+	if v.Versions, err = s.versions(ctx, r, v.Documents); err != nil {
 		return nil, err
 	}
 	if len(v.Signatures) > 0 && r.Status == StatusSigned {

@@ -114,6 +114,7 @@ func newAccessWorld(t *testing.T, env map[string]string) *accessWorld {
 	aud := start(w.clients["auditor"], "file-audit", forms.Sample(def, w.ids["auditor"]))
 	w.clients["auditor"].call("POST", "/api/v1/records/"+aud.ID+"/submit", nil, http.StatusOK, nil)
 	w.rec["aud"] = aud.ID
+	w.addLiving(t, p) // living_test.go
 	return w
 }
 
@@ -253,6 +254,23 @@ var accessTable = map[string][]accessCase{
 		{rec: "wait", body: `{}`, want: "422 422 422 404 404 404 404 404 404 404"},
 		{rec: "aud", body: `{}`, want: "404 403 404 403 422 404 404 404 404 404"},
 	},
+	// Issue 11 (living_test.go). A new version: whoever may start the form
+	// (the first made, the rest then find it being written); withdrawal and
+	// deletion: the author alone; sending a two-party draft: whoever writes
+	// a side of it; the response to a disagreement: the supervisor or stand-in.
+	"GET /api/v1/me/tasks":                            {{want: "200 200 200 200 200 200 200 200 200 200"}},
+	"POST /api/v1/records/:rid/versions":              {{rec: "agr", want: "403 201 409 403 403 404 404 404 404 404"}},
+	"POST /records/:rid/versions":                     {{rec: "agr", want: "403 409 409 403 403 404 404 404 404 404"}},
+	"POST /api/v1/records/:rid/withdraw":              {{rec: "wd", want: "403 200 403 404 404 404 404 404 404 404"}},
+	"POST /records/:rid/withdraw":                     {{rec: "wd", want: "403 409 403 404 404 404 404 404 404 404"}},
+	"DELETE /api/v1/records/:rid":                     {{rec: "del", want: "403 204 404 404 404 404 404 404 404 404"}},
+	"POST /records/:rid/delete":                       {{rec: "delp", want: "403 303 404 404 404 404 404 404 404 404"}},
+	"POST /api/v1/records/:rid/send":                  {{rec: "conf", want: "200 200 200 404 404 404 404 404 404 404"}},
+	"POST /records/:rid/send":                         {{rec: "conf", want: "303 303 303 404 404 404 404 404 404 404"}},
+	"POST /records/:rid/autosave":                     {{rec: "conf", body: "_revision=0", want: "409 409 409 404 404 404 404 404 404 404"}},
+	"POST /records/:rid/response":                     {{rec: "dis", body: "response=", want: "403 422 422 403 403 404 404 404 404 404"}},
+	"POST /api/v1/records/:rid/disagreement-response": {{rec: "dis", body: `{"response": ""}`, want: "403 422 422 403 403 404 404 404 404 404"}},
+
 	// Inviting an observer or naming a senior manager: the supervisor or stand-in.
 	"POST /records/:rid/parties": {
 		{rec: "si", body: "role=senior_manager&staff_id=", want: "403 422 422 404 404 404 403 404 404 404"},

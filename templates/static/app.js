@@ -87,3 +87,72 @@ function renumber(tbody, name) {
     }
   });
 }
+
+// Drafts: warn before leaving with unsaved changes, and save a draft in the
+// background while typing (every data-autosave-interval milliseconds, 30
+// seconds on the page). Without this script the page is an ordinary form.
+const draft = document.querySelector("form[data-autosave]");
+if (draft) {
+  const status = document.getElementById("autosave-status");
+  let dirty = false;
+  let timer = null;
+  let stopped = false;
+  let inflight = false;
+  const say = (text) => { if (status) status.textContent = text; };
+  const save = async () => {
+    timer = null;
+    if (!dirty || stopped) return;
+    if (inflight) { schedule(); return; }
+    const body = new URLSearchParams(new FormData(draft));
+    body.set("action", "save");
+    dirty = false;
+    inflight = true;
+    let res;
+    try {
+      res = await fetch(draft.dataset.autosave, {
+        method: "POST", body, credentials: "same-origin",
+        headers: { "Accept": "application/json" },
+      });
+    } catch {
+      inflight = false;
+      dirty = true;
+      say("Could not save automatically: check your connection. Use Save draft to keep your changes.");
+      return;
+    }
+    let out = {};
+    try { out = await res.json(); } catch { /* not JSON: signed out, say */ }
+    inflight = false;
+    if (res.ok && out.revision) {
+      draft.querySelector("input[name=_revision]").value = out.revision;
+      const n = (out.errors || []).length;
+      say("Draft saved automatically at " + out.saved_at + "." +
+        (n ? " " + n + (n === 1 ? " answer is" : " answers are") + " not valid yet: they are kept as typed." : ""));
+      if (dirty) schedule();
+      return;
+    }
+    dirty = true;
+    if (res.status === 409) {
+      // Someone else saved first: stop, so that their work is not
+      // overwritten; Save draft shows both.
+      stopped = true;
+      say("Someone else has saved this record since you opened it, so it is no longer saved automatically. " +
+        "Use Save draft: you will see your answers and can copy them into the latest version.");
+    } else {
+      say((out.error && out.error.message) || "Could not save automatically. Use Save draft to keep your changes.");
+    }
+  };
+  const schedule = () => {
+    if (timer || stopped) return;
+    const wait = parseInt(draft.dataset.autosaveInterval, 10) || 30000;
+    timer = setTimeout(save, wait);
+  };
+  const changed = () => { dirty = true; schedule(); };
+  draft.addEventListener("input", changed);
+  draft.addEventListener("change", changed);
+  draft.addEventListener("submit", () => { dirty = false; stopped = true; if (timer) clearTimeout(timer); });
+  window.addEventListener("beforeunload", (e) => {
+    if (!dirty) return;
+    e.preventDefault();
+    e.returnValue = "";
+  });
+}
