@@ -653,6 +653,11 @@ func (s *Service) Tasks(ctx context.Context, actor *Staff) ([]*Task, error) {
 		}
 		tasks = append(tasks, t)
 	}
+	due, err := s.dueTasks(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	tasks = append(tasks, due...)
 	for _, src := range s.taskSources {
 		more, err := src(ctx, actor)
 		if err != nil {
@@ -716,4 +721,63 @@ func (v *RecordView) CanWithdraw() bool {
 func (v *RecordView) CanDelete() bool {
 	return v.Access != nil && v.Record.Status == StatusDraft && v.CanEdit && !v.Form.Generated &&
 		v.Record.AuthorID == v.Access.File.Actor.ID
+}
+
+// dueLabels name what is due in a task.
+var dueLabels = map[string]string{
+	DueSupervision:    "Supervision",
+	DueAgreement:      "Supervision agreement",
+	DueObservation:    "Practice observation",
+	DueFileAudit:      "File audit",
+	DueSelfAssessment: "Self-assessment",
+	DueRecord:         "Supervision record",
+}
+
+// dueFortnight is how far ahead "things due this fortnight" look.
+const dueFortnight = 14
+
+// dueTasks are what the policy profile makes due within the fortnight (or
+// overdue) in the files the actor supervises, and the self-assessment due
+// in their own file (due.go).
+func (s *Service) dueTasks(ctx context.Context, actor *Staff) ([]*Task, error) {
+	today := s.today()
+	horizon := today.AddDate(0, 0, dueFortnight)
+	var out []*Task
+	add := func(v *DueView, only string) {
+		for _, d := range v.Items {
+			label, ok := dueLabels[d.What]
+			if !ok || (only != "" && d.What != only) || d.By.After(horizon) {
+				continue
+			}
+			by := d.By
+			t := &Task{Kind: "due", Title: label + " due", Supervisee: v.Supervisee, URL: "/staff/" + v.Supervisee.ID + "/file", Since: by, By: &by}
+			if d.OverdueDays > 0 {
+				t.Title = fmt.Sprintf("%s overdue by %d days", label, d.OverdueDays)
+			}
+			if d.Reason != "" {
+				t.Title += " (" + d.Reason + ")"
+			}
+			out = append(out, t)
+		}
+	}
+	direct, err := s.store.Supervisees(ctx, actor.ID, today)
+	if err != nil {
+		return nil, err
+	}
+	for _, see := range direct {
+		v, err := s.dueFor(ctx, see)
+		if err != nil {
+			return nil, err
+		}
+		add(v, "")
+	}
+	if s.HasLeft(actor) {
+		return out, nil
+	}
+	own, err := s.dueFor(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	add(own, DueSelfAssessment)
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -262,6 +263,21 @@ func testLivingRecords(t *testing.T, env map[string]string) {
 	sup.call("POST", "/api/v1/records/"+wd.ID+"/withdraw", nil, http.StatusConflict, &e)
 	if !strings.Contains(e.Error.Message, "Everyone has signed") {
 		t.Errorf("withdrawing a signed record: %+v", e)
+	}
+
+	// What the policy makes due this fortnight is on the supervisor's list
+	// (no supervision record is in the file, so supervision is overdue).
+	var due []taskResp
+	for _, x := range tasksOf(t, sup) {
+		if x.Kind == "due" && strings.HasPrefix(x.Title, "Supervision overdue") && x.URL == "/staff/"+p.superviseeID+"/file" {
+			due = append(due, x)
+		}
+	}
+	if len(due) != 1 {
+		t.Errorf("due tasks: %+v", tasksOf(t, sup))
+	}
+	if ts := tasksOf(t, see); !slices.ContainsFunc(ts, func(x taskResp) bool { return x.Kind == "due" && strings.HasPrefix(x.Title, "Self-assessment") }) {
+		t.Errorf("the supervisee's own self-assessment is not on their list: %+v", ts)
 	}
 
 	// The wrong party cannot start a record at all.
