@@ -135,6 +135,7 @@ type accessCase struct {
 var accessTable = map[string][]accessCase{
 	"GET /healthz":             {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"GET /readyz":              {{want: "200 200 200 200 200 200 200 200 200 200"}},
+	"GET /metrics":             {{want: "200 200 200 200 200 200 200 200 200 200"}}, // from loopback with no token set
 	"GET /static/*filepath":    {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"HEAD /static/*filepath":   {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"GET /login":               {{want: "303 303 303 303 303 303 303 303 303 303"}},
