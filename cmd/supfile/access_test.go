@@ -176,6 +176,7 @@ var accessTable = map[string][]accessCase{
 	"GET /api/v1/me":                 {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"PUT /api/v1/me/password":        {{body: `{}`, want: "422 422 422 422 422 422 422 422 422 422"}},
 	"GET /api/v1/forms":              {{want: "200 200 200 200 200 200 200 200 200 200"}},
+	"GET /api/v1/openapi.json":       {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"GET /api/v1/forms/:form/schema": {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"POST /api/v1/verify":            {{body: `{}`, want: "200 200 200 200 200 200 200 200 200 200"}}, // not a PDF: the answer says so
 
