@@ -109,7 +109,7 @@ func sha(b []byte) string {
 // signed, then marks it signed, and brings v up to date. Objects are written
 // before the row, so a crash leaves at most an orphan object, never a row
 // that points at nothing. It is called by Sign after the last signature and
-// by the background retry, and by nothing else.
+// by the finish job (FinishDocuments), and by nothing else.
 func (s *Service) finalize(ctx context.Context, v *RecordView, actor *Staff) error {
 	signedAt := s.now()
 	finalEvent := Event{RecordID: v.Record.ID, At: signedAt, ActorID: actor.ID, Action: "finalised", Detail: "documents written to the file"}

@@ -325,7 +325,7 @@ func (v *RecordView) refresh() {
 	v.DocumentsPending = r.Status == StatusAwaitingSignatures && len(v.Pending) == 0
 	v.CanEdit, v.CanSubmit, v.SignAs = false, false, ""
 	if v.Access == nil {
-		return // no actor: the background retry
+		return // no actor: the finish job
 	}
 	v.CanEdit = r.Status == StatusDraft && v.Access.Writes()
 	v.CanSubmit = v.CanEdit && v.Access.Submits()

@@ -160,8 +160,8 @@ func TestPresignedDownloads(t *testing.T) {
 
 // MinIO stops just before the last signature: the signature is kept, the
 // record says "signed, documents pending", reading it writes nothing, and
-// once MinIO is back the background retry (nudged by the failed finalise,
-// backing off from a second) completes it. /readyz says the store is not ready meanwhile.
+// once MinIO is back the finish job (queued by the failed finalise, on
+// River, backing off from a second) completes it. /readyz says the store is not ready meanwhile.
 // Start-up with a wrong key or a missing bucket stops with one line.
 func TestS3Faults(t *testing.T) {
 	mio := miniotest.Start(t)
