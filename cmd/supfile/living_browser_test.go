@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/supervisionfile/supfile/forms"
+)
+
+// waitText polls until the element's text contains want.
+func waitText(t *testing.T, ctx context.Context, sel, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var s string
+	for time.Now().Before(deadline) {
+		_ = chromedp.Run(ctx, chromedp.Evaluate(`(document.querySelector(`+jsString(sel)+`) || {}).textContent || ""`, &s))
+		if strings.Contains(s, want) {
+			return s
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s never said %q (last: %q)", sel, want, s)
+	return s
+}
+
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// TestBrowserLivingRecords: the home page's "Needs your action", a draft
+// saved with a word in a number box (the error beside the field, the word
+// kept), the autosave (with a short interval set on the form's data
+// attribute) and its stale-revision message, the warning before leaving,
+// Update this record and the versions, and Withdraw to draft. Axe-clean, no
+// sideways scroll at 375 and 1280 px.
+func TestBrowserLivingRecords(t *testing.T) {
+	m := startApp(t, nil)
+	p := setUpTeam(t, m.URL)
+	v1 := signAgreement(t, p, "")
+
+	sup := newSession(t, nil)
+	var dialogs atomic.Int32
+	chromedp.ListenTarget(sup, func(ev any) {
+		if e, ok := ev.(*page.EventJavascriptDialogOpening); ok && e.Type == page.DialogTypeBeforeunload {
+			dialogs.Add(1)
+			go func() { _ = chromedp.Run(sup, page.HandleJavaScriptDialog(true)) }()
+		}
+	})
+	signIn(t, sup, m.URL, "ahmed.khan@testshire.gov.uk", "a long password 1")
+	if s := textOf(t, sup, `#needs-action`); s != "Needs your action" {
+		t.Errorf("home starts with %q", s)
+	}
+	checkWidths(t, sup, "home: needs your action")
+
+	// Update this record: version 2, prefilled.
+	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+v1.ID))
+	checkWidths(t, sup, "signed record with Update this record")
+	click(t, sup, `form[action$="/versions"] button`)
+	if s := textOf(t, sup, `.govuk-notification-banner, .app-flash, main`); !strings.Contains(s, "Version 2 started") {
+		t.Errorf("version 2's edit page does not say so")
+	}
+	if v := valueOf(t, sup, `#f-location`); v != validAgreement("")["location"] {
+		t.Errorf("version 2 not prefilled: location %q", v)
+	}
+	var url string
+	do(t, sup, chromedp.Location(&url))
+	v2 := strings.TrimSuffix(strings.TrimPrefix(url, m.URL+"/records/"), "/edit?started=version")
+
+	// A word in a number box is saved as typed, with the error beside it.
+	do(t, sup, setValue(`#f-times_per_year`, "thirteen"))
+	click(t, sup, `button[name=action][value=save]`)
+	if v := valueOf(t, sup, `#f-times_per_year`); v != "thirteen" {
+		t.Errorf("after Save draft the number box holds %q", v)
+	}
+	if s := textOf(t, sup, `#f-times_per_year-error`); !strings.Contains(s, "Error:") {
+		t.Errorf("no error beside the field: %q", s)
+	}
+	if s := textOf(t, sup, `.govuk-error-summary`); !strings.Contains(s, "saved as you typed them") {
+		t.Errorf("error summary: %q", s)
+	}
+	checkWidths(t, sup, "draft saved with an invalid value")
+	var r livingRecord
+	p.supervisor.call("GET", "/api/v1/records/"+v2, nil, http.StatusOK, &r)
+	if r.Data["times_per_year"] != "thirteen" || len(r.Errors) != 1 {
+		t.Errorf("stored: %v, errors %+v", r.Data["times_per_year"], r.Errors)
+	}
+
+	// The autosave, every 300 ms for the test (the page says 30 s).
+	do(t, sup, chromedp.SetAttributeValue(`form[data-autosave]`, "data-autosave-interval", "300", chromedp.ByQuery))
+	do(t, sup, chromedp.SendKeys(`#f-location`, " Bring a laptop.", chromedp.ByQuery))
+	waitText(t, sup, `#autosave-status`, "Draft saved automatically at")
+	p.supervisor.call("GET", "/api/v1/records/"+v2, nil, http.StatusOK, &r)
+	if s, _ := r.Data["location"].(string); !strings.Contains(s, "Bring a laptop.") {
+		t.Errorf("autosaved location: %q", r.Data["location"])
+	}
+	// Someone else saves: the next autosave stops and says why.
+	p.supervisor.call("PUT", "/api/v1/records/"+v2, map[string]any{"data": r.Data, "revision": r.Revision}, http.StatusOK, nil)
+	do(t, sup, chromedp.SendKeys(`#f-location`, " And a charger.", chromedp.ByQuery))
+	waitText(t, sup, `#autosave-status`, "Someone else has saved this record")
+	checkWidths(t, sup, "draft whose autosave met a newer save")
+	// Leaving with unsaved changes warns (accepted here).
+	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+v2+"/edit"))
+	if dialogs.Load() == 0 {
+		t.Errorf("no warning before leaving with unsaved changes")
+	}
+	// Corrected and sent for signatures; both sign; the versions show.
+	do(t, sup, setValue(`#f-times_per_year`, "13"))
+	click(t, sup, `button[name=action][value=submit]`)
+	p.supervisee.call("POST", "/api/v1/records/"+v2+"/signatures", map[string]any{"name": "Siân Gwŷnedd-Jones", "confirm": true}, http.StatusCreated, nil)
+	p.supervisor.call("POST", "/api/v1/records/"+v2+"/signatures", map[string]any{"name": "Ahmed Khan", "confirm": true}, http.StatusCreated, nil)
+	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+v2))
+	if s := textOf(t, sup, `#versions + ul`); !strings.Contains(s, "Version 1: signed") || !strings.Contains(s, "Version 2 (this one): signed") {
+		t.Errorf("versions: %q", s)
+	}
+	checkWidths(t, sup, "record with two versions")
+	navigate(t, sup, chromedp.Navigate(m.URL+"/staff/"+p.superviseeID+"/file"))
+	if s := textOf(t, sup, `main`); !strings.Contains(s, "Supervision agreement, version 2") {
+		t.Errorf("the file does not list version 2")
+	}
+
+	// Withdraw to draft: a supervision record the supervisee has signed.
+	cat, err := forms.Load(forms.Builtin(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _ := cat.Get("supervision-record")
+	var wd livingRecord
+	p.supervisor.call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": "supervision-record", "data": forms.Sample(def, p.supervisorID)}, http.StatusCreated, &wd)
+	p.supervisor.call("POST", "/api/v1/records/"+wd.ID+"/send", nil, http.StatusOK, &wd)
+
+	// The supervisee's home lists their part to fill.
+	see := newSession(t, nil)
+	signIn(t, see, m.URL, "sian.jones@testshire.gov.uk", "a long password 1")
+	if s := textOf(t, see, `#needs-action + ul`); !strings.Contains(s, "Fill in your part: Supervision record") {
+		t.Errorf("supervisee's tasks: %q", s)
+	}
+	checkWidths(t, see, "supervisee's home: needs your action")
+	click(t, see, `#needs-action + ul a[href="/records/`+wd.ID+`/edit"]`)
+	checkWidths(t, see, "supervisee's part of a two-party form")
+
+	p.supervisee.call("PUT", "/api/v1/records/"+wd.ID, map[string]any{"data": forms.Sample(def, p.supervisorID), "revision": wd.Revision}, http.StatusOK, &wd)
+	p.supervisor.call("POST", "/api/v1/records/"+wd.ID+"/submit", nil, http.StatusOK, nil)
+	p.supervisee.call("POST", "/api/v1/records/"+wd.ID+"/signatures", map[string]any{"name": "Siân Gwŷnedd-Jones", "confirm": true}, http.StatusCreated, nil)
+	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+wd.ID))
+	checkWidths(t, sup, "record awaiting signatures, with Withdraw to draft")
+	click(t, sup, `form[action$="/withdraw"] button`)
+	if s := textOf(t, sup, `main`); !strings.Contains(s, "Withdrawn to draft") {
+		t.Errorf("after withdrawal: no message")
+	}
+	checkWidths(t, sup, "draft after withdrawal")
+	p.supervisor.call("GET", "/api/v1/records/"+wd.ID, nil, http.StatusOK, &wd)
+	if wd.Status != "draft" || len(wd.Signatures) != 0 {
+		t.Errorf("withdrawn: %s with %d signatures", wd.Status, len(wd.Signatures))
+	}
+}
