@@ -317,6 +317,7 @@ type filePage struct {
 	Handover       *supervision.FileHandoverView
 	// Disagreements wait for the supervisor's response (living.go).
 	Disagreements []*supervision.OpenDisagreement
+	Due           *supervision.DueView // what the file needs (due.go)
 }
 
 func (s *Server) filePage(c *gin.Context) error {
@@ -332,6 +333,11 @@ func (s *Server) filePage(c *gin.Context) error {
 		ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: s.svc.RetentionUntil(fv.Staff), Handover: hv}
 	if p.Audits, err = s.svc.AuditLinks(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
 		return err
+	}
+	if !p.ReadOnly {
+		if p.Due, err = s.svc.FileDue(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
+			return err
+		}
 	}
 	if p.Disagreements, err = s.svc.FileDisagreements(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
 		return err

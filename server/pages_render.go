@@ -77,14 +77,17 @@ var roleLabels = map[supervision.RoleCategory]string{
 func (s *Server) funcs() template.FuncMap {
 	loc := s.svc.Location()
 	return template.FuncMap{
-		"anchor":        anchor,
-		"fieldsHTML":    fieldsHTML,
-		"sel":           selectOf,
-		"partyLabel":    partyLabel,
-		"dueLabel":      dueLabel,
-		"standingLabel": standingLabel,
-		"inc":           func(i int) int { return i + 1 },
-		"lower":         strings.ToLower,
+		"anchor":     anchor,
+		"fieldsHTML": fieldsHTML,
+		"sel":        selectOf,
+		"partyLabel": partyLabel,
+		"dueLabel":   dueLabel,
+		// agreementWeeks: the policy's weeks for a new agreement after a
+		// change of supervisor.
+		"agreementWeeks": func() int { return s.svc.Policy().Agreement.NewAfterChangeWeeks },
+		"standingLabel":  standingLabel,
+		"inc":            func(i int) int { return i + 1 },
+		"lower":          strings.ToLower,
 		"input": func(name, label, typ, value, hint string, errs map[string]string) simpleInput {
 			in := simpleInput{ID: anchor(name), Name: name, Label: label, Type: typ, Value: value, Hint: hint, Error: errs[name]}
 			switch typ {

@@ -68,6 +68,12 @@ func TestBrowserDueHome(t *testing.T) {
 		t.Errorf("no session drawn on the timeline")
 	}
 	checkWidths(t, sup, "home with timelines (a session held)")
+	// The file page says what is due too.
+	navigate(t, sup, chromedp.Navigate(m.URL+"/staff/"+ht.superviseeID+"/file"))
+	if s := textOf(t, sup, `main`); !strings.Contains(s, "What is due") || !strings.Contains(s, "Supervision: by") || !strings.Contains(s, "Practice observation") {
+		t.Errorf("file page lacks what is due: %.600q", s)
+	}
+	checkWidths(t, sup, "file page with what is due")
 
 	// The line manager sees her supervisors' teams, and the CSV.
 	lara := newSession(t, nil)

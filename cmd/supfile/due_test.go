@@ -107,6 +107,10 @@ func testFileDue(t *testing.T, env map[string]string) {
 			t.Errorf("not most overdue first: %+v", f.Due)
 		}
 	}
+	// The handover page quotes the policy's weeks for a new agreement.
+	if _, page := ht.supervisor.get("/staff/" + ht.superviseeID + "/handover"); !strings.Contains(page, "a new supervision agreement is due within 4 weeks") {
+		t.Errorf("handover page does not give the policy's weeks")
+	}
 	// Someone who may not open the file gets nothing.
 	ht.ola.call("GET", "/api/v1/staff/"+ht.superviseeID+"/file", nil, http.StatusNotFound, nil)
 
