@@ -258,6 +258,28 @@ func (s *service) peakRSS() (int64, error) {
 	return 0, errors.New("no VmHWM")
 }
 
+// cpuTime is the CPU time (user + system) the service has used so far, from
+// /proc/PID/stat in clock ticks of 1/100 s (CLK_TCK on Linux).
+func (s *service) cpuTime() time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	rest := string(raw)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	// After the name: state is f[0], so utime (field 14) is f[11], stime f[12].
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * 10 * time.Millisecond
+}
+
 // stop ends the service as an operator would (SIGTERM), killing it after 30 s.
 func (s *service) stop() {
 	if s.cmd == nil {
