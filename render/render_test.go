@@ -16,6 +16,7 @@ import (
 	"github.com/supervisionfile/supfile/internal/doctext"
 	"github.com/supervisionfile/supfile/internal/pngtest"
 
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/supervision/printout"
 )
 
@@ -70,6 +71,7 @@ func withLong(t testing.TB) (printout.Document, []string) {
 }
 
 func TestPDFHasEveryAnswer(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	r := newTestRenderer(t)
 	d, wants := withLong(t)
 	pdf := renderPDF(t, r, d)
@@ -97,6 +99,7 @@ func TestPDFHasEveryAnswer(t *testing.T) {
 // A character outside the subset font (Cyrillic, Greek) must still print:
 // the whole document falls back to the full font.
 func TestPDFFallsBackToFullFont(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	r := newTestRenderer(t)
 	d := agreement(t)
 	d.Sections[0].Fields[0].Value = "Олена Коваленко speaks Українська; αβγ"
@@ -127,6 +130,7 @@ func TestPDFRefusesWhatItCannotPrint(t *testing.T) {
 }
 
 func TestPDFWithoutOptionalParts(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	r := newTestRenderer(t)
 	d := printout.Document{OrgName: "Council", Title: "Empty", Sections: []printout.Section{{Title: "Only", Fields: []printout.Field{{Label: "Q"}}}}}
 	body, err := doctext.PDFBody(renderPDF(t, r, d), d.OrgName, "CONFIDENTIAL", d.Title, d.Reference)
@@ -222,6 +226,7 @@ func TestDOCXIsReproducible(t *testing.T) {
 // LibreOffice must open the DOCX: converting it to PDF and reading the text
 // back shows the answers, the Welsh letters and the page numbers survive.
 func TestDOCXOpensInLibreOffice(t *testing.T) {
+	needs.Tools(t, "LibreOffice")
 	r := newTestRenderer(t)
 	d, _ := withLong(t)
 	texts, err := doctext.ViaLibreOffice(map[string][]byte{"agreement": renderDOCX(t, r, d)})
@@ -258,6 +263,7 @@ func benchRender(b *testing.B, fn func(*Renderer, context.Context, printout.Docu
 // A drawn signature is transparent but for the ink: flattened for the PDF,
 // the background must come out white and the ink dark.
 func TestSignatureFlattensOntoWhite(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	src := image.NewNRGBA(image.Rect(0, 0, 4, 1))
 	src.SetNRGBA(1, 0, color.NRGBA{R: 10, G: 20, B: 80, A: 255})
 	src.SetNRGBA(2, 0, color.NRGBA{R: 10, G: 20, B: 80, A: 128})
@@ -285,6 +291,7 @@ func TestSignatureFlattensOntoWhite(t *testing.T) {
 // goes to it as it is: one with other chunks is decoded first (and a broken
 // one is reported in words), one with a pHYs chunk still prints.
 func TestGreyDrawingsWithOtherChunks(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	r := newTestRenderer(t)
 	for _, c := range []struct {
 		name     string

@@ -29,6 +29,8 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/config"
 	"github.com/johnfercher/maroto/v2/pkg/props"
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // makePDF renders a realistic record-like document of roughly the given
@@ -91,6 +93,7 @@ var testInfo = Info{
 // pdfsig runs poppler's pdfsig on pdf and returns one report per signature.
 func pdfsig(t *testing.T, pdf []byte) []doctext.SigReport {
 	t.Helper()
+	needs.Tools(t, "pdfsig")
 	reports, out, err := doctext.PDFSig(pdf)
 	if err != nil {
 		t.Fatal(err)

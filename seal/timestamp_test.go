@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/supervisionfile/supfile/internal/doctext"
+	"github.com/supervisionfile/supfile/internal/needs"
 
 	"github.com/digitorus/pkcs7"
 )
@@ -245,6 +246,7 @@ func (tsa *testTSA) lastToken(t *testing.T) []byte {
 }
 
 func TestSealWithTimestamp(t *testing.T) {
+	needs.Tools(t, "pdfsig")
 	tsa := newTestTSA(t, "ok")
 	plain := testSealer(t)
 	s := plain.WithTimestamps(tsa.URL, nil)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/supervisionfile/supfile/internal/doctext"
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/supervision"
 )
 
@@ -111,6 +112,7 @@ func TestSignatureTextMustPrint(t *testing.T) {
 // file) does not hold up a record's documents or the front page: the
 // characters the fonts lack print as "?". Reindexing such a file works.
 func TestLegacyUnprintableNameStillPrints(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	w := newWorld(t)
 	ctx := context.Background()
 	st, err := w.store.GetStaff(ctx, w.supervisee.ID)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/internal/doctext"
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/render"
 	"github.com/supervisionfile/supfile/storage"
 	"github.com/supervisionfile/supfile/supervision"
@@ -217,6 +218,7 @@ func TestExportIsCheckableWithSha256sum(t *testing.T) {
 			}
 		}
 	}
+	needs.Tools(t, "sha256sum")
 	cmd := exec.Command("sha256sum", "-c", "SHA256SUMS")
 	cmd.Dir = filepath.Join(dir, supervision.ExportName(w.supervisee.ID))
 	out, err := cmd.CombinedOutput()
@@ -229,6 +231,7 @@ func TestExportIsCheckableWithSha256sum(t *testing.T) {
 }
 
 func TestFrontPageListsTheFile(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	w := newWorld(t)
 	ctx := context.Background()
 	w.signed(t, "")

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/supervision"
 )
 
@@ -28,6 +29,7 @@ var axeSource string
 // a failure: CI installs it.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	needs.Tools(t, "Chromium")
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatal("chromium is not installed (apt-get install chromium): the browser tests need it")

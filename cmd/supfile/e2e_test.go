@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/supervisionfile/supfile/internal/doctext"
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // people is a small team: an admin adds a supervisor and a supervisee.
@@ -76,6 +77,7 @@ func longAnswer() string {
 }
 
 func TestAgreementEndToEnd(t *testing.T) {
+	needs.Tools(t, "pdftotext", "LibreOffice")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 
@@ -224,6 +226,7 @@ func looksLikeDate(s string) bool { return len(s) == 10 && s[4] == '-' && s[7] =
 
 func checkPDF(t *testing.T, pdf []byte, data map[string]any, reference string) {
 	t.Helper()
+	needs.Tools(t, "pdftotext")
 	raw, err := doctext.PDF(pdf)
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/internal/pgtest"
 	"github.com/supervisionfile/supfile/supervision"
 )
@@ -113,6 +114,7 @@ func fillDisk(t *testing.T, dir string) string {
 // once space is freed the same saves work and the record is signed with
 // its documents.
 func TestDiskFull(t *testing.T) {
+	needs.Tools(t, "mount (root)", "pdfsig")
 	dir := mountTmpfs(t, 24<<20)
 	m := startApp(t, map[string]string{"SUPFILE_DATA_DIR": dir})
 	p := setUpTeam(t, m.URL)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/internal/doctext"
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/supervision"
 )
 
@@ -24,6 +25,7 @@ import (
 // side submits it, and each signer signs in order. Then every answer, as
 // the record page shows it, must be in the PDF's text and the DOCX's XML.
 func TestEveryFormSignedOverAPI(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	cat, err := forms.Load(forms.Builtin(), "")
@@ -247,6 +249,7 @@ func editable(page, name string) bool {
 // made with version 1 still shows version 1. A broken definition stops
 // start-up naming the file and line.
 func TestCouncilFormsOverride(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	data := t.TempDir()
 	first := startApp(t, map[string]string{"SUPFILE_DATA_DIR": data})
 	p := setUpTeam(t, first.URL)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/supervisionfile/supfile/internal/doctext"
 	"github.com/supervisionfile/supfile/internal/miniotest"
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/internal/pgtest"
 )
 
@@ -242,6 +243,7 @@ func TestHandoverEndToEnd(t *testing.T) {
 
 func testHandoverEndToEnd(t *testing.T, ht *handoverTeam) (agreement recordResp, ho handoverResp) {
 	t.Helper()
+	needs.Tools(t, "pdftotext")
 	today := time.Now().In(mustLondon(t)).Format(time.DateOnly)
 	agreement, record := fileAgreementAndRecord(t, ht, ht.supervisor, "Ahmed Khan")
 	var draft, seeDraft recordResp
@@ -534,6 +536,7 @@ func TestHandoverPostgresMinIO(t *testing.T) {
 // leaver's own line manager signs the handover record for them. Without a
 // line manager the handover is refused, saying what to do.
 func TestHandoverFromALeaver(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	today := time.Now().In(mustLondon(t)).Format(time.DateOnly)

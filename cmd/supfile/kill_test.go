@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // buildSupfile builds this command into a temporary folder, once per test
@@ -135,6 +137,7 @@ func (p *process) stop() {
 // given again, and every record ends signed with documents that pdfsig and
 // `supfile verify` accept.
 func TestKilledWhileFinalising(t *testing.T) {
+	needs.Tools(t, "a build of supfile", "pdfsig")
 	const n = 50
 	bin := buildSupfile(t)
 	env := map[string]string{

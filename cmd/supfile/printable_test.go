@@ -10,6 +10,7 @@ import (
 
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/internal/doctext"
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // badText is what no signed record may hold, and the start of the message
@@ -143,6 +144,7 @@ func TestUnprintableRefusedAtInput(t *testing.T) {
 // Welsh, Greek and Cyrillic letters are accepted everywhere and printed in
 // the signed PDF, and on the file's front page.
 func TestOtherScriptsPrint(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	const (

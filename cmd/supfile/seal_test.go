@@ -14,12 +14,14 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/supervisionfile/supfile/internal/doctext"
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/seal"
 )
 
 // pdfsigSays runs pdfsig on pdf and returns its one signature's report.
 func pdfsigSays(t *testing.T, pdf []byte) doctext.SigReport {
 	t.Helper()
+	needs.Tools(t, "pdfsig")
 	reports, out, err := doctext.PDFSig(pdf)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // copyTree copies a folder, as a backup of the bucket would.
@@ -142,6 +144,7 @@ func TestReindexAndExportCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	needs.Tools(t, "sha256sum")
 	cmd := exec.Command("sha256sum", "-c", "SHA256SUMS")
 	cmd.Dir = filepath.Join(unpacked, "supervision-file-"+p.superviseeID)
 	res, err := cmd.CombinedOutput()

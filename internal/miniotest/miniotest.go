@@ -21,6 +21,8 @@ import (
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // Version is the MinIO server the tests are written against.
@@ -69,6 +71,7 @@ func Binary() (string, error) {
 // Start starts a MinIO server and waits until it is ready.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	needs.Tools(t, "MinIO")
 	bin, err := Binary()
 	if err != nil {
 		t.Fatal(err)

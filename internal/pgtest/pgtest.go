@@ -14,6 +14,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver for database/sql
+
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // defaultURL is where CI starts PostgreSQL.
@@ -34,6 +36,7 @@ func URL() string {
 // it did not.
 func Schema(tb testing.TB) string {
 	tb.Helper()
+	needs.Tools(tb, "PostgreSQL")
 	raw := URL()
 	u, err := url.Parse(raw)
 	if err != nil {

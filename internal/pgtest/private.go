@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // Private is a PostgreSQL server of a test's own, so the test can stop and
@@ -35,6 +37,7 @@ type Private struct {
 // (the binaries, the postgres user when root) fails the test.
 func StartPrivate(tb testing.TB) *Private {
 	tb.Helper()
+	needs.Tools(tb, "PostgreSQL server binaries")
 	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
 	if len(found) == 0 {
 		tb.Fatal("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (Debian package postgresql)")
