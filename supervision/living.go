@@ -457,7 +457,13 @@ func (s *Service) draftProblems(v *RecordView) []FieldError {
 func savableDraft(def *forms.Definition, data map[string]any, problems []FieldError, canPrint func(rune) bool) bool {
 	for _, p := range problems {
 		top, _, _ := strings.Cut(p.Field, ".")
-		if _, ok := def.Field(top); !ok || top == "" {
+		f, ok := def.Field(top)
+		if !ok || top == "" {
+			return false
+		}
+		// A table longer than its max_rows is refused, not kept: its
+		// size is the problem (10,000 rows made a 26 MB PDF).
+		if rows, isRows := data[top].([]any); isRows && f.Kind == forms.KindTable && f.MaxRows > 0 && len(rows) > f.MaxRows {
 			return false
 		}
 	}
