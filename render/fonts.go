@@ -43,18 +43,6 @@ func (f *face) covers(r rune) bool {
 	return r >= 0 && r <= maxPrintable && f.has[r>>6]&(1<<(uint(r)&63)) != 0
 }
 
-// width returns the width in mm of s at size points, computed exactly as
-// gofpdf's GetStringWidth does for a UTF-8 font in a document using mm.
-func (f *face) width(s string, size float64) float64 {
-	w := 0
-	for _, r := range s {
-		if r >= 0 && r <= maxPrintable {
-			w += int(f.widths[r])
-		}
-	}
-	return float64(w) * (size / (72.0 / 25.4)) / 1000
-}
-
 // fontSet is a regular and a bold face that are embedded together.
 type fontSet struct {
 	regular, bold *face

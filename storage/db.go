@@ -2,10 +2,8 @@ package storage
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -281,13 +279,6 @@ func notFound(format string, args ...any) error {
 
 func conflict(format string, args ...any) error {
 	return supervision.Errorf(supervision.ErrConflict, format, args...)
-}
-
-// newID is a random identifier in the same form as the service's.
-func newID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // unreachable reports whether err means the database could not be reached

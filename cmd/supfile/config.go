@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"github.com/supervisionfile/supfile/policy"
@@ -265,8 +264,6 @@ func parseBool(name, v string) (bool, error) {
 	}
 	return false, &configError{name, fmt.Sprintf("%q is not true or false", v)}
 }
-
-var errUsage = errors.New("usage")
 
 func (c *Config) validateOIDC() error {
 	o := c.OIDC
