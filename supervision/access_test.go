@@ -219,7 +219,7 @@ func TestInvitedObserverAndSeniorManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err = w.svc.SaveDraft(ctx, w.supervisee, r.ID, sample, v.Record.Revision); err != nil {
+	if _, err = w.svc.SaveDraft(ctx, w.supervisee, r.ID, sample, v.Record.Revision); err != nil {
 		t.Fatal(err)
 	}
 	_, err = w.svc.Submit(ctx, w.supervisor, r.ID)
