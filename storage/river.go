@@ -65,6 +65,7 @@ func (db *DB) migrateJobs(ctx context.Context) error {
 		if tx, err = db.jobs.sqlite.BeginTx(ctx, nil); err != nil {
 			return err
 		}
+		//lint:ignore SA1019 one transaction on purpose (above); River's migrations to date all run in one
 		if _, err = m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
 			tx.Rollback()
 			return err
