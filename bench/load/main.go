@@ -52,7 +52,7 @@ func main() {
 	flag.StringVar(&o.backend, "backend", "sqlite", "sqlite (the embedded default) or postgres (PostgreSQL + MinIO)")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each read and save phase runs")
 	flag.IntVar(&o.max, "max", 500000, "most requests in a phase")
-	flag.IntVar(&o.conc, "c", 8, "concurrent clients for the page and record JSON phases")
+	flag.IntVar(&o.conc, "c", 16, "concurrent clients for the page and record JSON phases (as many as the draft writers)")
 	flag.IntVar(&o.writers, "writers", 16, "concurrent draft writers")
 	flag.IntVar(&o.signers, "signers", 50, "last signatures sent at once")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds of last signatures")
