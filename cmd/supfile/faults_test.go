@@ -347,3 +347,53 @@ func TestPostgresRestartDuringSaves(t *testing.T) {
 		t.Errorf("/readyz after PostgreSQL restarted: %d %s", status, body)
 	}
 }
+
+// The documents' disk fills up while the database's has room: the last
+// signature is kept and answered 201 with the documents pending, nothing
+// partly written is served, and once space is freed the job queue writes
+// them and the record is signed and sealed.
+func TestDocumentsDiskFull(t *testing.T) {
+	needs.Tools(t, "mount (root)", "pdfsig")
+	dataDir := t.TempDir()
+	docs := filepath.Join(dataDir, "documents")
+	if err := os.Mkdir(docs, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	tmpfs := mountTmpfs(t, 4<<20)
+	// The documents folder is a small tmpfs (bound there): the database
+	// beside it has room, the documents do not.
+	if out, err := exec.Command("mount", "--bind", tmpfs, docs).CombinedOutput(); err != nil {
+		t.Fatalf("mount --bind %s %s: %v\n%s", tmpfs, docs, err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", docs).Run() })
+	m := startApp(t, map[string]string{"SUPFILE_DATA_DIR": dataDir})
+	p := setUpTeam(t, m.URL)
+	var rec recordResp
+	p.supervisor.call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": "supervision-agreement",
+		"data": validAgreement("Signed while the documents' disk was full.")}, http.StatusCreated, &rec)
+	p.supervisor.call("POST", "/api/v1/records/"+rec.ID+"/submit", nil, http.StatusOK, nil)
+	p.supervisee.call("POST", "/api/v1/records/"+rec.ID+"/signatures", map[string]any{"name": "Siân Gwŷnedd-Jones", "confirm": true}, http.StatusCreated, nil)
+
+	filler := fillDisk(t, tmpfs)
+	var signed struct {
+		recordResp
+		DocumentsPending bool `json:"documents_pending"`
+	}
+	p.supervisor.call("POST", "/api/v1/records/"+rec.ID+"/signatures", map[string]any{"name": "Ahmed Khan", "confirm": true}, http.StatusCreated, &signed)
+	if !signed.DocumentsPending || len(signed.Signatures) != 2 {
+		t.Fatalf("last signature with the documents' disk full: pending %v, %d signatures", signed.DocumentsPending, len(signed.Signatures))
+	}
+	p.supervisee.call("GET", "/api/v1/records/"+rec.ID+"/document.pdf", nil, http.StatusNotFound, nil)
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	waitSigned(t, p.supervisee, rec.ID, 90*time.Second)
+	checkSealed(t, m, p.supervisee.call("GET", "/api/v1/records/"+rec.ID+"/document.pdf", nil, http.StatusOK, nil))
+	filepath.WalkDir(docs, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(d.Name(), ".tmp-") {
+			t.Errorf("a partly written file is left: %s", path)
+		}
+		return nil
+	})
+}
