@@ -1,7 +1,11 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -286,9 +290,18 @@ func testLivingRecords(t *testing.T, env map[string]string) {
 
 	// A disagreement: on the file page and the supervisor's list until
 	// the supervisor responds; the supervisee cannot respond.
+	lmID := addStaff(t, p.admin, "Lin Manager", "lin.manager@testshire.gov.uk", "Service Manager", "senior_manager")
+	p.admin.call("PUT", "/api/v1/staff/"+p.supervisorID+"/supervisor", map[string]any{"supervisor_id": lmID, "from": "2024-09-02"}, http.StatusOK, nil)
+	lm := login(t, m.URL, "lin.manager@testshire.gov.uk", "a long password 1")
 	dis := signWithDisagreement(t, p)
 	if !hasTask(tasksOf(t, sup), "disagreement", dis.ID) {
 		t.Errorf("supervisor's list lacks the disagreement: %+v", tasksOf(t, sup))
+	}
+	if !hasTask(tasksOf(t, lm), "disagreement", dis.ID) || hasTask(tasksOf(t, see), "disagreement", dis.ID) {
+		t.Errorf("line manager's list lacks the disagreement, or the supervisee's has it")
+	}
+	if _, page := lm.get("/"); !strings.Contains(page, "A disagreement waits for the supervisor&#39;s response") {
+		t.Errorf("line manager's home lacks the disagreement")
 	}
 	_, page = sup.get("/staff/" + p.superviseeID + "/file")
 	if !strings.Contains(page, `id="disagreements"`) {
@@ -313,7 +326,7 @@ func testLivingRecords(t *testing.T, env map[string]string) {
 		t.Errorf("response: %+v", answered.DisagreementResponse)
 	}
 	sup.call("POST", "/api/v1/records/"+dis.ID+"/disagreement-response", map[string]any{"response": "Again"}, http.StatusConflict, nil)
-	if hasTask(tasksOf(t, sup), "disagreement", dis.ID) {
+	if hasTask(tasksOf(t, sup), "disagreement", dis.ID) || hasTask(tasksOf(t, lm), "disagreement", dis.ID) {
 		t.Errorf("answered, still listed")
 	}
 	if _, page = sup.get("/staff/" + p.superviseeID + "/file"); strings.Contains(page, `id="disagreements"`) {
@@ -404,5 +417,65 @@ func TestDraftKeepsWhatWasTyped(t *testing.T) {
 	}
 	if status, _ := p.supervisor.post("/records/"+r2.ID+"/autosave", url.Values{"_revision": {fmt.Sprint(r2.Revision)}}); status != http.StatusConflict {
 		t.Errorf("stale autosave: %d", status)
+	}
+}
+
+// TestReindexAndExportKeepVersions: version 2 is kept under version 1's
+// folder; supfile reindex into an empty database files it under version 1
+// again, and supfile export takes both versions.
+func TestReindexAndExportKeepVersions(t *testing.T) {
+	m := startApp(t, nil)
+	p := setUpTeam(t, m.URL)
+	v1 := signAgreement(t, p, "")
+	var v2 livingRecord
+	p.supervisor.call("POST", "/api/v1/records/"+v1.ID+"/versions", nil, http.StatusCreated, &v2)
+	v2.Data["location"] = "The quiet room."
+	p.supervisor.call("PUT", "/api/v1/records/"+v2.ID, map[string]any{"data": v2.Data, "revision": v2.Revision}, http.StatusOK, &v2)
+	p.supervisor.call("POST", "/api/v1/records/"+v2.ID+"/submit", nil, http.StatusOK, nil)
+	p.supervisee.call("POST", "/api/v1/records/"+v2.ID+"/signatures", map[string]any{"name": "Siân Gwŷnedd-Jones", "confirm": true}, http.StatusCreated, nil)
+	p.supervisor.call("POST", "/api/v1/records/"+v2.ID+"/signatures", map[string]any{"name": "Ahmed Khan", "confirm": true}, http.StatusCreated, nil)
+
+	newDir := t.TempDir()
+	copyTree(t, filepath.Join(m.Config.DataDir, "documents"), filepath.Join(newDir, "documents"))
+	copyTree(t, filepath.Join(m.Config.DataDir, "seal"), filepath.Join(newDir, "seal"))
+	env := map[string]string{
+		"SUPFILE_DATA_DIR": newDir, "SUPFILE_ORG_NAME": "Testshire County Council",
+		"SUPFILE_ADMIN_EMAIL": "admin@testshire.gov.uk", "SUPFILE_ADMIN_PASSWORD": "correct horse battery",
+	}
+	getenv := func(k string) string { return env[k] }
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"reindex"}, getenv, &out, io.Discard); err != nil {
+		t.Fatalf("supfile reindex: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "records added to the index: 2") {
+		t.Errorf("reindex: %s", out.String())
+	}
+	m2 := startApp(t, map[string]string{"SUPFILE_DATA_DIR": newDir})
+	admin := login(t, m2.URL, "admin@testshire.gov.uk", "correct horse battery")
+	admin.call("PUT", "/api/v1/staff/"+p.superviseeID+"/password", map[string]any{"password": "restored password"}, http.StatusNoContent, nil)
+	see := login(t, m2.URL, "sian.jones@testshire.gov.uk", "restored password")
+	var got livingRecord
+	see.call("GET", "/api/v1/records/"+v2.ID, nil, http.StatusOK, &got)
+	if got.Series != v1.ID || got.Version != 2 || len(got.Versions) != 2 || got.Versions[0].ID != v1.ID {
+		t.Errorf("version 2 after reindex: series %q, versions %+v", got.Series, got.Versions)
+	}
+
+	zipPath := filepath.Join(t.TempDir(), "file.zip")
+	if err := run(context.Background(), []string{"export", p.superviseeID, zipPath, "--reason", "Versions"}, getenv, &out, io.Discard); err != nil {
+		t.Fatalf("supfile export: %v", err)
+	}
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name[strings.Index(f.Name, "/")+1:]] = true
+	}
+	for _, want := range []string{"records/" + v1.ID + "/v1/supervision-agreement.pdf", "records/" + v1.ID + "/v2/supervision-agreement.pdf", "records/" + v1.ID + "/v2/record.json"} {
+		if !names[want] {
+			t.Errorf("export lacks %s: %v", want, names)
+		}
 	}
 }
