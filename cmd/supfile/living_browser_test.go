@@ -30,6 +30,22 @@ func waitText(t *testing.T, ctx context.Context, sel, want string) string {
 	return s
 }
 
+// waitURL polls until the page's address contains want and it has loaded.
+func waitURL(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var u string
+	for time.Now().Before(deadline) {
+		var ready bool
+		_ = chromedp.Run(ctx, chromedp.Evaluate(`location.href`, &u), chromedp.Evaluate(`document.readyState === "complete" && !!document.querySelector("#f-times_per_year")`, &ready))
+		if strings.Contains(u, want) && ready {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("never reached %q (at %s)", want, u)
+}
+
 func jsString(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
@@ -86,6 +102,20 @@ func TestBrowserLivingRecords(t *testing.T) {
 		t.Errorf("error summary: %q", s)
 	}
 	checkWidths(t, sup, "draft saved with an invalid value")
+	// Going Back shows what was typed (the page kept by the browser, or
+	// loaded again: the draft holds it), not the page as first loaded.
+	do(t, sup, chromedp.Evaluate(`history.back(); true`, nil))
+	waitURL(t, sup, "started=version")
+	var back string
+	do(t, sup, chromedp.Evaluate(`document.querySelector("#f-times_per_year").value`, &back))
+	if back != "thirteen" {
+		t.Errorf("after Back the number box holds %q", back)
+	}
+	// (chromedp does not follow a page restored by Back: load it afresh.)
+	url = ""
+	do(t, sup, chromedp.Evaluate(`location.href`, &url))
+	v2 = strings.TrimSuffix(strings.TrimPrefix(url, m.URL+"/records/"), "/edit?started=version")
+	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+v2+"/edit"))
 	var r livingRecord
 	p.supervisor.call("GET", "/api/v1/records/"+v2, nil, http.StatusOK, &r)
 	if r.Data["times_per_year"] != "thirteen" || len(r.Errors) != 1 {
