@@ -16,11 +16,21 @@
 //     instance only, queues a finish job for every pending record (one whose
 //     finish job was never queued: the process died between the signature
 //     and the queue, or the queue was unreachable then).
+//   - send_email {kind, staff_id, record_id, key}: one email notification
+//     (supervision.SendNotice), unique by its arguments, whose key names the
+//     event and the person; the service settles each key once, so a retried
+//     job or a second instance does not send the email again. Retried with
+//     River's back-off while the SMTP server is unreachable.
+//   - queue_digests: hourly, and at start, on the leader only, when email
+//     is on (Options.Digests): queues this week's digest for every
+//     supervisor not sent one yet (a send_email job each, keyed by person
+//     and ISO week).
 //
 // River's tables are made by its own migrator, run from storage.Migrate.
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -67,6 +77,31 @@ type SweepArgs struct{}
 // Kind names the job in the queue.
 func (SweepArgs) Kind() string { return "sweep_pending_documents" }
 
+// EmailArgs is the send_email job: one notice.
+type EmailArgs struct {
+	supervision.Notice
+}
+
+// Kind names the job in the queue.
+func (EmailArgs) Kind() string { return "send_email" }
+
+// emailAttempts: River's back-off (attempt⁴ seconds) spreads 20 attempts
+// over about nine days of an unreachable SMTP server.
+const emailAttempts = 20
+
+// InsertOpts are every email job's options: one job per notice while River
+// keeps it (completed jobs included); the service's record of sent keys
+// covers the time after.
+func (EmailArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: emailAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// DigestArgs is the queue_digests job.
+type DigestArgs struct{}
+
+// Kind names the job in the queue.
+func (DigestArgs) Kind() string { return "queue_digests" }
+
 // Retry back-off of a finish job after a storage fault.
 const (
 	FirstRetry = time.Second
@@ -89,6 +124,8 @@ func Backoff(n int) time.Duration {
 type Finisher interface {
 	FinishDocuments(ctx context.Context, recordID string) error
 	PendingDocuments(ctx context.Context) ([]string, error)
+	SendNotice(ctx context.Context, n supervision.Notice) error
+	DigestNotices(ctx context.Context) ([]supervision.Notice, error)
 }
 
 // Options tune a queue.
@@ -103,7 +140,11 @@ type Options struct {
 	// SweepInterval is how often the leader sweeps for pending records;
 	// a minute when zero.
 	SweepInterval time.Duration
-	Logger        *slog.Logger
+	// Digests makes the leader queue the weekly email digests, hourly
+	// (DigestInterval when set) and at start: set when email is on.
+	Digests        bool
+	DigestInterval time.Duration
+	Logger         *slog.Logger
 }
 
 // Queue is the job queue of one instance.
@@ -124,10 +165,14 @@ type client interface {
 	Stop(ctx context.Context) error
 	StopAndCancel(ctx context.Context) error
 	JobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	JobRetry(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
 }
 
-var _ supervision.Jobs = (*Queue)(nil)
+var (
+	_ supervision.Jobs        = (*Queue)(nil)
+	_ supervision.NoticeQueue = (*Queue)(nil)
+)
 
 // NewSQLite makes a queue on a SQLite database (the writer connection).
 func NewSQLite(db *sql.DB, opts Options) (*Queue, error) {
@@ -165,12 +210,25 @@ func newQueue[TTx any](driver riverdriver.Driver[TTx], opts Options) (*Queue, er
 		if err := river.AddWorkerSafely(workers, &sweepWorker{q: q}); err != nil {
 			return nil, err
 		}
+		if err := river.AddWorkerSafely(workers, &emailWorker{q: q}); err != nil {
+			return nil, err
+		}
+		if err := river.AddWorkerSafely(workers, &digestWorker{q: q}); err != nil {
+			return nil, err
+		}
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
 		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) {
 				return SweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueStates}}
 			}, &river.PeriodicJobOpts{ID: "sweep_pending_documents", RunOnStart: true})}
+		if opts.Digests {
+			every := cmp.Or(opts.DigestInterval, time.Hour)
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
+				func() (river.JobArgs, *river.InsertOpts) {
+					return DigestArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueStates}}
+				}, &river.PeriodicJobOpts{ID: "queue_digests", RunOnStart: true}))
+		}
 	}
 	c, err := river.NewClient(driver, cfg)
 	if err != nil {
@@ -228,6 +286,44 @@ func (q *Queue) FinishLater(ctx context.Context, recordID string, at time.Time) 
 		q.log.Info("finish job queued", "record", recordID, "job", res.Job.ID, "at", res.Job.ScheduledAt)
 	}
 	return nil
+}
+
+// Notify queues one email job per notice (supervision.NoticeQueue); a
+// notice queued already (the same key) is not queued again.
+func (q *Queue) Notify(ctx context.Context, ns []supervision.Notice) error {
+	for _, n := range ns {
+		res, err := q.client.Insert(ctx, EmailArgs{n}, nil)
+		if err != nil {
+			return fmt.Errorf("queue email %s: %w", n.Key, err)
+		}
+		if !res.UniqueSkippedAsDuplicate {
+			q.log.Info("email queued", "kind", n.Kind, "to", n.StaffID, "record", n.RecordID, "job", res.Job.ID)
+		}
+	}
+	return nil
+}
+
+// QueueDigests queues the digest job now (the leader does it hourly).
+func (q *Queue) QueueDigests(ctx context.Context) error {
+	_, err := q.client.Insert(ctx, DigestArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueStates}})
+	return err
+}
+
+// RetryJob makes a job available to run again now, even a completed one
+// (as an operator may, or River does after a failure).
+func (q *Queue) RetryJob(ctx context.Context, id int64) error {
+	_, err := q.client.JobRetry(ctx, id)
+	return err
+}
+
+// EmailJobs lists the email jobs, oldest first, in any state.
+func (q *Queue) EmailJobs(ctx context.Context) ([]*rivertype.JobRow, error) {
+	res, err := q.client.JobList(ctx, river.NewJobListParams().Kinds(EmailArgs{}.Kind()).First(10000).
+		States(rivertype.JobStates()...).OrderBy(river.JobListOrderByID, river.SortOrderAsc))
+	if err != nil {
+		return nil, err
+	}
+	return res.Jobs, nil
 }
 
 // Depth counts the jobs by state: available, scheduled, retryable,
@@ -305,6 +401,28 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 		}
 	}
 	return nil
+}
+
+type emailWorker struct {
+	river.WorkerDefaults[EmailArgs]
+	q *Queue
+}
+
+func (w *emailWorker) Work(ctx context.Context, job *river.Job[EmailArgs]) error {
+	return w.q.finisher.SendNotice(ctx, job.Args.Notice)
+}
+
+type digestWorker struct {
+	river.WorkerDefaults[DigestArgs]
+	q *Queue
+}
+
+func (w *digestWorker) Work(ctx context.Context, _ *river.Job[DigestArgs]) error {
+	ns, err := w.q.finisher.DigestNotices(ctx)
+	if err != nil {
+		return err
+	}
+	return w.q.Notify(ctx, ns)
 }
 
 // levelFloor drops River's records below a level.

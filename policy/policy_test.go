@@ -21,14 +21,14 @@ func TestPresetsAgainstSeeds(t *testing.T) {
 		session, record, copy        int
 		review, change               int
 		obs, obsLM, audits, selfDays int
-		caseWeeks, retention         int
+		caseWeeks, retention, grace  int
 	}
 	cases := map[string]want{
-		"nottinghamshire":         {"Nottinghamshire County Council", 4, 2, 2, 2, 4, 1, 6, 4, 4, 0, 5, 10, 12, 4, 0, 0, 0, 0, 0, 0},
-		"york":                    {"City of York Council", 4, 1, 2, 2, 4, 1, 4, 4, 4, 0, 2, 2, 12, 4, 1, 1, 0, 0, 13, 0},
-		"manchester":              {"Manchester City Council", 4, 4, 4, 4, 4, 4, 4, 12, 4, 90, 0, 0, 12, 4, 2, 1, 2, 2, 8, 0},
-		"north-east-lincolnshire": {"North East Lincolnshire Council", 4, 1, 2, 2, 4, 4, 4, 4, 2, 0, 2, 2, 12, 4, 0, 0, 0, 0, 4, 0},
-		"sutton":                  {"London Borough of Sutton", 4, 1, 1, 2, 4, 1, 4, 4, 4, 90, 2, 2, 12, 4, 0, 0, 1, 0, 12, 6},
+		"nottinghamshire":         {"Nottinghamshire County Council", 4, 2, 2, 2, 4, 1, 6, 4, 4, 0, 5, 10, 12, 4, 0, 0, 0, 0, 0, 0, 14},
+		"york":                    {"City of York Council", 4, 1, 2, 2, 4, 1, 4, 4, 4, 0, 2, 2, 12, 4, 1, 1, 0, 0, 13, 0, 14},
+		"manchester":              {"Manchester City Council", 4, 4, 4, 4, 4, 4, 4, 12, 4, 90, 0, 0, 12, 4, 2, 1, 2, 2, 8, 0, 14},
+		"north-east-lincolnshire": {"North East Lincolnshire Council", 4, 1, 2, 2, 4, 4, 4, 4, 2, 0, 2, 2, 12, 4, 0, 0, 0, 0, 4, 0, 14},
+		"sutton":                  {"London Borough of Sutton", 4, 1, 1, 2, 4, 1, 4, 4, 4, 90, 2, 2, 12, 4, 0, 0, 1, 0, 12, 6, 14},
 	}
 	if got := strings.Join(Presets(), ","); got != "manchester,north-east-lincolnshire,nottinghamshire,sutton,york" {
 		t.Fatalf("presets: %s", got)
@@ -48,7 +48,7 @@ func TestPresetsAgainstSeeds(t *testing.T) {
 				p.SessionMinutes, p.RecordWorkingDays, p.CopyWorkingDays,
 				p.Agreement.ReviewMonths, p.Agreement.NewAfterChangeWeeks,
 				p.Observations.PerYear, p.Observations.ByLineManager, p.FileAuditsPerYear, p.SelfAssessmentDaysBefore,
-				p.CaseSupervisionWeeks, p.RetentionYears}
+				p.CaseSupervisionWeeks, p.RetentionYears, p.OverdueGraceDays}
 			if got != w {
 				t.Errorf("\n got %+v\nwant %+v", got, w)
 			}

@@ -74,6 +74,10 @@ type Profile struct {
 	CaseSupervisionWeeks int `yaml:"case_supervision_weeks"`
 	// RetentionYears: a leaver's file is kept this long after they leave.
 	RetentionYears int `yaml:"retention_years_after_leaving"`
+	// OverdueGraceDays: supervision or an agreement overdue by more than
+	// this many days is in the line manager's weekly digest too, not only
+	// the supervisor's.
+	OverdueGraceDays int `yaml:"overdue_grace_days"`
 }
 
 //go:embed presets/*.yaml
@@ -254,6 +258,7 @@ func (p *Profile) check(file string, root *yaml.Node) error {
 		path     []string
 	}
 	for _, c := range []rng{
+		{p.OverdueGraceDays, 0, 365, "overdue_grace_days: days from 0 (the line manager hears of anything overdue) to 365", []string{"overdue_grace_days"}},
 		{p.SessionMinutes, 0, 480, "session_minutes: minutes from 0 (not set) to 480", []string{"session_minutes"}},
 		{p.RecordWorkingDays, 0, 60, "record_within_working_days: working days from 0 (not set) to 60", []string{"record_within_working_days"}},
 		{p.CopyWorkingDays, 0, 60, "copy_to_supervisee_within_working_days: working days from 0 (not set) to 60", []string{"copy_to_supervisee_within_working_days"}},

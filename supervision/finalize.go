@@ -157,6 +157,7 @@ func (s *Service) finalize(ctx context.Context, v *RecordView, actor *Staff) err
 	v.Documents = docs
 	v.Events = append(v.Events, &finalEvent)
 	v.refresh()
+	s.notifySigned(ctx, v)
 	return nil
 }
 

@@ -323,6 +323,7 @@ func (s *Service) SendToOther(ctx context.Context, actor *Staff, id string) (*Re
 	}
 	v.Record.WaitingOn = other
 	v.Events = append(v.Events, &ev)
+	s.notifyPart(ctx, v, actor, other, ev.At)
 	return v, nil
 }
 

@@ -506,6 +506,7 @@ func (s *Service) submit(ctx context.Context, actor *Staff, v *RecordView) (*Rec
 	v.Record = &sub
 	v.Events = append(v.Events, &ev)
 	v.refresh()
+	s.notifySigners(ctx, v, actor, ev.At, nil)
 	return v, nil
 }
 
@@ -617,9 +618,14 @@ func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 	} else if v.Events, err = s.store.Events(ctx, id); err != nil {
 		return nil, err
 	}
+	before := signableNow(v)
 	v.Signatures = sigs
 	v.refresh()
+	if in.Disagreement != "" {
+		s.notifyDisagreement(ctx, v, actor, sig.Role)
+	}
 	if !v.DocumentsPending {
+		s.notifySigners(ctx, v, actor, ev.At, before)
 		return v, nil
 	}
 	if err := s.finalize(ctx, v, actor); err != nil {

@@ -55,6 +55,12 @@ type Config struct {
 	// each role is supervised, deadlines, observations, audits. Nil is
 	// policy.DefaultPreset.
 	Policy *policy.Profile
+	// Mail sends email notifications and Notices queues them (notify.go);
+	// with either nil no email is sent. BaseURL is the service's address
+	// as people reach it, for the links in emails.
+	Mail    Mailer
+	Notices NoticeQueue
+	BaseURL string
 }
 
 // Service holds the rules. Every method that acts for a person takes that

@@ -137,6 +137,7 @@ type Store interface {
 	HandoverStore  // handover.go
 	VerifyStore    // verify's size limit (verifystore.go)
 	LivingStore    // versions, withdrawal, draft deletion, disagreement responses (living.go)
+	MailStore      // email notifications sent (notify.go)
 
 	CreateStaff(ctx context.Context, s *Staff) error
 	UpdateStaff(ctx context.Context, s *Staff) error

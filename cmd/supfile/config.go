@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"github.com/supervisionfile/supfile/policy"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/supervisionfile/supfile/mailer"
 	"github.com/supervisionfile/supfile/server"
 	"github.com/supervisionfile/supfile/storage"
 	"github.com/supervisionfile/supfile/supervision"
@@ -53,6 +55,10 @@ type Config struct {
 	// Policy is the council's policy profile: SUPFILE_POLICY names a
 	// built-in preset or a YAML file (policy.DefaultPreset when unset).
 	Policy *policy.Profile
+
+	// Email notifications; off when SUPFILE_SMTP_HOST is unset.
+	SMTP    mailer.Config // SUPFILE_SMTP_HOST, _PORT, _USERNAME, _PASSWORD, _FROM, _STARTTLS
+	BaseURL string        // SUPFILE_BASE_URL: the service's address as people reach it, for links in emails
 
 	// Operations.
 	JobWorkers   int    // SUPFILE_JOB_WORKERS: jobs this instance works at once; 0 only queues them; 2 by default
@@ -100,6 +106,9 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 		MetricsToken:   env("SUPFILE_METRICS_TOKEN"),
 	}
 	jobWorkers := env("SUPFILE_JOB_WORKERS")
+	if err := c.loadSMTP(env); err != nil {
+		return nil, err
+	}
 	proxies := env("SUPFILE_TRUSTED_PROXIES")
 	localPasswords := getenv(env, "SUPFILE_LOCAL_PASSWORDS", "true")
 	retentionYears := env("SUPFILE_RETENTION_YEARS")
@@ -289,4 +298,70 @@ func (c *Config) validateOIDC() error {
 		}
 	}
 	return nil
+}
+
+// loadSMTP reads the email settings: all unset is email off; with
+// SUPFILE_SMTP_HOST set, SUPFILE_SMTP_FROM and SUPFILE_BASE_URL are needed.
+func (c *Config) loadSMTP(env func(string) string) error {
+	host, port, user, pass, from := env("SUPFILE_SMTP_HOST"), env("SUPFILE_SMTP_PORT"), env("SUPFILE_SMTP_USERNAME"),
+		env("SUPFILE_SMTP_PASSWORD"), env("SUPFILE_SMTP_FROM")
+	starttls, base := env("SUPFILE_SMTP_STARTTLS"), env("SUPFILE_BASE_URL")
+	c.BaseURL = base
+	if base != "" {
+		if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return &configError{"SUPFILE_BASE_URL", fmt.Sprintf("%q is not the service's http:// or https:// address (for example https://supervision.example.gov.uk)", base)}
+		}
+	}
+	if host == "" {
+		for _, v := range []struct{ name, val string }{{"SUPFILE_SMTP_PORT", port}, {"SUPFILE_SMTP_USERNAME", user},
+			{"SUPFILE_SMTP_PASSWORD", pass}, {"SUPFILE_SMTP_FROM", from}, {"SUPFILE_SMTP_STARTTLS", starttls}} {
+			if v.val != "" {
+				return &configError{v.name, "is set but SUPFILE_SMTP_HOST is not (set SUPFILE_SMTP_HOST to send email notifications, or unset the other SUPFILE_SMTP_ settings)"}
+			}
+		}
+		return nil
+	}
+	m := mailer.Config{Host: host, Port: 587, Username: user, Password: pass}
+	if strings.Contains(host, "://") || strings.ContainsAny(host, " /") {
+		return &configError{"SUPFILE_SMTP_HOST", fmt.Sprintf("%q must be a host name or address without a scheme or port (the port is SUPFILE_SMTP_PORT)", host)}
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 {
+			return &configError{"SUPFILE_SMTP_PORT", fmt.Sprintf("%q is not a port number from 1 to 65535", port)}
+		}
+		m.Port = n
+	}
+	if from == "" {
+		return &configError{"SUPFILE_SMTP_FROM", "must be set with SUPFILE_SMTP_HOST: the address emails come from (for example Supervision File <supervision@example.gov.uk>)"}
+	}
+	a, err := mail.ParseAddress(from)
+	if err != nil {
+		return &configError{"SUPFILE_SMTP_FROM", fmt.Sprintf("%q is not an email address (for example Supervision File <supervision@example.gov.uk>)", from)}
+	}
+	m.From = *a
+	if (user == "") != (pass == "") {
+		return &configError{"SUPFILE_SMTP_USERNAME", "SUPFILE_SMTP_USERNAME and SUPFILE_SMTP_PASSWORD are set together, or neither"}
+	}
+	var err2 error
+	if m.StartTLS, err2 = parseBool("SUPFILE_SMTP_STARTTLS", cmp.Or(starttls, "true")); err2 != nil {
+		return err2
+	}
+	if user != "" && !m.StartTLS && !loopback(host) {
+		return &configError{"SUPFILE_SMTP_STARTTLS", "is off, so the SMTP password would cross the network in clear: turn it on, or use a relay that needs no password"}
+	}
+	if base == "" {
+		return &configError{"SUPFILE_BASE_URL", "must be set with SUPFILE_SMTP_HOST: the emails link to the service's pages (for example https://supervision.example.gov.uk)"}
+	}
+	c.SMTP = m
+	return nil
+}
+
+// loopback says whether a host is this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -31,6 +31,7 @@ import (
 
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/jobs"
+	"github.com/supervisionfile/supfile/mailer"
 	"github.com/supervisionfile/supfile/metrics"
 	"github.com/supervisionfile/supfile/render"
 	"github.com/supervisionfile/supfile/seal"
@@ -209,16 +210,20 @@ func (m *Main) openService(ctx context.Context) error {
 		return err
 	}
 	m.metrics = metrics.New(cfg.MetricsToken)
-	m.svc = supervision.New(m.metrics.Store(m.db), blobs, catalogue, m.metrics.Renderer(renderer),
-		supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: m.metrics.Sealer(sl.ForService()), PresignTTL: cfg.S3PresignTTL,
-			PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears, Jobs: m.jobs, Policy: cfg.Policy}, m.log)
+	scfg := supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: m.metrics.Sealer(sl.ForService()), PresignTTL: cfg.S3PresignTTL,
+		PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears, Jobs: m.jobs, Policy: cfg.Policy, BaseURL: cfg.BaseURL}
+	if cfg.SMTP.Host != "" {
+		scfg.Mail, scfg.Notices = mailer.New(cfg.SMTP), m.jobs
+		m.log.Info("email notifications are on", "smtp", net.JoinHostPort(cfg.SMTP.Host, fmt.Sprint(cfg.SMTP.Port)), "starttls", cfg.SMTP.StartTLS, "from", cfg.SMTP.From.Address)
+	}
+	m.svc = supervision.New(m.metrics.Store(m.db), blobs, catalogue, m.metrics.Renderer(renderer), scfg, m.log)
 	return nil
 }
 
 // openJobs makes the job queue on the database the store uses (River, on
 // PostgreSQL or SQLite); its tables were made by openStore's migration.
 func (m *Main) openJobs() (*jobs.Queue, error) {
-	opts := jobs.Options{Workers: m.Config.JobWorkers, Logger: m.log}
+	opts := jobs.Options{Workers: m.Config.JobWorkers, Logger: m.log, Digests: m.Config.SMTP.Host != ""}
 	if pool := m.db.JobsPool(); pool != nil {
 		return jobs.NewPostgres(pool, opts)
 	}

@@ -47,6 +47,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Access: record parties, cover, audits", testAccess},
 		{"Largest document (verify's limit)", testLargestDocument},
 		{"Versions, withdrawal, drafts, disagreements", testLiving},
+		{"Email notifications sent", testMailSent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

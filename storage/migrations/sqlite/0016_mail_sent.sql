@@ -1,0 +1,8 @@
+-- Email notifications settled, by key (the event and the person, or the
+-- person and the week of a digest): an email whose key is here is not sent
+-- again, by a retried job or another instance.
+CREATE TABLE mail_sent (
+    key      TEXT PRIMARY KEY NOT NULL,
+    sent_at  TEXT NOT NULL,
+    outcome  TEXT NOT NULL
+) STRICT;

@@ -1,0 +1,493 @@
+package supervision
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Email notifications. An event (a record submitted for signatures, sent
+// to the other party, signed by everyone, a disagreement recorded) queues
+// one Notice per person on the durable queue (NoticeQueue: package jobs),
+// keyed by the event and the person, so that a notice queued twice is one
+// job; the job (SendNotice, on whichever instance takes it) builds the
+// email and sends it (Mailer: package mailer) unless the key is in the
+// MailStore already, then records the key there: a retried job or a second
+// instance does not send it again. A weekly digest of what is overdue goes
+// the same way (DigestNotices, one key per person and week).
+//
+// An email carries no record content: the form's title, whose file it is
+// in, and a link to the page (Config.BaseURL), where the reader signs in.
+// Nobody who has left, or has no email address, gets one.
+
+// The kinds of notice.
+const (
+	NoticeSign         = "sign"         // a record awaits your signature
+	NoticeYourPart     = "your_part"    // a draft was sent to you for your part
+	NoticeSigned       = "signed"       // a record was signed by everyone and is in the file
+	NoticeDisagreement = "disagreement" // a disagreement was recorded
+	NoticeDigest       = "digest"       // the weekly digest of what is overdue
+)
+
+// Notice is one email to send to one person, as a job's arguments.
+type Notice struct {
+	Kind     string `json:"kind"`
+	StaffID  string `json:"staff_id"`
+	RecordID string `json:"record_id,omitempty"`
+	// Key names the email: the event and the person. An email is sent once
+	// per key.
+	Key string `json:"key"`
+}
+
+// NoticeQueue queues notices durably, each once per key.
+type NoticeQueue interface {
+	Notify(ctx context.Context, ns []Notice) error
+}
+
+// Email is one notification, built and ready to send.
+type Email struct {
+	Key                 string // the notice's key (a stable Message-ID)
+	ToName, ToAddress   string
+	Subject, Text, HTML string
+}
+
+// Mailer sends an email; package mailer is the implementation (SMTP).
+type Mailer interface {
+	Send(ctx context.Context, e *Email) error
+}
+
+// MailStore keeps which emails were settled, so each is sent once.
+type MailStore interface {
+	// MailSent says whether the email with the key was settled.
+	MailSent(ctx context.Context, key string) (bool, error)
+	// MarkMailSent settles it with an outcome ("sent", "left", …); marking
+	// it again changes nothing.
+	MarkMailSent(ctx context.Context, key string, at time.Time, outcome string) error
+}
+
+// MailOn says whether email notifications are on (SMTP is set up).
+func (s *Service) MailOn() bool { return s.cfg.Mail != nil && s.cfg.Notices != nil }
+
+// notify queues notices; a queue that cannot be reached loses them, with a
+// warning (the event itself is stored and shows on everyone's home).
+func (s *Service) notify(ctx context.Context, ns []Notice) {
+	if !s.MailOn() || len(ns) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.cfg.Notices.Notify(ctx, ns); err != nil {
+		s.log.Warn("could not queue email notifications", "kind", ns[0].Kind, "record", ns[0].RecordID, "err", err)
+	}
+}
+
+// noticesTo makes one notice per person (each once, the actor left out).
+func noticesTo(kind, recordID, event string, actor *Staff, ids []string) []Notice {
+	var ns []Notice
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id == "" || seen[id] || (actor != nil && id == actor.ID) {
+			continue
+		}
+		seen[id] = true
+		ns = append(ns, Notice{Kind: kind, StaffID: id, RecordID: recordID, Key: kind + ":" + recordID + ":" + event + ":" + id})
+	}
+	return ns
+}
+
+// eventKey names an event of a record by its time, to the nanosecond.
+func eventKey(at time.Time) string { return fmt.Sprint(at.UnixNano()) }
+
+// signableNow are the roles that may sign the record now and have not:
+// every unsigned signer, except that a file audit waits for its auditor.
+func signableNow(v *RecordView) []string {
+	signed := v.SignedRoles()
+	var out []string
+	for _, sg := range v.Form.Signers {
+		if signed[sg.Role] || (IsAudit(v.Form) && sg.Role != PartyAuditor && !signed[PartyAuditor]) {
+			continue
+		}
+		out = append(out, sg.Role)
+	}
+	return out
+}
+
+// holders are the people who hold a role on a record: those named in it,
+// else the supervisee for a role on their side, else the current
+// supervisor.
+func (s *Service) holders(ctx context.Context, v *RecordView, role string) ([]string, error) {
+	parties, err := s.store.RecordParties(ctx, v.Record.ID)
+	if err != nil {
+		return nil, err
+	}
+	var named []string
+	for _, p := range parties {
+		if p.Role == role {
+			named = append(named, p.StaffID)
+		}
+	}
+	if len(named) > 0 {
+		return named, nil
+	}
+	if Party(role) == "supervisee" {
+		return []string{v.Record.StaffID}, nil
+	}
+	sup, err := s.CurrentSupervisor(ctx, v.Record.StaffID)
+	if err != nil || sup == nil {
+		return nil, err
+	}
+	return []string{sup.ID}, nil
+}
+
+// notifySigners tells the people who may now sign, other than the actor,
+// that the record awaits their signature; except lists roles already told.
+func (s *Service) notifySigners(ctx context.Context, v *RecordView, actor *Staff, event time.Time, except []string) {
+	if !s.MailOn() {
+		return
+	}
+	var ids []string
+	for _, role := range signableNow(v) {
+		if slices.Contains(except, role) {
+			continue
+		}
+		h, err := s.holders(ctx, v, role)
+		if err != nil {
+			s.log.Warn("email notifications: who signs", "record", v.Record.ID, "err", err)
+			return
+		}
+		ids = append(ids, h...)
+	}
+	s.notify(ctx, noticesTo(NoticeSign, v.Record.ID, eventKey(event), actor, ids))
+}
+
+// notifyPart tells the other party a draft was sent to them.
+func (s *Service) notifyPart(ctx context.Context, v *RecordView, actor *Staff, side string, event time.Time) {
+	if !s.MailOn() {
+		return
+	}
+	var ids []string
+	if side == "supervisee" {
+		ids = []string{v.Record.StaffID}
+	} else if v.Supervisor != nil {
+		ids = []string{v.Supervisor.ID}
+	} else if sup, err := s.CurrentSupervisor(ctx, v.Record.StaffID); err == nil && sup != nil {
+		ids = []string{sup.ID}
+	}
+	s.notify(ctx, noticesTo(NoticeYourPart, v.Record.ID, eventKey(event), actor, ids))
+}
+
+// notifySigned tells the supervisee and everyone who signed that the
+// record is signed and in the file: once per record.
+func (s *Service) notifySigned(ctx context.Context, v *RecordView) {
+	if !s.MailOn() {
+		return
+	}
+	ids := []string{v.Record.StaffID}
+	for _, sg := range v.Signatures {
+		ids = append(ids, sg.SignerID)
+	}
+	s.notify(ctx, noticesTo(NoticeSigned, v.Record.ID, "final", nil, ids))
+}
+
+// notifyDisagreement tells the supervisor and their line manager that a
+// disagreement was recorded (by the actor, in role).
+func (s *Service) notifyDisagreement(ctx context.Context, v *RecordView, actor *Staff, role string) {
+	if !s.MailOn() {
+		return
+	}
+	sup, err := s.CurrentSupervisor(ctx, v.Record.StaffID)
+	if err != nil || sup == nil {
+		return
+	}
+	ids := []string{sup.ID}
+	if lm, err := s.CurrentSupervisor(ctx, sup.ID); err == nil && lm != nil {
+		ids = append(ids, lm.ID)
+	}
+	s.notify(ctx, noticesTo(NoticeDisagreement, v.Record.ID, role, actor, ids))
+}
+
+// SendNotice sends a notice's email, once: it is the email job's work. It
+// returns nil when the email is sent, was sent before, or has nobody to go
+// to (the person has left, has no address, the record is gone); an error
+// means "try again later".
+func (s *Service) SendNotice(ctx context.Context, n Notice) error {
+	if s.cfg.Mail == nil || n.Key == "" {
+		return nil
+	}
+	sent, err := s.store.MailSent(ctx, n.Key)
+	if err != nil || sent {
+		return err
+	}
+	settle := func(outcome string) error { return s.store.MarkMailSent(ctx, n.Key, s.now(), outcome) }
+	to, err := s.store.GetStaff(ctx, n.StaffID)
+	if errors.Is(err, ErrNotFound) {
+		return settle("no such person")
+	}
+	if err != nil {
+		return err
+	}
+	if s.HasLeft(to) {
+		return settle("left")
+	}
+	if to.Email == "" {
+		return settle("no address")
+	}
+	e, err := s.buildEmail(ctx, n, to)
+	if errors.Is(err, ErrNotFound) {
+		return settle("record gone")
+	}
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		return settle("nothing to send")
+	}
+	if err := s.cfg.Mail.Send(ctx, e); err != nil {
+		return fmt.Errorf("email %s: %w", n.Key, err)
+	}
+	s.log.Info("email sent", "kind", n.Kind, "to", to.ID, "record", n.RecordID)
+	return settle("sent")
+}
+
+// link is the address of a page of the service.
+func (s *Service) link(path string) string {
+	return strings.TrimRight(s.cfg.BaseURL, "/") + path
+}
+
+// emailParts is what an email says, before it is laid out.
+type emailParts struct {
+	Greeting string
+	Lines    []string // paragraphs
+	Items    []emailItem
+	Link     string
+	LinkText string
+	Footer   string
+	Org      string
+}
+
+type emailItem struct {
+	Text string
+	Link string
+}
+
+func (s *Service) buildEmail(ctx context.Context, n Notice, to *Staff) (*Email, error) {
+	p := emailParts{Greeting: "Dear " + to.Name + ",", Org: s.cfg.OrgName}
+	var subject string
+	if n.Kind == NoticeDigest {
+		var err error
+		subject, err = s.digestParts(ctx, to, &p)
+		if err != nil || subject == "" {
+			return nil, err
+		}
+	} else {
+		r, err := s.store.GetRecord(ctx, n.RecordID)
+		if err != nil {
+			return nil, err
+		}
+		def, ok := s.forms.GetVersion(r.FormID, r.FormVersion)
+		if !ok {
+			return nil, fmt.Errorf("record %s: form %s version %d is not loaded", r.ID, r.FormID, r.FormVersion)
+		}
+		see, err := s.store.GetStaff(ctx, r.StaffID)
+		if err != nil {
+			return nil, err
+		}
+		file := "the supervision file of " + see.Name
+		if see.ID == to.ID {
+			file = "your supervision file"
+		}
+		p.Link, p.LinkText = s.link("/records/"+url.PathEscape(r.ID)), "Open the record"
+		switch n.Kind {
+		case NoticeSign:
+			if r.Status != StatusAwaitingSignatures {
+				return nil, nil // withdrawn or signed since
+			}
+			subject = "Awaiting your signature: " + def.Title
+			p.Lines = []string{fmt.Sprintf("A %s in %s awaits your signature.", def.Title, file)}
+		case NoticeYourPart:
+			if r.Status != StatusDraft {
+				return nil, nil
+			}
+			subject = "Your part to fill in: " + def.Title
+			p.Lines = []string{fmt.Sprintf("A %s in %s has been sent to you to fill in your part.", def.Title, file)}
+		case NoticeSigned:
+			subject = "Signed and filed: " + def.Title
+			p.Lines = []string{fmt.Sprintf("A %s has been signed by everyone and is now in %s.", def.Title, file)}
+		case NoticeDisagreement:
+			subject = "Disagreement recorded: " + def.Title
+			p.Lines = []string{fmt.Sprintf("A disagreement was recorded when a %s in %s was signed. The supervisor records a response on the record's page.", def.Title, file)}
+		default:
+			return nil, fmt.Errorf("unknown notice kind %q", n.Kind)
+		}
+	}
+	if p.Footer == "" {
+		p.Footer = "Sign in to Supervision File to read it. This email holds none of the record's content."
+	}
+	text, html, err := layoutEmail(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Email{Key: n.Key, ToName: to.Name, ToAddress: to.Email, Subject: subject, Text: text, HTML: html}, nil
+}
+
+func layoutEmail(p emailParts) (text, html string, err error) {
+	var b strings.Builder
+	b.WriteString(p.Greeting + "\n\n")
+	for _, l := range p.Lines {
+		b.WriteString(l + "\n\n")
+	}
+	for _, it := range p.Items {
+		b.WriteString("- " + it.Text + "\n  " + it.Link + "\n")
+	}
+	if len(p.Items) > 0 {
+		b.WriteString("\n")
+	}
+	if p.Link != "" {
+		b.WriteString(p.LinkText + ": " + p.Link + "\n\n")
+	}
+	b.WriteString(p.Footer + "\n\n-- \nSupervision File, " + p.Org + "\n")
+	var h bytes.Buffer
+	if err := emailHTML.Execute(&h, p); err != nil {
+		return "", "", err
+	}
+	return b.String(), h.String(), nil
+}
+
+var emailHTML = template.Must(template.New("email").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Supervision File</title></head>
+<body style="font-family: Arial, sans-serif; font-size: 16px; line-height: 1.5; color: #0b0c0c">
+<p>{{.Greeting}}</p>
+{{range .Lines}}<p>{{.}}</p>
+{{end}}{{if .Items}}<ul>
+{{range .Items}}<li><a href="{{.Link}}">{{.Text}}</a></li>
+{{end}}</ul>
+{{end}}{{if .Link}}<p><a href="{{.Link}}">{{.LinkText}}</a></p>
+{{end}}<p>{{.Footer}}</p>
+<p style="color: #505a5f">Supervision File, {{.Org}}</p>
+</body></html>
+`))
+
+// week names the current week (ISO 8601, in the organisation's time zone),
+// a digest's period.
+func (s *Service) week() string {
+	y, w := s.today().ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, w)
+}
+
+// DigestNotices are this week's digests not yet settled: one for each
+// member of staff, still employed, who supervises someone today. The
+// digest's job finds whether anything is overdue; a week with nothing
+// sends nothing. The queue's periodic job asks for them.
+func (s *Service) DigestNotices(ctx context.Context) ([]Notice, error) {
+	if s.cfg.Mail == nil {
+		return nil, nil
+	}
+	week, today := s.week(), s.today()
+	list, err := s.store.ListStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ns []Notice
+	for _, st := range list {
+		if s.HasLeft(st) {
+			continue
+		}
+		sees, err := s.store.Supervisees(ctx, st.ID, today)
+		if err != nil {
+			return nil, err
+		}
+		if len(sees) == 0 {
+			continue
+		}
+		key := NoticeDigest + ":" + st.ID + ":" + week
+		if sent, err := s.store.MailSent(ctx, key); err != nil || sent {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		ns = append(ns, Notice{Kind: NoticeDigest, StaffID: st.ID, Key: key})
+	}
+	return ns, nil
+}
+
+// digestLabel names what is overdue in a digest: supervision and agreements.
+func digestLabel(what string) string {
+	switch what {
+	case DueSupervision:
+		return "supervision"
+	case DueAgreement:
+		return "supervision agreement"
+	}
+	return ""
+}
+
+// overdueText says what of a file's supervision and agreement is overdue by
+// more than grace days ("" when nothing is).
+func overdueText(v *DueView, grace int) string {
+	var parts []string
+	for _, d := range v.Items {
+		if l := digestLabel(d.What); l != "" && d.OverdueDays > grace {
+			parts = append(parts, fmt.Sprintf("%s %s overdue", l, plural(d.OverdueDays, "day")))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// digestParts fills a person's weekly digest: the files they supervise with
+// supervision or an agreement overdue, and, as a line manager, their
+// supervisors' files overdue by more than the policy's grace. The subject
+// is "" when nothing is overdue.
+func (s *Service) digestParts(ctx context.Context, to *Staff, p *emailParts) (string, error) {
+	mine, team, err := s.TeamDue(ctx, to)
+	if err != nil {
+		return "", err
+	}
+	file := func(v *DueView) string { return s.link("/staff/" + url.PathEscape(v.Supervisee.ID) + "/file") }
+	var own, managed []emailItem
+	for _, v := range mine {
+		if t := overdueText(v, 0); t != "" {
+			own = append(own, emailItem{Text: v.Supervisee.Name + ": " + t, Link: file(v)})
+		}
+	}
+	grace := s.cfg.Policy.OverdueGraceDays
+	for _, v := range team {
+		if t := overdueText(v, grace); t != "" {
+			who := v.Supervisee.Name
+			if v.Supervisor != nil {
+				who += " (supervised by " + v.Supervisor.Name + ")"
+			}
+			managed = append(managed, emailItem{Text: who + ": " + t, Link: file(v)})
+		}
+	}
+	if len(own)+len(managed) == 0 {
+		return "", nil
+	}
+	switch {
+	case len(own) > 0 && len(managed) > 0:
+		p.Lines = []string{fmt.Sprintf("Supervision or a supervision agreement is overdue in %s you supervise, and by more than %s in %s your team supervises.",
+			plural(len(own), "file"), plural(grace, "day"), plural(len(managed), "file"))}
+	case len(own) > 0:
+		p.Lines = []string{fmt.Sprintf("Supervision or a supervision agreement is overdue in %s you supervise.", plural(len(own), "file"))}
+	default:
+		p.Lines = []string{fmt.Sprintf("Supervision or a supervision agreement is overdue by more than %s in %s your team supervises.",
+			plural(grace, "day"), plural(len(managed), "file"))}
+	}
+	p.Items = append(own, managed...)
+	p.Link, p.LinkText = s.link("/"), "Open your home page"
+	p.Footer = "Sign in to Supervision File to see what is due. You get this digest once a week while anything is overdue."
+	return fmt.Sprintf("Overdue supervision: %s (week %s)", plural(len(p.Items), "file"), s.week()), nil
+}
