@@ -20,9 +20,11 @@ import (
 //
 // Nothing typed is lost: a number, date or time that cannot be read is kept
 // as the text the user typed, so validation reports it and the page shows
-// it again. Dates typed the British way ("27/3/2026", "27 3 2026") become
+// it again. A date may come as one value or as a date input's three boxes
+// ("due.day", "due.month", "due.year"; see JoinDateParts). Dates typed the British way ("27/3/2026", "27 3 2026") become
 // "2026-03-27".
 func (d *Definition) DecodeForm(v url.Values) map[string]any {
+	v = CombineDateParts(v) // a date input's day, month and year boxes
 	data := map[string]any{}
 	for _, f := range d.fields() {
 		var val any

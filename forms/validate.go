@@ -57,8 +57,8 @@ type FieldError struct {
 // rules. It returns every error, one per input, in the page's order; none
 // when the answers are valid.
 func (d *Definition) Validate(data map[string]any, mode Mode, ctx Context) []FieldError {
-	v := &validation{def: d, errs: map[string]string{}}
 	answers := cleanAnswers(data)
+	v := &validation{def: d, errs: map[string]string{}, answers: answers}
 
 	c := d.compiled
 	if c == nil {
@@ -111,9 +111,10 @@ const (
 )
 
 type validation struct {
-	def  *Definition
-	errs map[string]string // path → message
-	prio map[string]int
+	def     *Definition
+	answers map[string]any    // for messages that depend on what was typed
+	errs    map[string]string // path → message
+	prio    map[string]int
 }
 
 func (v *validation) add(path string, prio int, msg string) {
@@ -231,6 +232,9 @@ func (v *validation) schemaErrors(ve *jsonschema.ValidationError) {
 		return
 	}
 	prio, msg := schemaMessage(f, name, ve.ErrorKind)
+	if f.Kind == KindDate && prio <= formatPriority {
+		msg = dateMessageFor(name, valueAt(v.answers, loc))
+	}
 	v.add(path, prio, msg)
 }
 
@@ -299,6 +303,26 @@ func schemaMessage(f *Field, name string, k jsonschema.ErrorKind) (int, string) 
 		return typePriority, Name + " has an answer this form cannot store"
 	}
 	return valuePriority, fmt.Sprintf("Check %s: the answer is not one this form accepts", name)
+}
+
+// valueAt is the answer at a location in the answers ("actions", "2", "due").
+func valueAt(answers map[string]any, loc []string) any {
+	var cur any = answers
+	for _, k := range loc {
+		switch x := cur.(type) {
+		case map[string]any:
+			cur = x[k]
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			cur = x[i]
+		default:
+			return nil
+		}
+	}
+	return cur
 }
 
 func rowCount(n int) string {

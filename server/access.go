@@ -214,7 +214,7 @@ func (s *Server) coverPage(c *gin.Context) error {
 
 func (s *Server) coverCreate(c *gin.Context) error {
 	in := supervision.CoverInput{SupervisorID: c.PostForm("supervisor_id"), StandInID: c.PostForm("stand_in_id"),
-		From: c.PostForm("from"), To: c.PostForm("to"), Reason: c.PostForm("reason")}
+		From: postDate(c, "from"), To: postDate(c, "to"), Reason: c.PostForm("reason")}
 	if _, err := s.svc.ArrangeCover(c.Request.Context(), currentUser(c), in); err != nil {
 		p, verr := s.coverView(c, in)
 		if verr != nil {
@@ -292,7 +292,7 @@ func (s *Server) auditsPage(c *gin.Context) error {
 }
 
 func (s *Server) auditCreate(c *gin.Context) error {
-	in := supervision.AuditInput{SuperviseeID: c.PostForm("supervisee_id"), AuditorID: c.PostForm("auditor_id"), Due: c.PostForm("due")}
+	in := supervision.AuditInput{SuperviseeID: c.PostForm("supervisee_id"), AuditorID: c.PostForm("auditor_id"), Due: postDate(c, "due")}
 	if _, err := s.svc.AssignAuditor(c.Request.Context(), currentUser(c), in); err != nil {
 		p, verr := s.auditsView(c, in)
 		if verr != nil {

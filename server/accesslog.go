@@ -29,7 +29,7 @@ func (s *Server) Routes() gin.RoutesInfo { return s.gin.Routes() }
 func accessFilter(c *gin.Context) supervision.AccessFilter {
 	page, _ := strconv.Atoi(c.Query("page"))
 	return supervision.AccessFilter{Person: c.Query("person"), File: c.Query("file"), Action: c.Query("action"),
-		From: c.Query("from"), To: c.Query("to"), Page: page}
+		From: queryDate(c, "from"), To: queryDate(c, "to"), Page: page}
 }
 
 type accessEntryJSON struct {

@@ -79,7 +79,11 @@ func (s *Server) staffEdit(c *gin.Context) error {
 		name string
 		dst  **string
 	}{{"name", &form.Name}, {"email", &form.Email}, {"job_title", &form.JobTitle}, {"role", &form.Role}, {"end_date", &form.EndDate}} {
-		if v, ok := c.GetPostForm(f.name); ok {
+		v, ok := c.GetPostForm(f.name)
+		if f.name == "end_date" {
+			v, ok = getPostDate(c, f.name)
+		}
+		if ok {
 			*f.dst = &v
 		}
 	}

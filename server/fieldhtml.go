@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+
+	"github.com/supervisionfile/supfile/forms"
 )
 
 // fieldHTML writes one form field of the edit page (a FieldVM) as HTML. It
@@ -104,15 +106,15 @@ func (w *fieldWriter) fieldError(f *FieldVM) {
 
 // described is the "described" template.
 func (w *fieldWriter) described(f *FieldVM) {
-	if f.Hint == "" && f.Error == "" {
+	if f.Hint == "" && f.ShowIf == "" && f.Error == "" {
 		return
 	}
 	w.s(` aria-describedby="`)
-	if f.Hint != "" {
+	if f.Hint != "" || f.ShowIf != "" {
 		w.e(f.ID)
 		w.s(`-hint`)
 	}
-	w.if_(f.Hint != "" && f.Error != "", " ")
+	w.if_((f.Hint != "" || f.ShowIf != "") && f.Error != "", " ")
 	if f.Error != "" {
 		w.e(f.ID)
 		w.s(`-error`)
@@ -121,13 +123,23 @@ func (w *fieldWriter) described(f *FieldVM) {
 }
 
 func (w *fieldWriter) hint(f *FieldVM) {
-	if f.Hint != "" {
-		w.s(`<div id="`)
-		w.e(f.ID)
-		w.s(`-hint" class="govuk-hint">`)
-		w.e(f.Hint)
-		w.s(`</div>`)
+	if f.Hint == "" && f.ShowIf == "" {
+		return
 	}
+	w.s(`<div id="`)
+	w.e(f.ID)
+	w.s(`-hint" class="govuk-hint">`)
+	w.e(f.Hint)
+	if f.ShowIf != "" {
+		w.if_(f.Hint != "", " ")
+		// Under the option that calls for it, the question is shown only
+		// when that option is chosen, so the sentence is for pages
+		// without JavaScript.
+		w.ifElse(f.Revealed, `<span class="app-no-js">`, `<span>`)
+		w.e(f.ShowIf)
+		w.s(`</span>`)
+	}
+	w.s(`</div>`)
 }
 
 func (w *fieldWriter) field(f *FieldVM) {
@@ -135,7 +147,19 @@ func (w *fieldWriter) field(f *FieldVM) {
 	w.if_(f.Error != "", " govuk-form-group--error")
 	w.s("\">\n")
 	switch {
-	case isKind(f.Kind, "text", "number", "date", "time", "longtext"):
+	case f.Kind == "date":
+		w.s("\n  <fieldset class=\"govuk-fieldset\" role=\"group\"")
+		w.described(f)
+		w.s(">\n    <legend class=\"govuk-fieldset__legend govuk-fieldset__legend--s\">")
+		w.e(f.Label)
+		w.if_(!f.Required, " (optional)")
+		w.s("</legend>\n    ")
+		w.hint(f)
+		w.s("\n    ")
+		w.fieldError(f)
+		w.dateInput(f)
+		w.s("\n  </fieldset>\n")
+	case isKind(f.Kind, "text", "number", "time", "longtext"):
 		w.s("\n  <label class=\"govuk-label govuk-label--s\" for=\"")
 		w.e(f.ID)
 		w.s(`">`)
@@ -176,8 +200,6 @@ func (w *fieldWriter) field(f *FieldVM) {
 			w.e(f.Value)
 			w.s("\"\n    ")
 			switch f.Kind {
-			case "date":
-				w.s(`type="date"`)
 			case "time":
 				w.s(`type="time"`)
 			case "number":
@@ -234,6 +256,11 @@ func (w *fieldWriter) field(f *FieldVM) {
 			w.s(`"`)
 			w.if_(o.Checked, " checked")
 			w.if_(f.ReadOnly, " disabled")
+			if len(o.Reveal) > 0 {
+				w.s(` data-aria-controls="`)
+				id()
+				w.s(`-reveal"`)
+			}
 			w.s(">\n        <label class=\"govuk-label ")
 			w.ifElse(multi, "govuk-checkboxes__label", "govuk-radios__label")
 			w.s(`" for="`)
@@ -241,6 +268,22 @@ func (w *fieldWriter) field(f *FieldVM) {
 			w.s(`">`)
 			w.e(o.Label)
 			w.s("</label>\n      </div>\n      ")
+			if len(o.Reveal) > 0 {
+				// GOV.UK Frontend hides it until the option is chosen;
+				// without JavaScript it shows.
+				w.s(`<div class="`)
+				w.ifElse(multi, "govuk-checkboxes__conditional", "govuk-radios__conditional")
+				if !o.Checked {
+					w.ifElse(multi, " govuk-checkboxes__conditional--hidden", " govuk-radios__conditional--hidden")
+				}
+				w.s(`" id="`)
+				id()
+				w.s(`-reveal">`)
+				for j := range o.Reveal {
+					w.field(&o.Reveal[j])
+				}
+				w.s("</div>\n      ")
+			}
 		}
 		w.s("\n    </div>\n  </fieldset>\n")
 	case f.Kind == "person":
@@ -359,6 +402,11 @@ func (w *fieldWriter) cell(f *FieldVM) {
 		}
 	}
 	switch {
+	case f.Kind == "date":
+		// The label above is for the day box; the three boxes are named
+		// by their own labels.
+		w.dateInput(f)
+		w.s("\n  ")
 	case isKind(f.Kind, "choice", "yesno", "rag", "person"):
 		w.s("\n  <select class=\"govuk-select app-table-input")
 		w.if_(f.Error != "", " govuk-select--error")
@@ -396,8 +444,6 @@ func (w *fieldWriter) cell(f *FieldVM) {
 		w.e(f.Value)
 		w.s(`" type="`)
 		switch f.Kind {
-		case "date":
-			w.s("date")
 		case "time":
 			w.s("time")
 		default:
@@ -409,4 +455,48 @@ func (w *fieldWriter) cell(f *FieldVM) {
 		w.s(">\n  ")
 	}
 	w.s("\n</div>\n")
+}
+
+// dateInput is the GOV.UK date input: day, month and year boxes named
+// "<name>.day", "<name>.month" and "<name>.year" (forms.JoinDateParts reads
+// them). The day box has the field's id, so the error summary's link and
+// the label lead to it. A date kept as typed is shown again box by box,
+// and the boxes that are wrong are marked (all three when the problem is
+// the date as a whole, such as one before today).
+func (w *fieldWriter) dateInput(f *FieldVM) {
+	parts := [3]string{}
+	parts[0], parts[1], parts[2] = forms.SplitDate(f.Value)
+	var bad [3]bool
+	if f.Error != "" {
+		if _, bad = forms.DateProblem(f.Value); bad == [3]bool{} {
+			bad = [3]bool{true, true, true}
+		}
+	}
+	w.s("\n    <div class=\"govuk-date-input\">")
+	for i, part := range [3]string{"day", "month", "year"} {
+		w.s("\n      <div class=\"govuk-date-input__item\"><div class=\"govuk-form-group\">\n        <label class=\"govuk-label govuk-date-input__label\" for=\"")
+		w.e(f.ID)
+		if i > 0 {
+			w.s("-" + part)
+		}
+		w.s(`">`)
+		w.s([3]string{"Day", "Month", "Year"}[i])
+		w.s("</label>\n        <input class=\"govuk-input govuk-date-input__input ")
+		w.ifElse(i == 2, "govuk-input--width-4", "govuk-input--width-2")
+		w.if_(bad[i], " govuk-input--error")
+		w.s(`" id="`)
+		w.e(f.ID)
+		if i > 0 {
+			w.s("-" + part)
+		}
+		w.s(`" name="`)
+		w.e(f.Name)
+		w.s("." + part)
+		w.s(`" value="`)
+		w.e(parts[i])
+		w.s(`" type="text" inputmode="numeric" data-date-part="` + part + `"`)
+		w.if_(f.ReadOnly, " readonly")
+		w.s(">\n      </div></div>")
+	}
+	w.s("\n    </div>")
 }

@@ -14,7 +14,9 @@ import (
 // TestFieldHTMLMatchesTemplate checks fieldHTML against the "field"
 // template it replaced (kept in testdata/field_template.html), on every
 // kind of field with and without a hint, an error, read-only, and values
-// that need escaping, so the edit page is byte for byte what it was.
+// that need escaping, so the edit page is byte for byte what it was. Dates
+// are left out: they are now the GOV.UK date input (TestDateInputHTML and
+// the golden pages), which the template never was.
 func TestFieldHTMLMatchesTemplate(t *testing.T) {
 	raw, err := os.ReadFile("testdata/field_template.html")
 	if err != nil {
@@ -27,7 +29,7 @@ func TestFieldHTMLMatchesTemplate(t *testing.T) {
 	nasty := "A & B <b>\"quoted\"</b> it's 1+1\x00 ŵ 漢 \xff"
 	opts := []OptionVM{{Value: "a", Label: "Alpha"}, {Value: "b&c", Label: "B <and> C", Checked: true}, {Value: "d", Label: "D'"}}
 	var fields []FieldVM
-	for _, kind := range []string{"text", "number", "date", "time", "longtext", "choice", "multichoice", "yesno", "rag", "scale", "person", "table", "unknown"} {
+	for _, kind := range []string{"text", "number", "time", "longtext", "choice", "multichoice", "yesno", "rag", "scale", "person", "table", "unknown"} {
 		for _, hint := range []string{"", "A hint " + nasty} {
 			for _, errMsg := range []string{"", "Enter " + nasty} {
 				for _, ro := range []bool{false, true} {
@@ -37,7 +39,7 @@ func TestFieldHTMLMatchesTemplate(t *testing.T) {
 							Error: errMsg, ReadOnly: ro}
 						if kind == "table" {
 							var row []FieldVM
-							for _, ck := range []string{"text", "date", "time", "longtext", "choice", "yesno", "rag", "person", "multichoice"} {
+							for _, ck := range []string{"text", "time", "longtext", "choice", "yesno", "rag", "person", "multichoice"} {
 								row = append(row, FieldVM{ID: "c-" + ck, Name: "t[0]." + ck, Kind: ck, Label: "Cell " + nasty, Value: nasty, Options: opts, Error: errMsg, ReadOnly: ro})
 							}
 							f.Table = &TableVM{Columns: []string{"One", "Two & <three>"}, Rows: [][]FieldVM{row, row}}
@@ -77,6 +79,70 @@ func TestHasPersonField(t *testing.T) {
 	} {
 		if got := hasPersonField(tt.def); got != tt.want {
 			t.Errorf("%+v: %v, want %v", tt.def.Sections[1].Fields, got, tt.want)
+		}
+	}
+}
+
+// TestDateInputHTML: a date is three boxes named for forms.JoinDateParts,
+// the day box carrying the field's id (the error summary links to it); a
+// date kept as typed is shown again box by box, with the missing box marked.
+func TestDateInputHTML(t *testing.T) {
+	got := string(fieldHTML(FieldVM{ID: "f-review_date", Name: "review_date", Kind: "date", Label: "Review date", Required: true,
+		Hint: "For example, 27 3 2026", Value: "27//2026", Error: "The review date must include a month"}))
+	for _, want := range []string{
+		`<fieldset class="govuk-fieldset" role="group" aria-describedby="f-review_date-hint f-review_date-error">`,
+		`<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Review date</legend>`,
+		`id="f-review_date" name="review_date.day" value="27"`,
+		`class="govuk-input govuk-date-input__input govuk-input--width-2 govuk-input--error" id="f-review_date-month" name="review_date.month" value=""`,
+		`class="govuk-input govuk-date-input__input govuk-input--width-4" id="f-review_date-year" name="review_date.year" value="2026"`,
+		`<label class="govuk-label govuk-date-input__label" for="f-review_date-month">Month</label>`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("date input lacks %s:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, `type="date"`) {
+		t.Error("the browser's date picker is still used")
+	}
+}
+
+// TestConditionalReveal: a follow-up question is put under the option that
+// calls for it (GOV.UK conditional reveal), hidden until it is chosen; its
+// "Answer this if…" is kept for pages without JavaScript.
+func TestConditionalReveal(t *testing.T) {
+	sec := forms.Section{Title: "S", Fields: []forms.Field{
+		{ID: "used", Kind: forms.KindYesNo, Label: "Was it used?"},
+		{ID: "other", Kind: forms.KindText, Label: "Something else"},
+		{ID: "why", Kind: forms.KindLongText, Label: "Why?", ShowIf: &forms.Condition{Field: "used", Equals: "yes"}},
+	}}
+	def := &forms.Definition{ID: "t", Title: "T", Sections: []forms.Section{sec}}
+	for _, checked := range []bool{false, true} {
+		data := map[string]any{}
+		if checked {
+			data["used"] = "yes"
+		}
+		secs := buildSections(def, data, nil, nil, func(string) bool { return true })
+		if n := len(secs[0].Fields); n != 2 {
+			t.Fatalf("%d fields at the top, want 2 (the follow-up nested)", n)
+		}
+		got := string(fieldsHTML(secs[0].Fields))
+		hidden := strings.Contains(got, `govuk-radios__conditional--hidden`)
+		if hidden == checked {
+			t.Errorf("checked %v: conditional hidden %v", checked, hidden)
+		}
+		for _, want := range []string{
+			`id="f-used" name="used" type="radio" value="yes" ` + map[bool]string{true: "checked ", false: ""}[checked] + `data-aria-controls="f-used-reveal"`,
+			`" id="f-used-reveal">`, `name="why"`, `<span class="app-no-js">Answer this if the answer to ‘Was it used?’ is ‘Yes’.</span>`,
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("checked %v: lacks %s:\n%s", checked, want, got)
+			}
+		}
+		if strings.Contains(got, "govuk-radios--inline") {
+			t.Error("radios with a conditional reveal are inline")
+		}
+		if strings.Index(got, `name="why"`) > strings.Index(got, `name="other"`) {
+			t.Error("the follow-up is not under its question")
 		}
 	}
 }

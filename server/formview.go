@@ -25,12 +25,20 @@ type FieldVM struct {
 	// Answer is the formatted answer of a field shown read-only (another
 	// party's part), as the record page shows it.
 	Answer forms.DisplayField
+	// ShowIf says when a follow-up question is to be answered ("Answer
+	// this if…"); Revealed: it is shown under the option that calls for
+	// it (GOV.UK conditional reveal), so the sentence is only for pages
+	// without JavaScript, where every follow-up is shown.
+	ShowIf   string
+	Revealed bool
 }
 
 // OptionVM is one radio, checkbox or select option.
 type OptionVM struct {
 	Value, Label string
 	Checked      bool
+	// Reveal are the follow-up questions asked when this option is chosen.
+	Reveal []FieldVM
 }
 
 // TableVM is a repeating answer: one FieldVM per cell.
@@ -115,6 +123,9 @@ func buildSections(def *forms.Definition, data map[string]any, errs map[string]s
 			}
 			svm.Fields = append(svm.Fields, buildField(def, f, f.ID, data[f.ID], errs, people, false))
 		}
+		if !readOnly {
+			svm.Fields = nestFollowUps(&sec, svm.Fields)
+		}
 		out = append(out, svm)
 	}
 	return out
@@ -162,13 +173,11 @@ func buildField(def *forms.Definition, f *forms.Field, name string, value any, e
 					answer = o.Label
 				}
 			}
-			extra := fmt.Sprintf("Answer this if the answer to ‘%s’ is ‘%s’.", cond.Label, answer)
-			if vm.Hint != "" {
-				vm.Hint += " " + extra
-			} else {
-				vm.Hint = extra
-			}
+			vm.ShowIf = fmt.Sprintf("Answer this if the answer to ‘%s’ is ‘%s’.", cond.Label, answer)
 		}
+	}
+	if f.Kind == "date" && vm.Hint == "" {
+		vm.Hint = "For example, 27 3 2026"
 	}
 	if vm.Rows == 0 {
 		vm.Rows = 5
@@ -302,4 +311,53 @@ func sortPeople(p []person) {
 		}
 		return p[i].ID < p[j].ID
 	})
+}
+
+// nestFollowUps moves each follow-up question (show_if) under the option
+// of its question that calls for it, where that question is a set of
+// radios or checkboxes in the same section and the rule names one answer:
+// GOV.UK's conditional reveal. Others stay where they are, with their
+// "Answer this if…" sentence. A question with follow-ups is not inline
+// (GOV.UK: conditional reveals do not work with inline radios).
+func nestFollowUps(sec *forms.Section, fields []FieldVM) []FieldVM {
+	at := map[string]int{}
+	for i := range fields {
+		at[fields[i].Name] = i
+	}
+	moved := map[int]bool{}
+	for i := range sec.Fields {
+		f := &sec.Fields[i]
+		if f.ShowIf == nil || f.ShowIf.Equals == "" {
+			continue
+		}
+		ci, ok := at[f.ShowIf.Field]
+		fi, ok2 := at[f.ID]
+		if !ok || !ok2 || ci == fi || moved[ci] {
+			continue
+		}
+		cond := &fields[ci]
+		if !isKind(cond.Kind, "choice", "multichoice", "yesno") {
+			continue
+		}
+		for o := range cond.Options {
+			if cond.Options[o].Value == f.ShowIf.Equals {
+				fv := fields[fi]
+				fv.Revealed = true
+				cond.Options[o].Reveal = append(cond.Options[o].Reveal, fv)
+				cond.Inline = false
+				moved[fi] = true
+				break
+			}
+		}
+	}
+	if len(moved) == 0 {
+		return fields
+	}
+	out := make([]FieldVM, 0, len(fields)-len(moved))
+	for i := range fields {
+		if !moved[i] {
+			out = append(out, fields[i])
+		}
+	}
+	return out
 }

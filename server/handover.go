@@ -171,7 +171,7 @@ func (s *Server) handoverPage(c *gin.Context) error {
 func (s *Server) handoverSubmit(c *gin.Context) error {
 	ctx := c.Request.Context()
 	actor := currentUser(c)
-	in := supervision.HandoverInput{ToSupervisorID: c.PostForm("to_supervisor_id"), Effective: c.PostForm("effective"),
+	in := supervision.HandoverInput{ToSupervisorID: c.PostForm("to_supervisor_id"), Effective: postDate(c, "effective"),
 		Reason: normaliseText(c.PostForm("reason")), Note: normaliseText(c.PostForm("note"))}
 	res, err := s.svc.StartHandover(ctx, actor, c.Param("id"), in)
 	if err != nil {

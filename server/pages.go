@@ -182,7 +182,7 @@ func (s *Server) staffList(c *gin.Context) error {
 func (s *Server) staffCreate(c *gin.Context) error {
 	form := supervision.NewStaff{
 		Name: c.PostForm("name"), Email: c.PostForm("email"), JobTitle: c.PostForm("job_title"),
-		Role: c.PostForm("role"), StartDate: c.PostForm("start_date"), Password: c.PostForm("password"),
+		Role: c.PostForm("role"), StartDate: postDate(c, "start_date"), Password: c.PostForm("password"),
 		IsAdmin: c.PostForm("is_admin") == "yes",
 	}
 	st, err := s.svc.CreateStaff(c.Request.Context(), currentUser(c), form)
@@ -289,7 +289,7 @@ func (s *Server) staffMember(c *gin.Context) error {
 
 func (s *Server) staffSetSupervisor(c *gin.Context) error {
 	id := c.Param("id")
-	_, err := s.svc.SetSupervisor(c.Request.Context(), currentUser(c), id, c.PostForm("supervisor_id"), c.PostForm("from"))
+	_, err := s.svc.SetSupervisor(c.Request.Context(), currentUser(c), id, c.PostForm("supervisor_id"), postDate(c, "from"))
 	if err != nil {
 		p, verr := s.staffMemberView(c)
 		if verr != nil {
@@ -298,7 +298,7 @@ func (s *Server) staffSetSupervisor(c *gin.Context) error {
 		if !p.Page.setErrors(err) {
 			return err
 		}
-		p.SupervisorID, p.From = c.PostForm("supervisor_id"), c.PostForm("from")
+		p.SupervisorID, p.From = c.PostForm("supervisor_id"), postDate(c, "from")
 		s.render(c, http.StatusUnprocessableEntity, "staff_member", p)
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/supervision"
 )
 
@@ -104,6 +105,10 @@ func (s *Server) funcs() template.FuncMap {
 				in.Width = "10"
 			}
 			return in
+		},
+		"dateParts": func(v string) [3]string {
+			d, m, y := forms.SplitDate(v)
+			return [3]string{d, m, y}
 		},
 		"deref": func(p *string) string {
 			if p == nil {
@@ -205,4 +210,31 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// postDate reads a date posted from a GOV.UK date input (the boxes
+// "<name>.day", "<name>.month" and "<name>.year") as one value: 2026-03-27,
+// or what was typed, kept so the page can show it again with the error
+// (forms.JoinDateParts). A date posted as one value is read as it is.
+func postDate(c *gin.Context, name string) string {
+	v, ok := getPostDate(c, name)
+	if !ok {
+		return ""
+	}
+	return v
+}
+
+func getPostDate(c *gin.Context, name string) (string, bool) {
+	if d, ok := c.GetPostForm(name + ".day"); ok {
+		return forms.JoinDateParts(d, c.PostForm(name+".month"), c.PostForm(name+".year")), true
+	}
+	return c.GetPostForm(name)
+}
+
+// queryDate is postDate for a filter's date in the query string.
+func queryDate(c *gin.Context, name string) string {
+	if d, ok := c.GetQuery(name + ".day"); ok {
+		return forms.JoinDateParts(d, c.Query(name+".month"), c.Query(name+".year"))
+	}
+	return c.Query(name)
 }

@@ -49,7 +49,7 @@ func testBrowserAccess(t *testing.T, env map[string]string) {
 	today := time.Now()
 	do(t, lm,
 		setValue(`#f-supervisor_id`, p.supervisorID), setValue(`#f-stand_in_id`, coverID),
-		setValue(`#f-from`, today.Format(time.DateOnly)), setValue(`#f-to`, today.AddDate(0, 0, 14).Format(time.DateOnly)),
+		setDate(`#f-from`, today.Format(time.DateOnly)), setDate(`#f-to`, today.AddDate(0, 0, 14).Format(time.DateOnly)),
 		setValue(`#f-reason`, "Annual leave"))
 	click(t, lm, `form[action="/manage/cover"] button[type=submit]`)
 	if s := textOf(t, lm, `main`); !strings.Contains(s, "Cover arranged") || !strings.Contains(s, "Cal Cover") {
@@ -60,7 +60,7 @@ func testBrowserAccess(t *testing.T, env map[string]string) {
 	// … and assigns an auditor to the supervisee's file.
 	do(t, lm, chromedp.Navigate(m.URL+"/manage/audits"), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
 	checkWidths(t, lm, "audits (none)")
-	do(t, lm, setValue(`#f-supervisee_id`, p.superviseeID), setValue(`#f-auditor_id`, p.supervisorID), setValue(`#f-due`, "2099-01-31"))
+	do(t, lm, setValue(`#f-supervisee_id`, p.superviseeID), setValue(`#f-auditor_id`, p.supervisorID), setDate(`#f-due`, "2099-01-31"))
 	click(t, lm, `form[action="/manage/audits"] button[type=submit]`)
 	if s := textOf(t, lm, `#f-auditor_id-error`); !strings.Contains(s, "cannot audit a file they supervise") {
 		t.Errorf("the supervisor as auditor: %q", s)

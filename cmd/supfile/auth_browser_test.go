@@ -76,7 +76,7 @@ func testBrowserSignInAndLeavers(t *testing.T, env map[string]string) {
 	// mistake first.
 	do(t, adm, chromedp.Navigate(m.URL+"/admin/staff/"+p.superviseeID), chromedp.WaitVisible(`#f-end_date`, chromedp.ByQuery))
 	checkWidths(t, adm, "staff member (details form)")
-	do(t, adm, setValue(`#f-end_date`, "2001-01-01"), setValue(`#f-job_title`, "Senior Social Worker"))
+	do(t, adm, setDate(`#f-end_date`, "2001-01-01"), setValue(`#f-job_title`, "Senior Social Worker"))
 	click(t, adm, `form[action$="/details"] button[type=submit]`)
 	if got := textOf(t, adm, `#f-end_date-error`); !strings.Contains(got, "on or after the start date") {
 		t.Errorf("end date error = %q", got)
@@ -86,7 +86,7 @@ func testBrowserSignInAndLeavers(t *testing.T, env map[string]string) {
 	}
 	checkWidths(t, adm, "staff member (details errors)")
 	today := londonToday()
-	do(t, adm, setValue(`#f-end_date`, today.Format(time.DateOnly)))
+	do(t, adm, setDate(`#f-end_date`, today.Format(time.DateOnly)))
 	click(t, adm, `form[action$="/details"] button[type=submit]`)
 	main := textOf(t, adm, `main`)
 	for _, want := range []string{"Details saved", "Senior Social Worker", "has left", "File kept until", today.AddDate(6, 0, 0).Format("2 January 2006")} {

@@ -29,7 +29,7 @@ func TestBrowserHandover(t *testing.T) {
 	}
 	// Errors first: no new supervisor, no date (a date input takes no
 	// date that does not exist; the API test covers that), no reason.
-	do(t, sup, setValue(`#f-effective`, ""))
+	do(t, sup, setDate(`#f-effective`, ""))
 	click(t, sup, `form[action$="/handover"] button[type=submit]`)
 	checkWidths(t, sup, "handover page (errors)")
 	summary := textOf(t, sup, `.govuk-error-summary`)
@@ -40,7 +40,7 @@ func TestBrowserHandover(t *testing.T) {
 	}
 	do(t, sup,
 		chromedp.SetValue(`#f-to_supervisor_id`, ht.beaID, chromedp.ByQuery),
-		setValue(`#f-effective`, today),
+		setDate(`#f-effective`, today),
 		chromedp.SendKeys(`#f-reason`, "Siân moves to the east locality team.", chromedp.ByQuery),
 		chromedp.SendKeys(`#f-note`, "Keep Thursday mornings free for her Signs of Safety panel.", chromedp.ByQuery))
 	click(t, sup, `form[action$="/handover"] button[type=submit]`)

@@ -74,9 +74,10 @@ function renumber(tbody, name) {
     for (const el of tr.querySelectorAll("[name]")) {
       if (!cell.test(el.name)) continue;
       el.name = el.name.replace(cell, name + "." + i + ".");
-      const id = "f-" + el.name.replaceAll(".", "-");
-      const label = tr.querySelector(`label[for="${el.id}"]`);
-      if (label) label.htmlFor = id;
+      let id = "f-" + el.name.replaceAll(".", "-");
+      // A date input's day box has the date's own id (the server's too).
+      if (el.dataset.datePart === "day") id = id.slice(0, -"-day".length);
+      for (const label of tr.querySelectorAll(`label[for="${el.id}"]`)) label.htmlFor = id;
       el.id = id;
     }
     const remove = tr.querySelector("button[value^='remove-row:']");
