@@ -257,7 +257,7 @@ func (w *fieldWriter) field(f *FieldVM) {
 			w.if_(o.Checked, " checked")
 			w.if_(f.ReadOnly, " disabled")
 			if len(o.Reveal) > 0 {
-				w.s(` data-aria-controls="`)
+				w.s(` data-app-reveal="`)
 				id()
 				w.s(`-reveal"`)
 			}
@@ -344,7 +344,9 @@ func (w *fieldWriter) field(f *FieldVM) {
 				w.e(f.Name)
 				w.s(":")
 				w.s(strconv.Itoa(r))
-				w.s(`" formnovalidate>Remove<span class="govuk-visually-hidden"> row `)
+				w.s(`"`)
+				w.formAction(f)
+				w.s(` formnovalidate>Remove<span class="govuk-visually-hidden"> row `)
 				w.s(strconv.Itoa(r + 1))
 				w.s(`</span></button></td>`)
 			}
@@ -362,13 +364,28 @@ func (w *fieldWriter) field(f *FieldVM) {
 		} else if !f.ReadOnly {
 			w.s(`<button type="submit" class="govuk-button govuk-button--secondary" name="action" value="add-row:`)
 			w.e(f.Name)
-			w.s(`" formnovalidate>Add another row<span class="govuk-visually-hidden"> to `)
+			w.s(`"`)
+			w.formAction(f)
+			w.s(` formnovalidate>Add another row<span class="govuk-visually-hidden"> to `)
 			w.e(f.Label)
 			w.s(`</span></button>`)
 		}
 		w.s("\n  </fieldset>\n")
 	}
 	w.s("\n</div>\n")
+}
+
+// formAction makes a table's button post to the page's address with the
+// table's id as the fragment (TableVM.Action).
+func (w *fieldWriter) formAction(f *FieldVM) {
+	if f.Table.Action == "" {
+		return
+	}
+	w.s(` formaction="`)
+	w.e(f.Table.Action)
+	w.s("#")
+	w.e(f.ID)
+	w.s(`"`)
 }
 
 func (w *fieldWriter) options(opts []OptionVM) {

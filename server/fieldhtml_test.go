@@ -131,7 +131,7 @@ func TestConditionalReveal(t *testing.T) {
 			t.Errorf("checked %v: conditional hidden %v", checked, hidden)
 		}
 		for _, want := range []string{
-			`id="f-used" name="used" type="radio" value="yes" ` + map[bool]string{true: "checked ", false: ""}[checked] + `data-aria-controls="f-used-reveal"`,
+			`id="f-used" name="used" type="radio" value="yes" ` + map[bool]string{true: "checked ", false: ""}[checked] + `data-app-reveal="f-used-reveal"`,
 			`" id="f-used-reveal">`, `name="why"`, `<span class="app-no-js">Answer this if the answer to ‘Was it used?’ is ‘Yes’.</span>`,
 		} {
 			if !strings.Contains(got, want) {

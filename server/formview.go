@@ -47,6 +47,28 @@ type TableVM struct {
 	Rows    [][]FieldVM
 	MaxRows int  // the form's max_rows
 	Full    bool // no more rows may be added
+	// Action is where the Add and Remove buttons post (the page's own
+	// address): with the table's id as the fragment, the page opens again
+	// at the table. Empty: the form's own action.
+	Action string
+}
+
+// setTableActions sets the tables' Action to the page's address.
+func setTableActions(secs []SectionVM, path string) {
+	var walk func(fields []FieldVM)
+	walk = func(fields []FieldVM) {
+		for i := range fields {
+			if fields[i].Table != nil && !fields[i].ReadOnly {
+				fields[i].Table.Action = path
+			}
+			for o := range fields[i].Options {
+				walk(fields[i].Options[o].Reveal)
+			}
+		}
+	}
+	for i := range secs {
+		walk(secs[i].Fields)
+	}
 }
 
 // SectionVM is a titled group of inputs, or, when ReadOnly, of another

@@ -434,6 +434,10 @@ func (s *Server) recordPage(c *gin.Context) error {
 			p.Page.Flash = "You have signed this record. Everyone has now signed: the PDF and Word documents are in the file."
 		}
 	}
+	if p.Page.Flash != "" && v.SignAs != "" {
+		// The signing panel is at the foot of a long page.
+		p.Page.FlashLink = &pageLink{Href: "#sign", Text: "Your signature is needed: go to Sign as " + strings.ToUpper(v.SignAs[:1]) + v.SignAs[1:]}
+	}
 	s.render(c, http.StatusOK, "record_view", p)
 	return nil
 }
@@ -443,6 +447,9 @@ type recordEditPage struct {
 	View     *supervision.RecordView
 	Sections []SectionVM
 	Revision int
+	// SavedSection is the section whose Save draft was pressed, where the
+	// page opens again (its id is the URL's fragment); -1 for none.
+	SavedSection int
 }
 
 func (s *Server) people(c *gin.Context) ([]person, error) {
@@ -468,7 +475,10 @@ func (s *Server) renderEdit(c *gin.Context, status int, v *supervision.RecordVie
 			return perr
 		}
 	}
-	p := &recordEditPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v, Revision: revision}
+	p := &recordEditPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v, Revision: revision, SavedSection: -1}
+	if n, err := strconv.Atoi(c.Query("section")); err == nil && n >= 0 && c.Query("saved") != "" {
+		p.SavedSection = n
+	}
 	p.Page.Back = s.backFrom(c, v)
 	if err != nil && !p.Page.setErrors(err) {
 		return err
@@ -484,6 +494,10 @@ func (s *Server) renderEdit(c *gin.Context, status int, v *supervision.RecordVie
 		p.Page.Flash = "Withdrawn to draft. The signatures given are cleared: everyone signs again once you submit it."
 	}
 	p.Sections = buildSections(v.Form, data, p.Page.ErrorMap, people, v.Access.WritesSection)
+	// Without JavaScript, adding or removing a table's row posts the page
+	// back; the buttons post to this page's own address with the table's
+	// id as the fragment, so the page opens again at the table.
+	setTableActions(p.Sections, c.Request.URL.Path)
 	s.render(c, status, "record_edit", p)
 	return nil
 }
@@ -553,7 +567,13 @@ func (s *Server) recordEditSubmit(c *gin.Context) error {
 		}
 		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"?done=sent")
 	case err == nil:
-		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"/edit?saved=1")
+		// A section's own Save draft posts with ?section=N and #section-N:
+		// the redirect keeps the fragment, so the page opens where it was.
+		to := "/records/" + v.Record.ID + "/edit?saved=1"
+		if n, err := strconv.Atoi(c.Query("section")); err == nil && n >= 0 {
+			to += "&section=" + strconv.Itoa(n)
+		}
+		c.Redirect(http.StatusSeeOther, to)
 	case v.Record.Status == supervision.StatusDraft && !v.CanEdit:
 		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID)
 	case errors.Is(err, supervision.ErrConflict):

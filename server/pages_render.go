@@ -25,10 +25,15 @@ type basePage struct {
 	User         *supervision.Staff
 	Back         string
 	Flash        string
+	// FlashLink, when set, follows the flash: a link on the same page
+	// (the signing panel, say).
+	FlashLink    *pageLink
 	ErrorMessage string
 	Errors       []supervision.FieldError
 	ErrorMap     map[string]string
 }
+
+type pageLink struct{ Href, Text string }
 
 func (b *basePage) HasErrors() bool { return len(b.Errors) > 0 }
 

@@ -34,6 +34,25 @@ var fileSections = []fileSection{
 	{"6. Any other business", nil},
 }
 
+// checklistRank orders the forms one may start as the file's checklist
+// does, except that the agreement comes first: it is what a supervision
+// starts with. Forms the checklist does not name come last.
+func checklistRank(formID string) int {
+	if formID == "supervision-agreement" {
+		return 0
+	}
+	n := 1
+	for _, fs := range fileSections {
+		for _, id := range fs.forms {
+			if id == formID {
+				return n
+			}
+			n++
+		}
+	}
+	return n
+}
+
 // Sections groups a file's records into the file's sections, in the
 // checklist's order; every section is there, empty or not.
 func (fv *FileView) Sections() []FileSection {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -133,6 +134,7 @@ func (s *Service) file(ctx context.Context, actor *Staff, staffID string) (*File
 			fv.Forms = append(fv.Forms, def)
 		}
 	}
+	slices.SortStableFunc(fv.Forms, func(a, b *forms.Definition) int { return checklistRank(a.ID) - checklistRank(b.ID) })
 	return fv, nil
 }
 

@@ -4,6 +4,27 @@ import { initAll } from "/static/vendor/govuk-frontend.min.js";
 document.body.classList.add("govuk-frontend-supported");
 initAll();
 
+// Follow-up questions show under the answer that calls for them only when
+// it is chosen (GOV.UK's conditional reveal). This is done here rather than
+// by GOV.UK Frontend, whose version sets aria-expanded on the radios, which
+// ARIA does not allow there. Without this script every follow-up shows.
+const reveals = [...document.querySelectorAll("input[data-app-reveal]")]
+  .map((input) => [input, document.getElementById(input.dataset.appReveal)])
+  .filter(([, target]) => target);
+const syncReveals = () => {
+  for (const [input, target] of reveals) {
+    const hidden = target.classList.contains("govuk-checkboxes__conditional")
+      ? "govuk-checkboxes__conditional--hidden" : "govuk-radios__conditional--hidden";
+    target.classList.toggle(hidden, !input.checked);
+  }
+};
+for (const [input, target] of reveals) input.setAttribute("aria-controls", target.id);
+document.addEventListener("change", (e) => {
+  if (e.target.matches("input[type=radio], input[type=checkbox]")) syncReveals();
+});
+window.addEventListener("pageshow", syncReveals);
+syncReveals();
+
 // Drawn signature: an optional extra to the typed name and checkbox.
 const canvas = document.querySelector("[data-signature-pad]");
 if (canvas && window.SignaturePad === undefined) {
