@@ -25,6 +25,10 @@ type dueRow struct {
 type dueHome struct {
 	Mine, Team []dueRow
 	Council    string
+	// Filter is the search and filters of the list (listfilter.go); Total
+	// is how many there are before them.
+	Filter *listFilter
+	Total  int
 }
 
 func (s *Server) dueHome(c *gin.Context) (*dueHome, error) {
@@ -32,13 +36,28 @@ func (s *Server) dueHome(c *gin.Context) (*dueHome, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &dueHome{Council: s.svc.Policy().Council}
-	for _, v := range mine {
-		h.Mine = append(h.Mine, dueRow{View: v, Timeline: timelineSVG(v), Text: timelineText(v)})
+	h := &dueHome{Council: s.svc.Policy().Council, Filter: newListFilter(c, "/#supervisees", "supervisees"), Total: len(mine) + len(team)}
+	if len(team) > 0 {
+		h.Filter.Teams = []OptionVM{{Value: "mine", Label: "Your supervisees"}, {Value: "team", Label: "Your supervisors' teams"}}
+		for i := range h.Filter.Teams {
+			h.Filter.Teams[i].Checked = h.Filter.Teams[i].Value == c.Query("team")
+		}
 	}
-	for _, v := range team {
-		h.Team = append(h.Team, dueRow{View: v, Timeline: timelineSVG(v), Text: timelineText(v)})
+	add := func(rows *[]dueRow, team string, list []*supervision.DueView) {
+		for _, v := range list {
+			supID := ""
+			if v.Supervisor != nil {
+				supID = v.Supervisor.ID
+				addOption(&h.Filter.Supervisors, v.Supervisor.ID, v.Supervisor.Name, c.Query("supervisor"))
+			}
+			if !h.Filter.match(v.Supervisee, team, supID) {
+				continue
+			}
+			*rows = append(*rows, dueRow{View: v, Timeline: timelineSVG(v), Text: timelineText(v)})
+		}
 	}
+	add(&h.Mine, "mine", mine)
+	add(&h.Team, "team", team)
 	return h, nil
 }
 

@@ -133,10 +133,11 @@ type staffRow struct {
 }
 
 type staffListPage struct {
-	Page            *basePage
-	SealFingerprint string
-	Staff           []*supervision.Staff
-	Rows            []staffRow
+	Page   *basePage
+	Staff  []*supervision.Staff
+	Filter *listFilter
+	// Rows are the staff the search and filters leave.
+	Rows []staffRow
 	Roles           []supervision.RoleCategory
 	Form            supervision.NewStaff
 	// Passwords: local passwords are on, so a new person is given one.
@@ -153,14 +154,33 @@ func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staf
 		return nil, err
 	}
 	p := &staffListPage{Page: s.basePage(c, "Manage staff"), Staff: list, Roles: supervision.RoleCategories, Form: form, Passwords: s.svc.LocalPasswords(),
-		SealFingerprint: s.svc.SealFingerprint()}
+		Filter: newListFilter(c, "/admin/staff", "staff")}
 	if p.Failed, err = s.svc.FailedDocuments(ctx, currentUser(c)); err != nil {
 		return nil, err
 	}
+	// A team is a line manager's: the people whose supervisor they
+	// supervise.
+	supOf := map[string]*supervision.Staff{}
 	for _, st := range list {
 		sup, err := s.svc.CurrentSupervisor(ctx, st.ID)
 		if err != nil {
 			return nil, err
+		}
+		supOf[st.ID] = sup
+	}
+	for _, st := range list {
+		sup := supOf[st.ID]
+		supID, team := "", ""
+		if sup != nil {
+			supID = sup.ID
+			addOption(&p.Filter.Supervisors, sup.ID, sup.Name, c.Query("supervisor"))
+			if lm := supOf[sup.ID]; lm != nil {
+				team = lm.ID
+				addOption(&p.Filter.Teams, lm.ID, "Team of "+lm.Name, c.Query("team"))
+			}
+		}
+		if !p.Filter.match(st, team, supID) {
+			continue
 		}
 		p.Rows = append(p.Rows, staffRow{Staff: st, Supervisor: sup, Left: s.svc.HasLeft(st), HandoverNeeded: s.svc.HandoverNeeded(sup)})
 	}
@@ -198,6 +218,19 @@ func (s *Server) staffCreate(c *gin.Context) error {
 		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/staff/"+st.ID+"?added=1")
+	return nil
+}
+
+type aboutPage struct {
+	Page            *basePage
+	SealFingerprint string
+}
+
+// aboutPage says what the service is and how to check the seal on its
+// documents (the certificate's fingerprint is public).
+func (s *Server) aboutPage(c *gin.Context) error {
+	p := &aboutPage{Page: s.basePage(c, "About this service"), SealFingerprint: s.svc.SealFingerprint()}
+	s.render(c, http.StatusOK, "about", p)
 	return nil
 }
 

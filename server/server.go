@@ -105,6 +105,7 @@ func (s *Server) routes(e *gin.Engine) {
 	}
 
 	e.GET("/login", s.page(s.loginPage))
+	e.GET("/about", s.page(s.aboutPage))
 	e.POST("/login", s.limitLogin, s.page(s.loginSubmit))
 	e.POST("/logout", s.page(s.logout))
 	e.GET("/login/oidc", s.page(s.oidcStart))

@@ -144,6 +144,7 @@ var accessTable = map[string][]accessCase{
 	"GET /login/oidc":          {{want: "404 404 404 404 404 404 404 404 404 404"}},
 	"GET /login/oidc/callback": {{want: "404 404 404 404 404 404 404 404 404 404"}},
 	"GET /":                    {{want: "200 200 200 200 200 200 200 200 200 200"}},
+	"GET /about":               {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"GET /team/due.csv":        {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"GET /account":             {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"POST /account/password":   {{want: "422 422 422 422 422 422 422 422 422 422"}},

@@ -47,7 +47,7 @@ func TestSignedPDFIsSealed(t *testing.T) {
 		t.Errorf("pdfsig on the signed PDF: %+v", r)
 	}
 	// The certificate was made on first start, under the data folder, and
-	// the admin page shows its fingerprint.
+	// the About page shows its fingerprint.
 	stored, err := seal.LoadPEM(mustRead(t, filepath.Join(m.Config.DataDir, "seal", "cert.pem")),
 		mustRead(t, filepath.Join(m.Config.DataDir, "seal", "key.pem")))
 	if err != nil {
@@ -58,8 +58,8 @@ func TestSignedPDFIsSealed(t *testing.T) {
 		t.Errorf("seal fingerprint %q is not the stored certificate's", fp)
 	}
 	admin := login(t, m.URL, "admin@testshire.gov.uk", "correct horse battery")
-	if page := string(admin.call("GET", "/admin/staff", nil, http.StatusOK, nil)); !strings.Contains(page, fp) {
-		t.Errorf("admin staff page does not show the seal fingerprint %s", fp)
+	if page := string(admin.call("GET", "/about", nil, http.StatusOK, nil)); !strings.Contains(page, fp) {
+		t.Errorf("the About page does not show the seal fingerprint %s", fp)
 	}
 
 	// One byte of the document, in the first half (inside the sealed range).
