@@ -137,9 +137,9 @@ type staffListPage struct {
 	Staff  []*supervision.Staff
 	Filter *listFilter
 	// Rows are the staff the search and filters leave.
-	Rows []staffRow
-	Roles           []supervision.RoleCategory
-	Form            supervision.NewStaff
+	Rows  []staffRow
+	Roles []supervision.RoleCategory
+	Form  supervision.NewStaff
 	// Passwords: local passwords are on, so a new person is given one.
 	Passwords bool
 	// Failed are the records whose documents crashed the renderer or

@@ -20,11 +20,11 @@ type pageTemplate struct{ t *template.Template }
 
 // basePage is what the layout needs on every page.
 type basePage struct {
-	Title        string
-	OrgName      string
-	User         *supervision.Staff
-	Back         string
-	Flash        string
+	Title   string
+	OrgName string
+	User    *supervision.Staff
+	Back    string
+	Flash   string
 	// FlashLink, when set, follows the flash: a link on the same page
 	// (the signing panel, say).
 	FlashLink    *pageLink
