@@ -418,6 +418,9 @@ func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*rec
 	if err != nil {
 		return nil, err
 	}
+	if err := s.svc.History(c.Request.Context(), v); err != nil {
+		return nil, err
+	}
 	p := &recordViewPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v}
 	p.Page.Back = s.backFrom(c, v)
 	p.Display = v.Form.Display(v.Data, func(id string) string {

@@ -155,7 +155,7 @@ func (s *Service) finalize(ctx context.Context, v *RecordView, actor *Staff) err
 		return cmp.Or(a.Version-b.Version, strings.Compare(a.Kind, b.Kind), strings.Compare(a.Key, b.Key))
 	})
 	v.Documents = docs
-	v.Events = append(v.Events, &finalEvent)
+	v.addEvent(&finalEvent)
 	v.refresh()
 	s.notifySigned(ctx, v)
 	return nil
@@ -178,7 +178,16 @@ func (s *Service) writeDocuments(ctx context.Context, v *RecordView, finalEvent 
 		people[id] = st
 		return st
 	}
-	events := append(append([]*Event{}, v.Events...), &finalEvent)
+	// The documents carry the whole audit trail, read here if the view
+	// has none (History).
+	events := v.Events
+	if !v.eventsRead {
+		var err error
+		if events, err = s.store.Events(ctx, r.ID); err != nil {
+			return nil, err
+		}
+	}
+	events = append(append([]*Event{}, events...), &finalEvent)
 	doc := s.document(v, events, lookup)
 
 	var pdf, docx []byte

@@ -238,7 +238,7 @@ func (s *Service) Withdraw(ctx context.Context, actor *Staff, id string) (*Recor
 	}
 	v.Record = &w
 	v.Signatures = nil
-	v.Events = append(v.Events, &ev)
+	v.addEvent(&ev)
 	v.refresh()
 	v.Problems = s.draftProblems(v)
 	return v, nil
@@ -322,7 +322,7 @@ func (s *Service) SendToOther(ctx context.Context, actor *Staff, id string) (*Re
 		return nil, err
 	}
 	v.Record.WaitingOn = other
-	v.Events = append(v.Events, &ev)
+	v.addEvent(&ev)
 	s.notifyPart(ctx, v, actor, other, ev.At)
 	return v, nil
 }
@@ -383,7 +383,7 @@ func (s *Service) RespondToDisagreement(ctx context.Context, actor *Staff, id, t
 		return nil, err
 	}
 	v.Response = d
-	v.Events = append(v.Events, &ev)
+	v.addEvent(&ev)
 	return v, nil
 }
 

@@ -25,7 +25,11 @@ type RecordView struct {
 	Supervisee *Staff
 	Supervisor *Staff // current supervisor; nil when none
 	Signatures []*Signature
+	// Events is the record's audit trail, read only by History: a draft
+	// saved every few seconds collects hundreds of events, and no command
+	// and no page but the record's own needs them.
 	Events     []*Event
+	eventsRead bool
 	Documents  []*Document
 	// ActorParty is "supervisee" or "supervisor": the actor's side by
 	// standing, or "" (a line manager, an auditor, someone named on it).
@@ -292,6 +296,12 @@ func (s *Service) Record(ctx context.Context, actor *Staff, id string) (*RecordV
 // load is the one read of a record for a command or a page: the record, who
 // the actor is to it, and everything its page shows.
 func (s *Service) load(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+	return s.loadView(ctx, actor, id, true)
+}
+
+// loadView is load; without problems the view's Problems are left out (a
+// save works out its own, for the answers it saves).
+func (s *Service) loadView(ctx context.Context, actor *Staff, id string, problems bool) (*RecordView, error) {
 	r, err := s.store.GetRecord(ctx, id)
 	if err != nil {
 		return nil, err
@@ -300,7 +310,7 @@ func (s *Service) load(ctx context.Context, actor *Staff, id string) (*RecordVie
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.view(ctx, r, acc.File.Supervisor)
+	v, err := s.viewOf(ctx, r, acc.File.Supervisor, problems)
 	if err != nil {
 		return nil, err
 	}
@@ -308,6 +318,29 @@ func (s *Service) load(ctx context.Context, actor *Staff, id string) (*RecordVie
 	v.ActorParty = acc.File.Side()
 	v.refresh()
 	return v, nil
+}
+
+// History reads the record's audit trail into v (Events), for the page
+// that shows it and the documents; the other reads and the commands leave
+// it out. It does not log: the caller has read the record.
+func (s *Service) History(ctx context.Context, v *RecordView) error {
+	if v.eventsRead {
+		return nil
+	}
+	evs, err := s.store.Events(ctx, v.Record.ID)
+	if err != nil {
+		return err
+	}
+	v.Events, v.eventsRead = evs, true
+	return nil
+}
+
+// addEvent adds an event a command has just written to v's audit trail, if
+// v has one (History), so that it stays what a fresh read would show.
+func (v *RecordView) addEvent(ev *Event) {
+	if v.eventsRead {
+		v.Events = append(v.Events, ev)
+	}
 }
 
 // refresh works out what follows from the view's record and signatures:
@@ -337,6 +370,10 @@ func (v *RecordView) refresh() {
 }
 
 func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView, error) {
+	return s.viewOf(ctx, r, sup, true)
+}
+
+func (s *Service) viewOf(ctx context.Context, r *Record, sup *Staff, problems bool) (*RecordView, error) {
 	def, ok := s.forms.GetVersion(r.FormID, r.FormVersion)
 	if !ok {
 		return nil, fmt.Errorf("record %s: form %s version %d is not loaded", r.ID, r.FormID, r.FormVersion)
@@ -358,9 +395,6 @@ func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView,
 	if v.Signatures, err = s.store.Signatures(ctx, r.ID); err != nil {
 		return nil, err
 	}
-	if v.Events, err = s.store.Events(ctx, r.ID); err != nil {
-		return nil, err
-	}
 	if v.Documents, err = s.store.Documents(ctx, r.ID); err != nil {
 		return nil, err
 	}
@@ -379,7 +413,9 @@ func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView,
 		}
 	}
 	v.refresh()
-	v.Problems = s.draftProblems(v)
+	if problems {
+		v.Problems = s.draftProblems(v)
+	}
 	if err := s.documentsFailure(ctx, v); err != nil {
 		return nil, err
 	}
@@ -413,11 +449,15 @@ func (s *Service) SaveDraftPost(ctx context.Context, actor *Staff, id string, p 
 }
 
 func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode func(*forms.Definition) map[string]any, revision int, submit bool) (*RecordView, error) {
-	v, err := s.load(ctx, actor, id)
+	v, err := s.loadView(ctx, actor, id, false)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkFileOpen(ctx, v.Record.StaffID); err != nil { // a leaver's file is read-only
+	// A refused save answers the view as read, with the stored answers'
+	// problems; a save works out the problems of what it saves.
+	read := *v
+	storedProblems := func() []FieldError { return s.draftProblems(&read) }
+	if err := s.fileOpen(v.Supervisee); err != nil { // a leaver's file is read-only
 		return nil, err
 	}
 	r := v.Record
@@ -425,12 +465,14 @@ func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode
 		return v, Errorf(ErrConflict, "This record has been submitted for signatures and can no longer be changed")
 	}
 	if !v.CanEdit {
+		v.Problems = storedProblems()
 		return v, Errorf(ErrForbidden, "You have no part of this record to fill in")
 	}
 	data := v.Access.KeepOthers(decode(v.Form), v.Data)
 	stored := v.Data
 	v.Data = data
 	if revision != r.Revision {
+		v.Problems = storedProblems()
 		return v, Errorf(ErrConflict, "Someone else saved this record after you opened it")
 	}
 	// Every answer is kept as typed, valid or not (a word in a number box):
@@ -439,6 +481,7 @@ func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode
 	// question the form does not ask, or text the documents cannot print.
 	problems := v.Form.Validate(data, forms.Draft, s.validationContext(v.Supervisee))
 	if len(problems) > 0 && !savableDraft(v.Form, data, problems, s.renderer.CanPrint) {
+		v.Problems = storedProblems()
 		return v, &ValidationError{Fields: problems}
 	}
 	raw, err := json.Marshal(data)
@@ -451,13 +494,14 @@ func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode
 	ev := Event{RecordID: r.ID, At: saved.UpdatedAt, ActorID: actor.ID, Action: "saved draft"}
 	if err := s.store.SaveDraft(ctx, &saved, ev); err != nil {
 		if errors.Is(err, ErrConflict) {
+			v.Problems = storedProblems()
 			return v, Errorf(ErrConflict, "Someone else saved this record after you opened it")
 		}
 		v.Data = stored
 		return nil, err
 	}
 	v.Record = &saved
-	v.Events = append(v.Events, &ev)
+	v.addEvent(&ev)
 	v.Problems = problems
 	if submit {
 		return s.submit(ctx, actor, v)
@@ -476,7 +520,7 @@ func (s *Service) Submit(ctx context.Context, actor *Staff, id string) (*RecordV
 }
 
 func (s *Service) submit(ctx context.Context, actor *Staff, v *RecordView) (*RecordView, error) {
-	if err := s.checkFileOpen(ctx, v.Record.StaffID); err != nil { // a leaver's file is read-only
+	if err := s.fileOpen(v.Supervisee); err != nil { // a leaver's file is read-only
 		return v, err
 	}
 	r := v.Record
@@ -506,7 +550,7 @@ func (s *Service) submit(ctx context.Context, actor *Staff, v *RecordView) (*Rec
 		return nil, err
 	}
 	v.Record = &sub
-	v.Events = append(v.Events, &ev)
+	v.addEvent(&ev)
 	v.refresh()
 	s.notifySigners(ctx, v, actor, ev.At, nil)
 	return v, nil
@@ -575,7 +619,7 @@ func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkFileOpen(ctx, v.Record.StaffID); err != nil { // a leaver's file is read-only
+	if err := s.fileOpen(v.Supervisee); err != nil { // a leaver's file is read-only
 		return nil, err
 	}
 	if v.Record.Status != StatusAwaitingSignatures {
@@ -615,8 +659,8 @@ func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 	if err != nil {
 		return nil, err
 	}
-	if len(sigs) == len(v.Signatures)+1 {
-		v.Events = append(v.Events, &ev)
+	if len(sigs) == len(v.Signatures)+1 || !v.eventsRead {
+		v.addEvent(&ev)
 	} else if v.Events, err = s.store.Events(ctx, id); err != nil {
 		return nil, err
 	}

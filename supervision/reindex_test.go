@@ -310,7 +310,13 @@ func TestPendingDocumentsAreRetriedInTheBackground(t *testing.T) {
 	if ids, err := w.svc.PendingDocuments(ctx); err != nil || len(ids) != 0 {
 		t.Fatalf("pending documents after: %v %v", ids, err)
 	}
-	evs, _ := w.svc.Record(ctx, w.supervisee, r.ID)
+	evs, err := w.svc.Record(ctx, w.supervisee, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.History(ctx, evs); err != nil || len(evs.Events) == 0 {
+		t.Fatalf("history: %v, %d events", err, len(evs.Events))
+	}
 	last := evs.Events[len(evs.Events)-1]
 	if last.Action != "finalised" || last.ActorID != "system" {
 		t.Errorf("last event = %+v, want finalised by the system", last)

@@ -52,6 +52,12 @@ func (s *Service) checkFileOpen(ctx context.Context, staffID string) error {
 	if err != nil {
 		return err
 	}
+	return s.fileOpen(st)
+}
+
+// fileOpen is checkFileOpen for a file whose owner has been read already
+// (a record view's Supervisee).
+func (s *Service) fileOpen(st *Staff) error {
 	if s.HasLeft(st) {
 		return Errorf(ErrForbidden, "%s left on %s: their file is read-only", st.Name, st.EndDate.Format("2 January 2006"))
 	}
