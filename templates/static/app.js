@@ -7,7 +7,9 @@ initAll();
 // Follow-up questions show under the answer that calls for them only when
 // it is chosen (GOV.UK's conditional reveal). This is done here rather than
 // by GOV.UK Frontend, whose version sets aria-expanded on the radios, which
-// ARIA does not allow there. Without this script every follow-up shows.
+// ARIA does not allow there (it does so for any radio with aria-controls,
+// so none is set: the revealed questions follow their option in the page).
+// Without this script every follow-up shows.
 const reveals = [...document.querySelectorAll("input[data-app-reveal]")]
   .map((input) => [input, document.getElementById(input.dataset.appReveal)])
   .filter(([, target]) => target);
@@ -18,7 +20,6 @@ const syncReveals = () => {
     target.classList.toggle(hidden, !input.checked);
   }
 };
-for (const [input, target] of reveals) input.setAttribute("aria-controls", target.id);
 document.addEventListener("change", (e) => {
   if (e.target.matches("input[type=radio], input[type=checkbox]")) syncReveals();
 });
