@@ -224,3 +224,140 @@ func TestFamilyPlacementRules(t *testing.T) {
 		{"scales of 0 and 10", map[string]any{"settled_scale": 0.0, "care_giving_scale": 10.0}, nil},
 	})
 }
+
+// --- Group supervision (002 §1.1.3) ---
+
+func TestGroupSupervisionDefinition(t *testing.T) {
+	d := builtinForm(t, "group-supervision")
+	if d.Version != 1 || d.Title != "Group supervision" || d.Source != "002 §1.1.3, §2.1" || d.Confidential {
+		t.Errorf("header: %d %q %q %v", d.Version, d.Title, d.Source, d.Confidential)
+	}
+	want := []Signer{{"lead", "Lead"}, {"attendee", "Attendee"}}
+	if diff := cmp.Diff(want, d.Signers); diff != "" {
+		t.Errorf("signers (-want +got):\n%s", diff)
+	}
+	var owners []string
+	for _, s := range d.Sections {
+		owners = append(owners, s.ID+":"+s.Owner)
+	}
+	if diff := cmp.Diff([]string{"session:", "mapping:", "learning:attendee", "actions:"}, owners); diff != "" {
+		t.Errorf("sections and owners (-want +got):\n%s", diff)
+	}
+	learning := field(t, d, "learning")
+	if learning.Kind != KindTable || len(learning.Columns) != 2 || learning.Columns[0].ID != "attendee" || learning.Columns[0].Kind != KindPerson {
+		t.Errorf("learning: %+v", learning)
+	}
+	if len(d.Rules) != 5 {
+		t.Errorf("%d rules, the tests cover 5", len(d.Rules))
+	}
+}
+
+func TestGroupSupervisionSample(t *testing.T) {
+	ctx := Context{Today: date(2026, 12, 31), SuperviseeRole: "team_manager", MinTimesPerYear: 13}
+	d := builtinForm(t, "group-supervision")
+	if errs := d.Validate(Sample(d, "staff-1"), Final, ctx); errs != nil {
+		t.Errorf("Sample: %v", errs)
+	}
+	if errs := d.Validate(map[string]any{}, Draft, ctx); errs != nil {
+		t.Errorf("an empty draft: %v", errs)
+	}
+}
+
+func validGroupSupervision() map[string]any {
+	return map[string]any{
+		"session_date":   "2026-03-27",
+		"lead_name":      "Ahmed Khan",
+		"lead_job_title": "Team Manager",
+		"team":           "Children in Need, North",
+		"external_participants": []any{
+			map[string]any{"name": "Dr Ola Bankole", "role": "Named GP, safeguarding"},
+		},
+		"focus":           "case",
+		"case_reference":  "LL-1234567",
+		"worried":         "Neglect: the children are hungry at school.",
+		"working_well":    "Grandmother helps every morning.",
+		"needs_to_happen": "A danger statement the family understands.",
+		"learning": []any{
+			map[string]any{"attendee": "staff-1", "learning": "Writing a danger statement in the family's words."},
+			map[string]any{"attendee": "staff-2", "learning": "Scaling questions with the children."},
+		},
+		"actions": []any{
+			map[string]any{"action": "Draft the danger statement", "owner": "Siân", "due": "2026-04-03"},
+		},
+	}
+}
+
+func TestGroupSupervisionRequired(t *testing.T) {
+	d := builtinForm(t, "group-supervision")
+	want := []FieldError{
+		{"session_date", "Enter the date of group supervision"},
+		{"lead_name", "Enter the name of the lead"},
+		{"focus", "Select the kind of group supervision"},
+		{"worried", "Enter what we are worried about"},
+		{"working_well", "Enter what is working well"},
+		{"needs_to_happen", "Enter what needs to happen"},
+	}
+	if diff := cmp.Diff(want, d.Validate(map[string]any{}, Final, ruleContext())); diff != "" {
+		t.Errorf("an empty record (-want +got):\n%s", diff)
+	}
+}
+
+func TestGroupSupervisionRules(t *testing.T) {
+	d := builtinForm(t, "group-supervision")
+	const refMsg = "Enter the case reference as its ID on the case record, such as LL-1234567, not a name"
+	checkRules(t, d, validGroupSupervision(), ruleContext(), []ruleCase{
+		{"session in the future", map[string]any{"session_date": "2026-03-28"},
+			[]FieldError{{"session_date", "The date of group supervision must be today or in the past"}}},
+		{"session today", map[string]any{"session_date": "2026-03-27"}, nil},
+
+		{"case focused without a reference", map[string]any{"case_reference": nil},
+			[]FieldError{{"case_reference", "Enter the case reference"}}},
+		{"a name for a reference", map[string]any{"case_reference": "Jayden Smith"},
+			[]FieldError{{"case_reference", refMsg}}},
+		{"a surname and a number", map[string]any{"case_reference": "Smith 1234"},
+			[]FieldError{{"case_reference", refMsg}}},
+		{"too few digits", map[string]any{"case_reference": "LL-12"},
+			[]FieldError{{"case_reference", refMsg}}},
+		{"a Mosaic ID", map[string]any{"case_reference": "MOS 123456"}, nil},
+		{"a plain number", map[string]any{"case_reference": "123456"}, nil},
+		{"a reference with slashes", map[string]any{"case_reference": "CP/2026/0042"}, nil},
+
+		{"reflective without the aspect of practice", map[string]any{"focus": "reflective", "case_reference": nil},
+			[]FieldError{{"practice_theme", "Enter the aspect of practice discussed"}}},
+		{"reflective, a name in the hidden reference is not kept", map[string]any{"focus": "reflective",
+			"case_reference": "Jayden Smith", "practice_theme": "Words and pictures explanations."}, nil},
+
+		{"an attendee's learning missing", map[string]any{"learning": []any{
+			map[string]any{"attendee": "staff-1", "learning": "Danger statements."},
+			map[string]any{"attendee": "staff-2"},
+		}}, []FieldError{{"learning.1.learning", "Enter your learning in row 2 of the learning"}}},
+
+		{"action due on the day", map[string]any{"actions": []any{
+			map[string]any{"action": "Draft", "owner": "Siân", "due": "2026-03-27"},
+		}}, []FieldError{{"actions.0.due", "The date action 1 is due must be after the date of group supervision"}}},
+		{"action due the day after", map[string]any{"actions": []any{
+			map[string]any{"action": "Draft", "owner": "Siân", "due": "2026-03-28"},
+		}}, nil},
+	})
+}
+
+// TestCaseReferenceRuleLoads: the rule is data like the others: it names a
+// text question, and a mistake stops the load with the line.
+func TestCaseReferenceRuleLoads(t *testing.T) {
+	_, err := Parse("x.yaml", []byte(`id: x
+version: 1
+title: X
+source: test
+signers: [{role: supervisor, label: Supervisor}]
+sections:
+  - id: s
+    title: S
+    fields:
+      - {id: when, kind: date, label: When}
+rules:
+  - {type: case_reference, field: when, message: Not a reference}
+`))
+	if err == nil || !strings.Contains(err.Error(), "x.yaml:12") {
+		t.Errorf("a case_reference rule on a date: %v", err)
+	}
+}

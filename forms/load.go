@@ -538,6 +538,8 @@ func (l *loader) rule(d *Definition, r *Rule, ref ruleRef) {
 		l.ruleName(d, r, m, "field", ctx, "")
 	case RuleNotFuture:
 		l.ruleName(d, r, m, "field", ctx, KindDate)
+	case RuleCaseReference:
+		l.ruleName(d, r, m, "field", ctx, KindText)
 	case RuleBelowMinimumRequires:
 		l.ruleName(d, r, m, "field", ctx, KindNumber)
 	}

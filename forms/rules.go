@@ -3,6 +3,7 @@ package forms
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +55,28 @@ const (
 	RuleRequiredIf           = "required_if"
 	RuleNotFuture            = "not_future"
 	RuleBelowMinimumRequires = "below_minimum_requires"
+	RuleCaseReference        = "case_reference"
 )
+
+// caseReference is what a case reference looks like: a system's ID such
+// as "LL-1234567", "MOS 123456", "CP/2026/0042" or "123456": at most a
+// short prefix of letters, then digits (with letters, "/", "-" or "." among
+// them). A name ("Jayden Smith", "Smith 12") does not match, so a record
+// keeps to 002 §2.1: "Names or personal details of clients will not be
+// recorded".
+var caseReference = regexp.MustCompile(`^([A-Za-z]{1,4}[-/ .]?)?[0-9][0-9A-Za-z/.-]{2,29}$`)
+
+// looksLikeCaseReference says whether an answer is a case reference, not a
+// name, and has at least three digits.
+func looksLikeCaseReference(s string) bool {
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return digits >= 3 && caseReference.MatchString(strings.TrimSpace(s))
+}
 
 const (
 	dateLayout        = "2006-01-02"
@@ -72,10 +94,11 @@ var ruleKeys = map[string]struct{ required, optional []string }{
 	RuleRequiredIf:           {required: []string{"field", "when"}, optional: []string{"table"}},
 	RuleNotFuture:            {required: []string{"field"}, optional: []string{"table", "when"}},
 	RuleBelowMinimumRequires: {required: []string{"field", "requires"}},
+	RuleCaseReference:        {required: []string{"field"}, optional: []string{"table"}},
 }
 
 // ruleTypes lists the vocabulary, for load errors.
-var ruleTypes = []string{RuleFrequencyAgrees, RuleDateWithin, RuleDateAfter, RuleRequiredIf, RuleNotFuture, RuleBelowMinimumRequires}
+var ruleTypes = []string{RuleFrequencyAgrees, RuleDateWithin, RuleDateAfter, RuleRequiredIf, RuleNotFuture, RuleBelowMinimumRequires, RuleCaseReference}
 
 // ruleInput gives a rule the answers it reads: the row's cells first (in a
 // table rule), then the form's answers.
@@ -192,6 +215,10 @@ func (d *Definition) checkRule(r *Rule, in ruleInput, row int, ctx Context, add 
 		}
 		y, m, dd := today.Date()
 		if date.After(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)) {
+			fail(r.Field)
+		}
+	case RuleCaseReference:
+		if v, ok := in.get(r.Field).(string); ok && !looksLikeCaseReference(v) {
 			fail(r.Field)
 		}
 	case RuleBelowMinimumRequires:

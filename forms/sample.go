@@ -73,6 +73,10 @@ func meetRule(r *Rule, in ruleInput) {
 		if weeks, ok := in.number(r.EveryWeeks); ok && weeks > 0 {
 			set(r.TimesPerYear, math.Round(weeksInYear/weeks))
 		}
+	case RuleCaseReference:
+		if v, ok := in.get(r.Field).(string); ok && !looksLikeCaseReference(v) {
+			set(r.Field, "LL-1234567")
+		}
 	}
 }
 

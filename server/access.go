@@ -389,6 +389,8 @@ var partyLabels = map[string]string{
 	supervision.PartySeniorManager: "Senior manager",
 	supervision.PartyAuditor:       "Auditor",
 	supervision.PartySubject:       "Whose file is audited",
+	supervision.PartyLead:          "Lead",
+	supervision.PartyAttendee:      "Attendee",
 	"supervisor":                   "Supervisor",
 }
 
@@ -405,7 +407,7 @@ func (s *Server) namedOn(c *gin.Context, v *supervision.RecordView, names map[st
 	invitable := supervision.InvitableRoles(v.Form)
 	for _, p := range v.Access.Parties {
 		removable := manage && slices.Contains(invitable, p.Role) &&
-			(p.Role != supervision.PartyObserver || v.Record.Status == supervision.StatusDraft)
+			((p.Role != supervision.PartyObserver && p.Role != supervision.PartyAttendee) || v.Record.Status == supervision.StatusDraft)
 		vm.Rows = append(vm.Rows, partyRow{StaffID: p.StaffID, Name: names[p.StaffID], Role: p.Role, RoleLabel: partyLabel(p.Role), CanRemove: removable})
 	}
 	if manage {
@@ -413,6 +415,9 @@ func (s *Server) namedOn(c *gin.Context, v *supervision.RecordView, names map[st
 			if role == supervision.PartyObserver && (v.Record.Status != supervision.StatusDraft ||
 				slices.ContainsFunc(v.Access.Parties, func(p *supervision.RecordParty) bool { return p.Role == role })) {
 				continue
+			}
+			if role == supervision.PartyAttendee && v.Record.Status != supervision.StatusDraft {
+				continue // attendees are added while the record is a draft
 			}
 			vm.InviteRoles = append(vm.InviteRoles, role)
 		}

@@ -109,7 +109,11 @@ func TestGoldenPages(t *testing.T) {
 			if supervision.IsAudit(def) {
 				author, authorToken = aud, audToken
 			}
-			rec, err := svc.StartRecord(ctx, author, see.ID, def.ID, nil)
+			file := see.ID
+			if supervision.IsGroup(def) {
+				file = sup.ID // the lead starts it in their own file
+			}
+			rec, err := svc.StartRecord(ctx, author, file, def.ID, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -199,6 +199,10 @@ func (a *FileAccess) CanStart(def *forms.Definition) bool {
 	if IsAudit(def) {
 		return a.CanStartAudit()
 	}
+	if IsGroup(def) {
+		// The lead starts it in their own file.
+		return a.Is(StandingSupervisee) && MayLead(a.Actor)
+	}
 	side := a.Side()
 	return side != "" && Writes(def, side) && Submits(def, side)
 }
@@ -287,8 +291,11 @@ func (s *Service) FileAccess(ctx context.Context, actor *Staff, fileID string) (
 type RecordAccess struct {
 	File    *FileAccess // standing towards the file the record is in
 	Record  *Record
-	Form    *forms.Definition
+	Form    *forms.Definition // for a group record, with a signer per attendee (group.go)
 	Parties []*RecordParty
+	// Through, for a group record the actor reads only as someone who
+	// stands to an attendee's file, is their standing towards that file.
+	Through *FileAccess
 }
 
 // NamedAs lists the roles the actor is named in on the record.
@@ -319,6 +326,9 @@ func grantsRead(role string) bool { return role != PartySubject }
 // documents). Confidential records are read only by the supervisee, the
 // supervisor or a stand-in, and the people named on them.
 func (ra *RecordAccess) CanRead() bool {
+	if ra.Through != nil {
+		return true
+	}
 	for _, role := range ra.NamedAs() {
 		if grantsRead(role) {
 			return true
@@ -335,6 +345,17 @@ func (ra *RecordAccess) CanRead() bool {
 // supervisee for a role on the supervisee's side, and the supervisor or a
 // stand-in for one on the supervisor's side.
 func (ra *RecordAccess) Holds(role string) bool {
+	if IsGroup(ra.Form) {
+		// Only by being named: the lead, and each attendee as themselves.
+		named := ra.NamedAs()
+		switch {
+		case role == PartyLead, role == PartyAttendee:
+			return slices.Contains(named, role)
+		case ra.File.Actor != nil && role == AttendeeRole(ra.File.Actor.ID):
+			return slices.Contains(named, PartyAttendee)
+		}
+		return false
+	}
 	if ra.named(role) {
 		return slices.Contains(ra.NamedAs(), role)
 	}
@@ -398,6 +419,9 @@ func (ra *RecordAccess) SignAs(signed map[string]bool) string {
 // named on the record (a second observer, a senior manager): the
 // supervisor or a stand-in.
 func (ra *RecordAccess) CanManageParties() bool {
+	if IsGroup(ra.Form) {
+		return ra.Holds(PartyLead) // the lead adds and removes attendees
+	}
 	return ra.File.Is(StandingSupervisor) || ra.File.Is(StandingStandIn)
 }
 
@@ -409,6 +433,9 @@ func InvitableRoles(def *forms.Definition) []string {
 		return []string{PartyObserver}
 	case "serious-incident-support":
 		return []string{PartySeniorManager}
+	}
+	if IsGroup(def) {
+		return []string{PartyAttendee}
 	}
 	return nil
 }
@@ -429,7 +456,23 @@ func (s *Service) RecordAccess(ctx context.Context, actor *Staff, r *Record) (*R
 	if err != nil {
 		return nil, err
 	}
+	if def, parties, err = s.recordForm(ctx, r, def, parties); err != nil {
+		return nil, err
+	}
 	ra := &RecordAccess{File: fa, Record: r, Form: def, Parties: parties}
+	if !ra.CanRead() && IsGroup(def) {
+		// Whoever stands to an attendee's file reads it as part of that file.
+		for _, id := range attendees(parties) {
+			afa, err := s.FileAccess(ctx, actor, id)
+			if err != nil {
+				return nil, err
+			}
+			if afa.CanOpen() {
+				ra.Through = afa
+				break
+			}
+		}
+	}
 	if !ra.CanRead() {
 		return nil, Errorf(ErrNotFound, "No such record")
 	}
@@ -492,6 +535,9 @@ func (ra *RecordAccess) Role() string {
 		if grantsRead(role) {
 			return role
 		}
+	}
+	if ra.Through != nil {
+		return "attendee's " + ra.Through.Role()
 	}
 	return ra.File.Role()
 }

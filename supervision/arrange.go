@@ -418,6 +418,8 @@ func (s *Service) InviteToRecord(ctx context.Context, actor *Staff, recordID, st
 	}
 	if st != nil {
 		switch {
+		case role == PartyAttendee && slices.ContainsFunc(ra.Parties, func(p *RecordParty) bool { return p.StaffID == st.ID }):
+			errs = append(errs, FieldError{Field: "staff_id", Message: st.Name + " is on the record already: select someone else"})
 		case st.ID == r.StaffID:
 			errs = append(errs, FieldError{Field: "staff_id", Message: "The supervisee is on the record already: select someone else"})
 		case st.ID == actor.ID:
@@ -426,6 +428,9 @@ func (s *Service) InviteToRecord(ctx context.Context, actor *Staff, recordID, st
 	}
 	if role == PartyObserver && r.Status != StatusDraft {
 		return nil, Errorf(ErrConflict, "A second observer can only be invited while the record is a draft")
+	}
+	if role == PartyAttendee && r.Status != StatusDraft {
+		return nil, Errorf(ErrConflict, "Attendees can only be added while the record is a draft")
 	}
 	if role == PartyObserver && ra.named(PartyObserver) {
 		errs = append(errs, FieldError{Field: "staff_id", Message: "A second observer is invited already: remove them first"})
@@ -462,6 +467,9 @@ func (s *Service) RemoveFromRecord(ctx context.Context, actor *Staff, recordID, 
 	}
 	if role == PartyObserver && r.Status != StatusDraft {
 		return Errorf(ErrConflict, "The observer cannot be taken off a record that has been submitted for signatures")
+	}
+	if role == PartyAttendee && r.Status != StatusDraft {
+		return Errorf(ErrConflict, "An attendee cannot be taken off a record that has been submitted for signatures")
 	}
 	if err := s.store.RemoveRecordParty(ctx, recordID, role, staffID); err != nil {
 		return err

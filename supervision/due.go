@@ -198,6 +198,23 @@ func (s *Service) dueFor(ctx context.Context, see *Staff) (*DueView, error) {
 			v.Observations = append(v.Observations, Observation{Date: on, ByLineManager: byLM})
 		}
 	}
+	// A group supervision they attended is supervision held (002 §1.1.3),
+	// on the day of the session.
+	attended, err := s.attendedRecords(ctx, see.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range attended {
+		var data map[string]any
+		_ = json.Unmarshal(r.Data, &data)
+		session, ok := dateField(data, "session_date")
+		if !ok && r.SignedAt != nil {
+			session, ok = s.localDate(*r.SignedAt), true
+		}
+		if ok {
+			v.Held = append(v.Held, session)
+		}
+	}
 	sort.Slice(v.Held, func(i, j int) bool { return v.Held[i].Before(v.Held[j]) })
 	v.Items = append(v.Items, unsigned...)
 

@@ -54,6 +54,13 @@ func (s *Service) Export(ctx context.Context, actor *Staff, staffID, reason stri
 	if err != nil {
 		return err
 	}
+	// With the group records they attended: one set of documents, kept in
+	// the lead's file, exported under records/<record>/ like their own.
+	attended, err := s.attendedRecords(ctx, staffID)
+	if err != nil {
+		return err
+	}
+	recs = append(recs, attended...)
 	root := ExportName(staffID) + "/"
 	zw := zip.NewWriter(w)
 	var sums strings.Builder
@@ -89,7 +96,7 @@ func (s *Service) Export(ctx context.Context, actor *Staff, staffID, reason stri
 			return err
 		}
 		for _, d := range docs {
-			name := strings.TrimPrefix(d.Key, "files/"+staffID+"/")
+			name := strings.TrimPrefix(d.Key, "files/"+r.StaffID+"/")
 			modified := r.UpdatedAt
 			if r.SignedAt != nil {
 				modified = *r.SignedAt

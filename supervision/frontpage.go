@@ -28,7 +28,7 @@ var fileSections = []fileSection{
 	{"Worker's details", []string{"workers-details"}},
 	{"1. Supervision dates and forward planner", []string{"forward-planner"}},
 	{"2. Supervision agreement", []string{"supervision-agreement"}},
-	{"3. Supervision records", []string{"supervision-record", "reflective-discussion", "case-supervision", "family-placement-supervision"}},
+	{"3. Supervision records", []string{"supervision-record", "reflective-discussion", "case-supervision", "family-placement-supervision", "group-supervision"}},
 	{"4. Practice observation", []string{"practice-observation"}},
 	{"5. Feedback", []string{"self-assessment", "file-audit"}},
 	{"6. Any other business", nil},

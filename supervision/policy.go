@@ -57,7 +57,16 @@ func KeepOthers(def *forms.Definition, party string, data, stored map[string]any
 
 // KeepOthers is KeepOthers for what the actor writes on this record.
 func (ra *RecordAccess) KeepOthers(data, stored map[string]any) map[string]any {
-	return keepUnwritten(ra.Form, ra.WritesSection, data, stored)
+	out := keepUnwritten(ra.Form, ra.WritesSection, data, stored)
+	if IsGroup(ra.Form) && ra.File.Actor != nil && ra.Holds(PartyAttendee) {
+		// Each attendee writes their own row of the learning, and only it.
+		if rows := keepOwnLearning(ra.File.Actor.ID, data, stored); rows != nil {
+			out[learningTable] = rows
+		} else {
+			delete(out, learningTable)
+		}
+	}
+	return out
 }
 
 func keepUnwritten(def *forms.Definition, writes func(owner string) bool, data, stored map[string]any) map[string]any {

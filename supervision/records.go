@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -116,6 +117,16 @@ func (s *Service) file(ctx context.Context, actor *Staff, staffID string) (*File
 		return nil, err
 	}
 	fv := &FileView{Staff: st, Supervisor: sup, ActorParty: party, Access: fa}
+	// Group records the supervisee attended are listed in their file too:
+	// the same record and documents, kept in the lead's file.
+	attended, err := s.attendedRecords(ctx, staffID)
+	if err != nil {
+		return nil, err
+	}
+	if len(attended) > 0 {
+		recs = append(append([]*Record{}, recs...), attended...)
+		sort.SliceStable(recs, func(i, j int) bool { return recs[i].CreatedAt.After(recs[j].CreatedAt) })
+	}
 	for _, r := range recs {
 		def, ok := s.forms.GetVersion(r.FormID, r.FormVersion)
 		if !ok {
@@ -226,8 +237,8 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 		}
 		return nil, Errorf(ErrForbidden, "You cannot start a record of ‘%s’ in this file", def.Title)
 	}
-	if IsAudit(def) {
-		party = "supervisor" // the auditor writes the author's part
+	if IsAudit(def) || IsGroup(def) {
+		party = "supervisor" // the auditor, or the lead, writes the author's part
 	}
 	supervisee, err := s.store.GetStaff(ctx, staffID)
 	if err != nil {
@@ -243,6 +254,9 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 	} else {
 		// Only the starter's own sections: the other party's start prefilled.
 		data = KeepOthers(def, party, data, def.Prefill(pv))
+		if IsGroup(def) {
+			delete(data, learningTable) // each attendee writes their own, once added
+		}
 		// Kept as typed, as a saved draft is (living.go).
 		if errs := def.Validate(data, forms.Draft, s.validationContext(supervisee)); len(errs) > 0 && !savableDraft(def, data, errs, s.renderer.CanPrint) {
 			return nil, &ValidationError{Fields: errs}
@@ -268,6 +282,15 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 			{RecordID: r.ID, StaffID: sup.ID, Role: "supervisor", AddedBy: actor.ID, AddedAt: now},
 			{RecordID: r.ID, StaffID: staffID, Role: PartySubject, AddedBy: actor.ID, AddedAt: now},
 		}
+		if err := s.store.CreateRecordWithParties(ctx, r, parties, ev); err != nil {
+			return nil, err
+		}
+		return r, nil
+	}
+	if IsGroup(def) {
+		// Kept in the lead's file, naming the lead; they add the attendees.
+		ev.Detail = "group supervision led by " + actor.Name
+		parties := []*RecordParty{{RecordID: r.ID, StaffID: actor.ID, Role: PartyLead, AddedBy: actor.ID, AddedAt: now}}
 		if err := s.store.CreateRecordWithParties(ctx, r, parties, ev); err != nil {
 			return nil, err
 		}
@@ -310,7 +333,7 @@ func (s *Service) loadView(ctx context.Context, actor *Staff, id string, problem
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.viewOf(ctx, r, acc.File.Supervisor, problems)
+	v, err := s.viewAs(ctx, r, acc.File.Supervisor, acc.Form, acc.Parties, problems)
 	if err != nil {
 		return nil, err
 	}
@@ -378,12 +401,25 @@ func (s *Service) viewOf(ctx context.Context, r *Record, sup *Staff, problems bo
 	if !ok {
 		return nil, fmt.Errorf("record %s: form %s version %d is not loaded", r.ID, r.FormID, r.FormVersion)
 	}
+	def, parties, err := s.recordForm(ctx, r, def, nil)
+	if err != nil {
+		return nil, err
+	}
+	return s.viewAs(ctx, r, sup, def, parties, problems)
+}
+
+// viewAs is view with the record's definition (and, for a group record,
+// its parties) already worked out.
+func (s *Service) viewAs(ctx context.Context, r *Record, sup *Staff, def *forms.Definition, parties []*RecordParty, problems bool) (*RecordView, error) {
 	v := &RecordView{Record: r, Form: def, Supervisor: sup}
 	if err := json.Unmarshal(r.Data, &v.Data); err != nil {
 		return nil, fmt.Errorf("record %s data: %w", r.ID, err)
 	}
 	if v.Data == nil {
 		v.Data = map[string]any{}
+	}
+	if IsGroup(def) && r.Status == StatusDraft {
+		syncLearning(v.Data, parties)
 	}
 	if err := s.fillHandoverContents(ctx, v); err != nil {
 		return nil, err
@@ -528,7 +564,13 @@ func (s *Service) submit(ctx context.Context, actor *Staff, v *RecordView) (*Rec
 		return v, Errorf(ErrConflict, "This record has already been submitted for signatures")
 	}
 	if !v.CanSubmit {
+		if IsGroup(v.Form) {
+			return v, Errorf(ErrForbidden, "Only the lead can submit this record for signatures")
+		}
 		return v, Errorf(ErrForbidden, "Only the %s can submit this record for signatures", map[bool]string{true: "supervisor", false: "supervisee"}[Writes(v.Form, "supervisor")])
+	}
+	if IsGroup(v.Form) && len(attendees(v.Access.Parties)) == 0 {
+		return v, &ValidationError{Message: "The record is not complete", Fields: []FieldError{{Field: "attendees", Message: "Add at least one attendee who works here before sending the record for signatures"}}}
 	}
 	if errs := v.Form.Validate(v.Data, forms.Final, s.validationContext(v.Supervisee)); len(errs) > 0 {
 		return v, &ValidationError{Message: "The record is not complete", Fields: errs}

@@ -58,7 +58,21 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 				author = "auditor"
 			}
 			var rec recordResp
-			byParty[author].call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": def.ID, "data": data}, http.StatusCreated, &rec)
+			file := p.superviseeID
+			if supervision.IsGroup(def) {
+				// The supervisor leads it from their own file, with the
+				// supervisee attending: one row of learning, theirs.
+				file = p.supervisorID
+				row := data["learning"].([]any)[0].(map[string]any)
+				row["attendee"] = p.superviseeID
+				data["learning"] = []any{row}
+			}
+			byParty[author].call("POST", "/api/v1/staff/"+file+"/records", map[string]any{"form": def.ID, "data": data}, http.StatusCreated, &rec)
+			if supervision.IsGroup(def) {
+				p.supervisor.call("POST", "/api/v1/records/"+rec.ID+"/parties", map[string]any{"staff_id": p.superviseeID, "role": "attendee"}, http.StatusCreated, nil)
+				p.supervisee.call("GET", "/api/v1/records/"+rec.ID, nil, http.StatusOK, &rec)
+				p.supervisee.call("PUT", "/api/v1/records/"+rec.ID, map[string]any{"data": data, "revision": rec.Revision}, http.StatusOK, &rec)
+			}
 			if supervision.Writes(def, other) {
 				byParty[other].call("PUT", "/api/v1/records/"+rec.ID, map[string]any{"data": data, "revision": rec.Revision}, http.StatusOK, &rec)
 			}
@@ -71,6 +85,9 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 				party := supervision.Party(sg.Role)
 				if sg.Role == "auditor" {
 					party = "auditor"
+				}
+				if sg.Role == "attendee" {
+					party = "supervisee"
 				}
 				byParty[party].call("POST", "/api/v1/records/"+rec.ID+"/signatures",
 					map[string]any{"name": nameOf[party], "confirm": true, "comment": "Signed as " + sg.Label + "."}, http.StatusCreated, &rec)
