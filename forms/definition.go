@@ -87,7 +87,39 @@ type Signer struct {
 type Section struct {
 	ID, Title, Intro string
 	Owner            string // a signer role who fills it in, or "" for the record's author
-	Fields           []Field
+	// Statement is fixed policy text (paragraphs separated by a blank
+	// line): shown on the page and printed in the documents, so that the
+	// signed copy carries it; nobody types it.
+	Statement string
+	// Layout is how the section prints; the zero Layout prints each
+	// answer under its question.
+	Layout Layout
+	Fields []Field
+}
+
+// Layout types a section may declare.
+const (
+	LayoutGrid  = "grid"  // questions as rows, answers as columns, with a header row
+	LayoutRAG   = "rag"   // a grid whose RAG answers print their colour and word
+	LayoutPairs = "pairs" // short answers as label and answer side by side
+)
+
+// Layout is how a section prints in the documents and on the record page.
+// A grid (or rag) names its header row and its rows; each row is a row
+// label and one cell for each answer column, a cell holding the answers of
+// one or more fields (of any section: a section whose every field is in
+// another's grid prints nothing of its own). The section's fields that are
+// in no grid print before it, side by side as in pairs.
+type Layout struct {
+	Type    string
+	Columns []string // the header row; with one more column than cells, the first heads the row labels
+	Rows    []LayoutRow
+}
+
+// LayoutRow is one row of a grid.
+type LayoutRow struct {
+	Label string     // by default the label of the first field of its first cell
+	Cells [][]string // field ids, one list per answer column (may be empty)
 }
 
 // Field is one question.

@@ -40,6 +40,13 @@ type loader struct {
 	// recorded during the walk, checked once every field is known
 	showIfs []showIfRef
 	rules   []ruleRef
+	layouts []layoutRef
+}
+
+type layoutRef struct {
+	section int
+	ctx     string
+	node    *yaml.Node
 }
 
 type lineError struct {
@@ -168,11 +175,16 @@ func (l *loader) parse(src []byte) *Definition {
 		if id := peekID(n); id != "" {
 			ctx = fmt.Sprintf("section %q", id)
 		}
-		sm := l.mapping(n, ctx, "id", "title", "intro", "owner", "fields")
+		sm := l.mapping(n, ctx, "id", "title", "intro", "statement", "layout", "owner", "fields")
 		if sm == nil {
 			continue
 		}
-		s := Section{ID: sm.str("id", true), Title: sm.str("title", true), Intro: sm.str("intro", false), Owner: sm.str("owner", false)}
+		s := Section{ID: sm.str("id", true), Title: sm.str("title", true), Intro: sm.str("intro", false), Owner: sm.str("owner", false),
+			Statement: sm.str("statement", false)}
+		if sm.has("layout") {
+			s.Layout = l.layout(sm.value("layout"), ctx+": layout")
+			l.layouts = append(l.layouts, layoutRef{section: len(d.Sections), ctx: ctx + ": layout", node: sm.value("layout")})
+		}
 		if s.ID != "" {
 			if !identifier.MatchString(s.ID) {
 				l.errorf(sm.value("id"), ctx, "id must be lower-case letters, digits and _")
@@ -223,6 +235,7 @@ func (l *loader) parse(src []byte) *Definition {
 	for _, ref := range l.rules {
 		l.rule(d, &d.Rules[ref.index], ref)
 	}
+	l.checkLayouts(d)
 	return d
 }
 

@@ -165,8 +165,34 @@ func (w *docxWriter) document(d *printout.Document) []byte {
 		if !isBlank(s.Intro) {
 			w.text("Intro", s.Intro)
 		}
-		for _, f := range s.Fields {
+		if !isBlank(s.Statement) {
+			w.text("Statement", s.Statement)
+		}
+		var pairs [][2]string
+		flush := func() {
+			if len(pairs) > 0 {
+				w.pairs(pairs)
+				pairs = nil
+			}
+		}
+		for i, f := range s.Fields {
+			if s.Grid != nil && i == s.GridAt {
+				flush()
+				w.grid(s.Grid)
+			}
+			if s.Pairs && f.Table == nil && isShort(f.Value) {
+				pairs = append(pairs, [2]string{f.Label, f.Value})
+				continue
+			}
+			flush()
 			w.field(f)
+		}
+		flush()
+		if s.Grid != nil && s.GridAt >= len(s.Fields) {
+			w.grid(s.Grid)
+		}
+		if len(s.Fields) == 0 && s.Grid == nil {
+			w.para("NothingRecorded", "Nothing recorded")
 		}
 	}
 
@@ -189,7 +215,6 @@ func (w *docxWriter) field(f printout.Field) {
 	case f.Table != nil:
 		w.table(f.Table.Columns, f.Table.Rows, nil)
 	case isBlank(f.Value):
-		w.para("NotAnswered", "Not answered")
 	default:
 		w.text("", f.Value)
 	}
@@ -303,6 +328,99 @@ func (w *docxWriter) table(columns []string, rows [][]string, widths []int) {
 	w.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Spacer"/></w:pPr></w:p>`)
 }
 
+// pairs writes short answers as a borderless two-column table: the
+// question in bold on the left, the answer beside it.
+func (w *docxWriter) pairs(ps [][2]string) {
+	w.b.WriteString(`<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid><w:gridCol w:w="3800"/><w:gridCol w:w="5838"/></w:tblGrid>`)
+	for _, p := range ps {
+		w.b.WriteString(`<w:tr><w:trPr><w:cantSplit/></w:trPr>`)
+		w.cellStart(3800)
+		w.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="PairLabel"/></w:pPr>`)
+		w.run("", p[0])
+		w.b.WriteString(`</w:p></w:tc>`)
+		w.cellStart(5838)
+		w.text("PairValue", p[1])
+		w.b.WriteString(`</w:tc></w:tr>`)
+	}
+	w.b.WriteString(`</w:tbl>`)
+	w.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Spacer"/></w:pPr></w:p>`)
+}
+
+// ragShade is the cell shading of a RAG rating; the word is always there too.
+var ragShade = map[string]string{"red": "F4C7C3", "amber": "FFDD96", "green": "C3E6CB"}
+
+// grid writes a grid of answers as a real table: a header row that Word
+// and LibreOffice repeat on every page, row labels in bold, RAG cells
+// shaded beside their word.
+func (w *docxWriter) grid(g *printout.Grid) {
+	const total = 9638
+	n := len(g.Columns)
+	for _, r := range g.Rows {
+		c := len(r.Cells)
+		if g.RowLabels {
+			c++
+		}
+		n = max(n, c)
+	}
+	if n == 0 {
+		return
+	}
+	widths := gridWidths(g, n)
+	tw := make([]int, n)
+	for i, u := range widths {
+		tw[i] = total * u / grid
+	}
+	w.b.WriteString(`<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>`)
+	for _, wd := range tw {
+		fmt.Fprintf(&w.b, `<w:gridCol w:w="%d"/>`, wd)
+	}
+	w.b.WriteString(`</w:tblGrid><w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>`)
+	for i := 0; i < n; i++ {
+		w.cellStart(tw[i])
+		w.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="TableHeading"/></w:pPr>`)
+		if i < len(g.Columns) {
+			w.run("", g.Columns[i])
+		}
+		w.b.WriteString(`</w:p></w:tc>`)
+	}
+	w.b.WriteString(`</w:tr>`)
+	for _, r := range g.Rows {
+		w.b.WriteString(`<w:tr>`)
+		j := 0
+		if g.RowLabels {
+			w.cellStart(tw[0])
+			w.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="TableHeading"/></w:pPr>`)
+			w.run("", r.Label)
+			w.b.WriteString(`</w:p></w:tc>`)
+			j = 1
+		}
+		for _, c := range r.Cells {
+			if j >= n {
+				break
+			}
+			if sh := ragShade[c.RAG]; sh != "" {
+				fmt.Fprintf(&w.b, `<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/><w:shd w:val="clear" w:color="auto" w:fill="%s"/></w:tcPr>`, tw[j], sh)
+				w.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="TableHeading"/></w:pPr>`)
+				w.run("", c.Text)
+				w.b.WriteString(`</w:p></w:tc>`)
+			} else {
+				w.cellStart(tw[j])
+				w.text("TableText", c.Text)
+				w.b.WriteString(`</w:tc>`)
+			}
+			j++
+		}
+		for ; j < n; j++ {
+			w.cellStart(tw[j])
+			w.text("TableText", "")
+			w.b.WriteString(`</w:tc>`)
+		}
+		w.b.WriteString(`</w:tr>`)
+	}
+	w.b.WriteString(`</w:tbl>`)
+	w.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Spacer"/></w:pPr></w:p>`)
+}
+
 func (w *docxWriter) cellStart(width int) {
 	fmt.Fprintf(&w.b, `<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/></w:tcPr>`, width)
 }
@@ -332,8 +450,12 @@ func (w *docxWriter) signatures(d *printout.Document) {
 	w.pPr("Heading1", true)
 	w.run("", "Signatures")
 	w.b.WriteString(`</w:p>`)
+	// The declaration is what they signed under: directly above them.
+	if !isBlank(d.Declaration) {
+		w.text("Declaration", d.Declaration)
+	}
 	if len(d.Signatures) == 0 {
-		w.para("NotAnswered", "No one has signed this record.")
+		w.para("NothingRecorded", "No one has signed this record.")
 	}
 	for _, s := range d.Signatures {
 		role := s.Role
@@ -342,17 +464,18 @@ func (w *docxWriter) signatures(d *printout.Document) {
 		}
 		w.para("Heading2", role)
 		w.labelled("Name", s.Name, "Not given")
+		if !isBlank(s.TypedName) && s.TypedName != s.Name {
+			w.labelled("Typed name", s.TypedName, "")
+		}
 		w.labelled("Job title", s.JobTitle, "Not given")
 		w.labelled("Signed", signedAt(s.SignedAt), "Not recorded")
-		w.labelled("Comment", s.Comment, "None")
+		if !isBlank(s.Comment) {
+			w.labelled("Comment", s.Comment, "")
+		}
 		w.labelled("Disagreement", s.Disagreement, "None")
 		if len(s.DrawingPNG) > 0 {
 			w.drawing(s.DrawingPNG, s.Name)
 		}
-	}
-	if !isBlank(d.Declaration) {
-		w.para("Heading2", "Declaration")
-		w.text("", d.Declaration)
 	}
 }
 
@@ -394,7 +517,7 @@ func (w *docxWriter) audit(d *printout.Document) {
 	w.run("", "Audit trail")
 	w.b.WriteString(`</w:p>`)
 	if len(d.Audit) == 0 {
-		w.para("NotAnswered", "No events recorded.")
+		w.para("NothingRecorded", "No events recorded.")
 	} else {
 		rows := make([][]string, len(d.Audit))
 		for i, e := range d.Audit {
@@ -576,7 +699,11 @@ const docxStyles = xmlDecl + `<w:styles xmlns:w="http://schemas.openxmlformats.o
 	`<w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="200" w:after="60"/><w:outlineLvl w:val="1"/></w:pPr>` +
 	`<w:rPr><w:b/><w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr></w:style>` +
 	`<w:style w:type="paragraph" w:customStyle="1" w:styleId="Intro"><w:name w:val="Intro"/><w:basedOn w:val="Normal"/><w:rPr><w:i/><w:color w:val="505A5F"/></w:rPr></w:style>` +
-	`<w:style w:type="paragraph" w:customStyle="1" w:styleId="NotAnswered"><w:name w:val="Not answered"/><w:basedOn w:val="Normal"/><w:rPr><w:i/><w:color w:val="505A5F"/></w:rPr></w:style>` +
+	`<w:style w:type="paragraph" w:customStyle="1" w:styleId="NothingRecorded"><w:name w:val="Nothing recorded"/><w:basedOn w:val="Normal"/><w:rPr><w:i/><w:color w:val="505A5F"/></w:rPr></w:style>` +
+	`<w:style w:type="paragraph" w:customStyle="1" w:styleId="Statement"><w:name w:val="Statement"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="80"/></w:pPr></w:style>` +
+	`<w:style w:type="paragraph" w:customStyle="1" w:styleId="Declaration"><w:name w:val="Declaration"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="120" w:after="120"/></w:pPr><w:rPr><w:b/></w:rPr></w:style>` +
+	`<w:style w:type="paragraph" w:customStyle="1" w:styleId="PairLabel"><w:name w:val="Pair label"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="40"/></w:pPr><w:rPr><w:b/></w:rPr></w:style>` +
+	`<w:style w:type="paragraph" w:customStyle="1" w:styleId="PairValue"><w:name w:val="Pair value"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="40"/></w:pPr></w:style>` +
 	`<w:style w:type="paragraph" w:customStyle="1" w:styleId="Confidential"><w:name w:val="Confidential"/><w:basedOn w:val="Normal"/><w:rPr><w:b/><w:caps/><w:color w:val="D4351C"/></w:rPr></w:style>` +
 	`<w:style w:type="paragraph" w:customStyle="1" w:styleId="Reference"><w:name w:val="Reference"/><w:basedOn w:val="Normal"/><w:rPr><w:color w:val="505A5F"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>` +
 	`<w:style w:type="paragraph" w:customStyle="1" w:styleId="KeepWithNext"><w:name w:val="Keep with next"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:after="60"/></w:pPr></w:style>` +

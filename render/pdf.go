@@ -9,6 +9,7 @@ import (
 	"image/draw"
 	"image/png"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,7 +92,7 @@ const (
 	pitchTitle   = 8.5
 	pitchSub     = 5.5
 	pitchHeading = 6.25
-	pitchBody    = 4.75
+	pitchBody    = 4.5
 	pitchSmall   = 4.25
 	pitchOrg     = 5.5
 )
@@ -211,9 +212,9 @@ func (r *Renderer) renderPDF(d *printout.Document) ([]byte, error) {
 
 	p.place(p.bodyBlocks(d))
 	if !d.Listing {
-		p.newPage()
+		// The signatures and the audit trail follow the answers on the
+		// same page when they fit: a short form prints on one page.
 		p.place(p.signatureBlocks(d))
-		p.newPage()
 		p.place(p.auditBlocks(d))
 	}
 
@@ -225,7 +226,39 @@ func (r *Renderer) renderPDF(d *printout.Document) ([]byte, error) {
 	if len(out) == 0 {
 		return nil, errors.New("render: PDF generation produced no output")
 	}
-	return out, nil
+	return withLang(out, "en-GB"), nil
+}
+
+// withLang sets the document's language (/Lang in the catalogue), which
+// neither maroto nor gofpdf offers. gofpdf writes the catalogue as the last
+// object, uncompressed, just before the cross-reference table, so the
+// entry goes in after /Type /Catalog and only the table's offset (after
+// startxref) moves. A PDF not laid out that way is returned unchanged.
+func withLang(pdf []byte, lang string) []byte {
+	cat := bytes.LastIndex(pdf, []byte("/Type /Catalog\n"))
+	xref := bytes.LastIndex(pdf, []byte("\nxref\n"))
+	sx := bytes.LastIndex(pdf, []byte("startxref\n"))
+	if cat < 0 || xref < cat || sx < xref {
+		return pdf
+	}
+	numStart := sx + len("startxref\n")
+	numEnd := numStart
+	for numEnd < len(pdf) && pdf[numEnd] >= '0' && pdf[numEnd] <= '9' {
+		numEnd++
+	}
+	off, err := strconv.Atoi(string(pdf[numStart:numEnd]))
+	if err != nil || off != xref+1 {
+		return pdf
+	}
+	ins := []byte("/Lang (" + lang + ")\n")
+	at := cat + len("/Type /Catalog\n")
+	out := make([]byte, 0, len(pdf)+len(ins)+2)
+	out = append(out, pdf[:at]...)
+	out = append(out, ins...)
+	out = append(out, pdf[at:numStart]...)
+	out = strconv.AppendInt(out, int64(off+len(ins)), 10)
+	out = append(out, pdf[numEnd:]...)
+	return out
 }
 
 // fontsFor picks the subset faces unless d has a character only the full
@@ -646,7 +679,7 @@ func (p *pdfDoc) bodyBlocks(d *printout.Document) []*block {
 		h := p.textCol(grid, s.Title, &stHeading)
 		h.border = border.Bottom
 		hb := textBlock(h, pitchHeading)
-		hb.spaceBefore, hb.padBottom, hb.keep = 7, 1, true
+		hb.spaceBefore, hb.padBottom, hb.keep = 5, 1, true
 		bs = append(bs, hb)
 		for i, para := range paragraphs(s.Intro) {
 			b := textBlock(p.textCol(grid, strings.Join(para, "\n"), &stIntro), pitchSmall)
@@ -656,17 +689,152 @@ func (p *pdfDoc) bodyBlocks(d *printout.Document) []*block {
 			}
 			bs = append(bs, b)
 		}
-		for _, f := range s.Fields {
+		if !isBlank(s.Statement) {
+			bs = append(bs, p.statementBlocks(s.Statement)...)
+		}
+		for i, f := range s.Fields {
+			if s.Grid != nil && i == s.GridAt {
+				bs = append(bs, p.gridBlocks(s.Grid)...)
+			}
+			if s.Pairs && f.Table == nil && isShort(f.Value) {
+				b := p.kvWide(f.Label, f.Value)
+				b.spaceBefore = 1.5
+				bs = append(bs, b)
+				continue
+			}
 			bs = append(bs, p.fieldBlocks(f)...)
+		}
+		if s.Grid != nil && s.GridAt >= len(s.Fields) {
+			bs = append(bs, p.gridBlocks(s.Grid)...)
+		}
+		if len(s.Fields) == 0 && s.Grid == nil {
+			b := textBlock(p.textCol(grid, "Nothing recorded", &stMissing), pitchBody)
+			b.spaceBefore = 3
+			bs = append(bs, b)
 		}
 	}
 	return bs
 }
 
+// statementBlocks prints a form's fixed policy text: paragraphs, with
+// lines starting "- " or "• " set as bullets.
+func (p *pdfDoc) statementBlocks(s string) []*block {
+	var bs []*block
+	for i, para := range paragraphs(s) {
+		b := textBlock(p.textCol(grid, strings.Join(para, "\n"), &stBody), pitchBody)
+		b.spaceBefore, b.minSplit = 2, 2
+		if i == 0 {
+			b.spaceBefore = 3
+		}
+		bs = append(bs, b)
+	}
+	return bs
+}
+
+// isShort says an answer fits beside its label: one line, not long.
+func isShort(v string) bool {
+	return !strings.Contains(strings.TrimSpace(normalizeNewlines(v)), "\n") && len([]rune(v)) <= 90
+}
+
+const pairLabel = 700 // grid units (70 mm) for a pair's label
+
+// kvWide is a label and a short answer side by side.
+func (p *pdfDoc) kvWide(label, value string) *block {
+	l := p.textCol(pairLabel, label, &stKVLabel)
+	v := p.textCol(grid-pairLabel, value, &stBody)
+	return &block{cols: []pcol{l, v}, n: max(len(l.lines), len(v.lines)), pitch: pitchBody, minSplit: 1}
+}
+
+// RAG fills: light enough for black text; the word is always printed too.
+var ragFill = map[string]*props.Color{
+	"red":   {Red: 244, Green: 199, Blue: 195},
+	"amber": {Red: 255, Green: 221, Blue: 150},
+	"green": {Red: 195, Green: 230, Blue: 203},
+}
+
+// gridBlocks lays a grid out as a table: a header row repeated on every
+// page it runs onto, each row's label in bold, RAG cells filled with their
+// colour beside the word.
+func (p *pdfDoc) gridBlocks(g *printout.Grid) []*block {
+	n := len(g.Columns)
+	for _, r := range g.Rows {
+		c := len(r.Cells)
+		if g.RowLabels {
+			c++
+		}
+		n = max(n, c)
+	}
+	if n == 0 {
+		return nil
+	}
+	widths := gridWidths(g, n)
+	mk := func(cells []string, sts []*tstyle, fills []*props.Color) *block {
+		b := &block{pitch: pitchSmall, padTop: 1, padBottom: 1, minSplit: 1}
+		for j := 0; j < n; j++ {
+			v := ""
+			if j < len(cells) {
+				v = cells[j]
+			}
+			c := p.textCol(widths[j], v, sts[j])
+			c.border, c.fill = border.Full, fills[j]
+			b.cols = append(b.cols, c)
+			b.n = max(b.n, len(c.lines))
+		}
+		return b
+	}
+	heads := make([]*tstyle, n)
+	hfill := make([]*props.Color, n)
+	for j := range heads {
+		heads[j], hfill[j] = &stCellHead, &colFill
+	}
+	head := mk(g.Columns, heads, hfill)
+	head.keep, head.spaceBefore = true, 3
+	bs := []*block{head}
+	for _, r := range g.Rows {
+		var cells []string
+		sts := make([]*tstyle, n)
+		fills := make([]*props.Color, n)
+		for j := range sts {
+			sts[j] = &stCell
+		}
+		if g.RowLabels {
+			cells = append(cells, r.Label)
+			sts[0] = &stCellHead
+		}
+		for _, c := range r.Cells {
+			j := len(cells)
+			cells = append(cells, c.Text)
+			if f := ragFill[c.RAG]; f != nil && j < n {
+				fills[j] = f
+				sts[j] = &stCellHead
+			}
+		}
+		b := mk(cells, sts, fills)
+		b.header = head
+		bs = append(bs, b)
+	}
+	return bs
+}
+
+// gridWidths gives a RAG or yes/no column (short answers) just room for its
+// heading and words, and shares the rest by how much each column holds.
+func gridWidths(g *printout.Grid, n int) []int {
+	rows := make([][]string, len(g.Rows))
+	for i, r := range g.Rows {
+		if g.RowLabels {
+			rows[i] = append(rows[i], r.Label)
+		}
+		for _, c := range r.Cells {
+			rows[i] = append(rows[i], c.Text)
+		}
+	}
+	return columnWidths(g.Columns, rows, n)
+}
+
 func (p *pdfDoc) fieldBlocks(f printout.Field) []*block {
 	var bs []*block
 	lb := textBlock(p.textCol(grid, f.Label, &stLabel), pitchBody)
-	lb.spaceBefore, lb.keep = 4, true
+	lb.spaceBefore, lb.keep = 3, true
 	if f.Label != "" {
 		bs = append(bs, lb)
 	}
@@ -684,10 +852,6 @@ func (p *pdfDoc) fieldBlocks(f printout.Field) []*block {
 			bs[len(bs)-1].keep = true
 		}
 		bs = append(bs, p.tableBlocks(f.Table.Columns, f.Table.Rows, nil, 1.5)...)
-	} else if len(paras) == 0 {
-		b := textBlock(p.textCol(grid, "Not answered", &stMissing), pitchBody)
-		b.spaceBefore = 0.5
-		bs = append(bs, b)
 	}
 	return bs
 }
@@ -790,75 +954,122 @@ func (p *pdfDoc) heading(title string, spaceBefore float64) *block {
 	return b
 }
 
-const kvLabel = 380 // grid units (38 mm) for the label column
-
-func (p *pdfDoc) kv(label, value string, st *tstyle) *block {
-	l := p.textCol(kvLabel, label, &stKVLabel)
-	v := p.textCol(grid-kvLabel, value, st)
-	return &block{cols: []pcol{l, v}, n: max(len(l.lines), len(v.lines)), pitch: pitchBody, spaceBefore: 1, minSplit: 1}
-}
-
 func (p *pdfDoc) signatureBlocks(d *printout.Document) []*block {
-	bs := []*block{p.heading("Signatures", 0)}
-	if len(d.Signatures) == 0 {
-		b := textBlock(p.textCol(grid, "No one has signed this record.", &stMissing), pitchBody)
-		b.spaceBefore = 3
-		bs = append(bs, b)
-	}
-	for _, s := range d.Signatures {
-		role := s.Role
-		if role == "" {
-			role = "Signature"
-		}
-		rb := textBlock(p.textCol(grid, role, &stSubheading), pitchSub)
-		rb.spaceBefore = 6
-		sig := []*block{rb}
-		opt := func(label, v, none string) {
-			if isBlank(v) {
-				sig = append(sig, p.kv(label, none, &stMissing))
-			} else {
-				sig = append(sig, p.kv(label, strings.Trim(normalizeNewlines(v), "\n"), &stBody))
-			}
-		}
-		opt("Name", s.Name, "Not given")
-		opt("Job title", s.JobTitle, "Not given")
-		sig = append(sig, p.kv("Signed", signedAt(s.SignedAt), &stBody))
-		opt("Comment", s.Comment, "None")
-		opt("Disagreement", s.Disagreement, "None")
-		if len(s.DrawingPNG) > 0 {
-			sig = append(sig, p.drawing(s.DrawingPNG))
-		}
-		// Keep one person's signature together where it fits on a page.
-		for _, b := range sig[:len(sig)-1] {
-			b.keep = true
-		}
-		bs = append(bs, sig...)
-	}
+	bs := []*block{p.heading("Signatures", 7)}
+	// The declaration is what the signers signed under: it comes first,
+	// directly above their signatures.
 	if !isBlank(d.Declaration) {
-		bs = append(bs, p.heading("Declaration", 9))
 		for i, para := range paragraphs(d.Declaration) {
 			b := textBlock(p.textCol(grid, strings.Join(para, "\n"), &stBody), pitchBody)
-			b.spaceBefore, b.minSplit = 2, 2
+			b.spaceBefore, b.minSplit, b.keep = 3, 2, true
 			if i > 0 {
 				b.spaceBefore = 2
 			}
 			bs = append(bs, b)
 		}
 	}
+	if len(d.Signatures) == 0 {
+		b := textBlock(p.textCol(grid, "No one has signed this record.", &stMissing), pitchBody)
+		b.spaceBefore = 3
+		bs = append(bs, b)
+	}
+	// Two signers side by side, as on the paper forms' signature lines.
+	for i := 0; i < len(d.Signatures); i += 2 {
+		pair := d.Signatures[i:min(i+2, len(d.Signatures))]
+		bs = append(bs, p.signaturePair(pair)...)
+	}
 	return bs
 }
 
-// drawing is the signature image row. gofpdf reads only 8-bit,
-// non-interlaced PNGs; anything else is re-encoded first, and an image that
-// cannot be read at all is reported in words rather than failing the record.
-func (p *pdfDoc) drawing(pngBytes []byte) *block {
-	data, err := pdfPNG(pngBytes)
-	if err != nil {
-		return p.kv("Signature", "The drawn signature could not be read.", &stMissing)
+const (
+	sigHalf  = grid / 2
+	sigLabel = 320 // grid units for a signature's labels
+)
+
+// signaturePair lays out one or two signatures in columns: the role, then
+// a line each for the name from the staff record, the typed name when it
+// differs, job title, time, comment, disagreement and the drawing.
+func (p *pdfDoc) signaturePair(sigs []printout.Signature) []*block {
+	type entry struct{ label, value string }
+	entries := make([]map[string]entry, len(sigs))
+	keys := []string{"Name", "Typed name", "Job title", "Signed", "Comment", "Disagreement"}
+	for i, s := range sigs {
+		e := map[string]entry{}
+		put := func(k, v, none string) {
+			v = strings.Trim(normalizeNewlines(v), "\n")
+			if isBlank(v) {
+				v = none
+			}
+			if v != "" {
+				e[k] = entry{k, v}
+			}
+		}
+		put("Name", s.Name, "Not given")
+		if !isBlank(s.TypedName) && s.TypedName != s.Name {
+			put("Typed name", s.TypedName, "")
+		}
+		put("Job title", s.JobTitle, "Not given")
+		put("Signed", signedAt(s.SignedAt), "")
+		put("Comment", s.Comment, "")
+		put("Disagreement", s.Disagreement, "None")
+		entries[i] = e
 	}
-	l := p.textCol(kvLabel, "Signature", &stKVLabel)
-	img := pcol{size: 700, png: data}
-	return &block{cols: []pcol{l, img}, n: len(l.lines), pitch: pitchBody, padTop: 1, fixed: 22 - 1 - pitchBody}
+	var bs []*block
+	var rcols []pcol
+	n := 0
+	for _, s := range sigs {
+		role := s.Role
+		if isBlank(role) {
+			role = "Signature"
+		}
+		c := p.textCol(sigHalf, role, &stSubheading)
+		rcols = append(rcols, c)
+		n = max(n, len(c.lines))
+	}
+	rb := &block{cols: rcols, n: n, pitch: pitchSub, spaceBefore: 4, keep: true}
+	bs = append(bs, rb)
+	for _, k := range keys {
+		var cols []pcol
+		n, present := 0, false
+		for _, e := range entries {
+			en, ok := e[k]
+			if ok {
+				present = true
+			}
+			l := p.textCol(sigLabel, en.label, &stKVLabel)
+			v := p.textCol(sigHalf-sigLabel, en.value, &stBody)
+			if !ok {
+				l, v = pcol{size: sigLabel}, pcol{size: sigHalf - sigLabel}
+			}
+			cols = append(cols, l, v)
+			n = max(n, len(l.lines), len(v.lines))
+		}
+		if !present {
+			continue
+		}
+		bs = append(bs, &block{cols: cols, n: n, pitch: pitchBody, spaceBefore: 1, minSplit: 1, keep: true})
+	}
+	var icols []pcol
+	drawn := false
+	for _, s := range sigs {
+		if len(s.DrawingPNG) == 0 {
+			icols = append(icols, pcol{size: sigHalf})
+			continue
+		}
+		data, err := pdfPNG(s.DrawingPNG)
+		if err != nil {
+			icols = append(icols, p.textCol(sigHalf, "The drawn signature could not be read.", &stMissing))
+			drawn = true
+			continue
+		}
+		icols = append(icols, pcol{size: sigLabel}, pcol{size: sigHalf - sigLabel, png: data})
+		drawn = true
+	}
+	if drawn {
+		bs = append(bs, &block{cols: icols, n: 1, pitch: pitchBody, padTop: 1, fixed: 22 - 1 - pitchBody})
+	}
+	bs[len(bs)-1].keep = false
+	return bs
 }
 
 // pdfPNG prepares a drawn signature for gofpdf. The signature pad gives an
@@ -942,7 +1153,7 @@ func flatten(src image.Image) *image.Gray {
 }
 
 func (p *pdfDoc) auditBlocks(d *printout.Document) []*block {
-	bs := []*block{p.heading("Audit trail", 0)}
+	bs := []*block{p.heading("Audit trail", 7)}
 	rows := make([][]string, len(d.Audit))
 	for i, e := range d.Audit {
 		rows[i] = []string{auditTime(e.At), e.Actor, e.Action, e.Detail}
@@ -952,14 +1163,14 @@ func (p *pdfDoc) auditBlocks(d *printout.Document) []*block {
 		b.spaceBefore = 3
 		bs = append(bs, b)
 	} else {
-		bs = append(bs, p.tableBlocks([]string{"When", "Who", "Action", "Detail"}, rows, []int{380, 400, 360, 660}, 3)...)
+		bs = append(bs, p.tableBlocks([]string{"When", "Who", "Action", "Detail"}, rows, []int{470, 400, 470, 460}, 3)...)
 	}
 	hash := d.DataSHA256
 	if hash == "" {
 		hash = "not recorded"
 	}
 	b := textBlock(p.textCol(grid, "SHA-256 of the signed data: "+hash, &stBody), pitchBody)
-	b.spaceBefore = 6
+	b.spaceBefore = 3
 	bs = append(bs, b)
 	return bs
 }

@@ -132,13 +132,16 @@ func TestPDFRefusesWhatItCannotPrint(t *testing.T) {
 func TestPDFWithoutOptionalParts(t *testing.T) {
 	needs.Tools(t, "pdftotext")
 	r := newTestRenderer(t)
-	d := printout.Document{OrgName: "Council", Title: "Empty", Sections: []printout.Section{{Title: "Only", Fields: []printout.Field{{Label: "Q"}}}}}
+	d := printout.Document{OrgName: "Council", Title: "Empty", Sections: []printout.Section{{Title: "Only"}}}
 	body, err := doctext.PDFBody(renderPDF(t, r, d), d.OrgName, "CONFIDENTIAL", d.Title, d.Reference)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range doctext.Missing(body, "Not answered", "No one has signed this record.", "No events recorded.") {
+	for _, m := range doctext.Missing(body, "Only", "Nothing recorded", "No one has signed this record.", "No events recorded.") {
 		t.Errorf("PDF lacks %q", m)
+	}
+	if strings.Contains(body, "Not answered") {
+		t.Error(`PDF says "Not answered"`)
 	}
 }
 

@@ -126,6 +126,27 @@ func eachText(d *printout.Document, fn func(where, s string) error) error {
 		if err := check(sw+" introduction", s.Intro); err != nil {
 			return err
 		}
+		if err := check(sw+" statement", s.Statement); err != nil {
+			return err
+		}
+		if g := s.Grid; g != nil {
+			for _, c := range g.Columns {
+				if err := check(sw+" grid heading", c); err != nil {
+					return err
+				}
+			}
+			for i, r := range g.Rows {
+				rw := fmt.Sprintf("%s, grid row %d", sw, i+1)
+				if err := check(rw, r.Label); err != nil {
+					return err
+				}
+				for _, c := range r.Cells {
+					if err := check(rw, c.Text); err != nil {
+						return err
+					}
+				}
+			}
+		}
 		for _, f := range s.Fields {
 			fw := fmt.Sprintf("%s, field %q", sw, f.Label)
 			if err := check(fw+" label", f.Label); err != nil {
@@ -153,7 +174,7 @@ func eachText(d *printout.Document, fn func(where, s string) error) error {
 	}
 	for _, s := range d.Signatures {
 		sw := fmt.Sprintf("the %s signature", s.Role)
-		for _, t := range []string{s.Role, s.Name, s.JobTitle, s.Comment, s.Disagreement} {
+		for _, t := range []string{s.Role, s.Name, s.TypedName, s.JobTitle, s.Comment, s.Disagreement} {
 			if err := check(sw, t); err != nil {
 				return err
 			}

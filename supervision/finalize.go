@@ -323,25 +323,54 @@ func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *
 	if v.Supervisor != nil {
 		d.Subtitle += fmt.Sprintf(", supervised by %s (%s)", pr(v.Supervisor.Name), pr(v.Supervisor.JobTitle))
 	}
-	for _, ds := range v.Form.Display(v.Data, name) {
-		sec := printout.Section{Title: ds.Title, Intro: ds.Intro}
-		for _, f := range ds.Fields {
+	for _, ps := range v.Form.Print(v.Data, name) {
+		sec := printout.Section{Title: ps.Title, Intro: ps.Intro, Statement: ps.Statement, Pairs: ps.Layout != ""}
+		for _, f := range ps.Fields {
 			rf := printout.Field{Label: f.Label, Value: f.Value}
 			if f.IsTable {
 				rf.Table = &printout.Table{Columns: f.Columns, Rows: f.Rows}
 			}
 			sec.Fields = append(sec.Fields, rf)
 		}
+		if g := ps.Grid; g != nil {
+			pg := &printout.Grid{Columns: g.Columns, RowLabels: g.RowLabels}
+			for _, r := range g.Rows {
+				pr := printout.GridRow{Label: r.Label}
+				for _, c := range r.Cells {
+					pr.Cells = append(pr.Cells, printout.Cell{Text: c.Text, RAG: c.RAG})
+				}
+				pg.Rows = append(pg.Rows, pr)
+			}
+			sec.Grid, sec.GridAt = pg, ps.GridAt
+		}
 		d.Sections = append(d.Sections, sec)
 	}
+	// Signatures print in the form's order of signers, whatever the order
+	// they signed in; each under the name on the signer's staff record,
+	// with the name they typed beside it.
 	labels := map[string]string{}
-	for _, sg := range v.Form.Signers {
+	order := map[string]int{}
+	for i, sg := range v.Form.Signers {
 		labels[sg.Role] = sg.Label
+		order[sg.Role] = i
 	}
-	for _, sg := range v.Signatures {
-		rs := printout.Signature{Role: labels[sg.Role], Name: sg.Name, SignedAt: sg.SignedAt.In(s.cfg.Location),
+	sigs := slices.Clone(v.Signatures)
+	slices.SortStableFunc(sigs, func(a, b *Signature) int {
+		oa, ok := order[a.Role]
+		if !ok {
+			oa = len(order)
+		}
+		ob, ok := order[b.Role]
+		if !ok {
+			ob = len(order)
+		}
+		return oa - ob
+	})
+	for _, sg := range sigs {
+		rs := printout.Signature{Role: labels[sg.Role], Name: sg.Name, TypedName: sg.Name, SignedAt: sg.SignedAt.In(s.cfg.Location),
 			Comment: sg.Comment, Disagreement: sg.Disagreement, DrawingPNG: sg.DrawingPNG}
 		if st := lookup(sg.SignerID); st != nil {
+			rs.Name = pr(st.Name)
 			rs.JobTitle = pr(st.JobTitle)
 		}
 		d.Signatures = append(d.Signatures, rs)

@@ -15,13 +15,42 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
 // PDF returns the text pdftotext reads from pdf, pages separated by form
 // feeds. It fails when pdftotext is not installed: tests must not pass by
 // skipping the check.
-func PDF(pdf []byte) (string, error) {
+func PDF(pdf []byte) (string, error) { return pdftotext(pdf) }
+
+// PDFLayout is PDF read with pdftotext -layout, which keeps a table's
+// cells that share a line on one line of text.
+func PDFLayout(pdf []byte) (string, error) { return pdftotext(pdf, "-layout") }
+
+// PDFPages is the number of pages pdfinfo counts in pdf.
+func PDFPages(pdf []byte) (int, error) {
+	dir, err := os.MkdirTemp("", "doctext")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	f := filepath.Join(dir, "d.pdf")
+	if err := os.WriteFile(f, pdf, 0o600); err != nil {
+		return 0, err
+	}
+	out, err := exec.Command("pdfinfo", f).Output()
+	if err != nil {
+		return 0, fmt.Errorf("pdfinfo (install poppler-utils): %w", err)
+	}
+	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)$`).FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("pdfinfo gave no page count: %s", out)
+	}
+	return strconv.Atoi(string(m[1]))
+}
+
+func pdftotext(pdf []byte, opts ...string) (string, error) {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		return "", fmt.Errorf("not a PDF: %.20q", pdf)
 	}
@@ -34,7 +63,8 @@ func PDF(pdf []byte) (string, error) {
 	if err := os.WriteFile(f, pdf, 0o600); err != nil {
 		return "", err
 	}
-	out, err := exec.Command("pdftotext", "-enc", "UTF-8", f, "-").Output()
+	args := append(append([]string{"-enc", "UTF-8"}, opts...), f, "-")
+	out, err := exec.Command("pdftotext", args...).Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -201,6 +231,10 @@ func PDFSig(pdf []byte) ([]SigReport, string, error) {
 // name: what a reader who opens the file in LibreOffice would see. A file
 // LibreOffice cannot open has no PDF, which is an error.
 func ViaLibreOffice(docxs map[string][]byte) (map[string]string, error) {
+	return viaLibreOffice(docxs, PDF)
+}
+
+func viaLibreOffice(docxs map[string][]byte, read func([]byte) (string, error)) (map[string]string, error) {
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		return nil, fmt.Errorf("soffice (install libreoffice-writer-nogui): %w", err)
@@ -227,9 +261,15 @@ func ViaLibreOffice(docxs map[string][]byte) (map[string]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("LibreOffice could not open %s.docx: %w", name, err)
 		}
-		if texts[name], err = PDF(pdf); err != nil {
+		if texts[name], err = read(pdf); err != nil {
 			return nil, err
 		}
 	}
 	return texts, nil
+}
+
+// ViaLibreOfficeLayout is ViaLibreOffice with the PDFs read as PDFLayout
+// reads them, so that a table's rows stay on their lines.
+func ViaLibreOfficeLayout(docxs map[string][]byte) (map[string]string, error) {
+	return viaLibreOffice(docxs, PDFLayout)
 }

@@ -15,7 +15,7 @@ type Document struct {
 	Subtitle     string // e.g. "Jane Smith (Social Worker) — supervised by Ahmed Khan"
 	Reference    string // record id and version, e.g. "Record 3f2a… version 1"
 	Confidential bool   // prints "Confidential" in the header of every page
-	Declaration  string // text the signers signed under (may be empty)
+	Declaration  string // text the signers signed under (may be empty), printed just above the signatures
 	Sections     []Section
 	Signatures   []Signature
 	Audit        []Event
@@ -25,11 +25,39 @@ type Document struct {
 	Listing bool
 }
 
-// Section is a titled group of answers.
+// Section is a titled group of answers. Only answered questions are in
+// it; a section with no Fields and no Grid prints its title, its statement
+// and "Nothing recorded".
 type Section struct {
-	Title  string
-	Intro  string // optional guidance printed under the title
-	Fields []Field
+	Title     string
+	Intro     string // optional guidance printed under the title
+	Statement string // fixed policy text of the form, printed in full
+	Fields    []Field
+	Pairs     bool  // print short answers with the label beside them
+	Grid      *Grid // printed before Fields[GridAt:]
+	GridAt    int
+}
+
+// Grid is a table of answers: questions as rows, answers as columns, with
+// a header row that repeats on every page the grid runs onto.
+type Grid struct {
+	Columns   []string
+	RowLabels bool // the first column holds each row's label
+	Rows      []GridRow
+}
+
+// GridRow is one row of a grid: its label (when RowLabels) and one cell
+// for each other column.
+type GridRow struct {
+	Label string
+	Cells []Cell
+}
+
+// Cell is one answer in a grid. RAG ("red", "amber", "green") colours the
+// cell; the word is in Text too, so the colour is never the only sign.
+type Cell struct {
+	Text string
+	RAG  string
 }
 
 // Field is one question and its answer, already formatted for print.
@@ -50,7 +78,8 @@ type Table struct {
 // Signature is one party's signature on the record.
 type Signature struct {
 	Role         string // "Supervisee", "Supervisor"
-	Name         string // typed full name
+	Name         string // the signer's name from their staff record
+	TypedName    string // the name they typed to sign
 	JobTitle     string
 	SignedAt     time.Time
 	Comment      string
