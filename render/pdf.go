@@ -810,8 +810,48 @@ func (p *pdfDoc) gridBlocks(g *printout.Grid) []*block {
 			}
 		}
 		b := mk(cells, sts, fills)
-		b.header = head
+		if b.height(0, b.n, 0) > p.fresh()/2 {
+			// A row taller than half a page would run down a narrow column
+			// for pages: its answers print one under another, full width,
+			// each under its column's heading.
+			bs = append(bs, p.stackedRow(g, r, n)...)
+			continue
+		}
+		// A row that fits on a page is never cut between pages.
+		b.header, b.minSplit = head, 0
 		bs = append(bs, b)
+	}
+	return bs
+}
+
+// stackedRow prints one grid row as full-width cells: the row's label,
+// then each answer under its column's heading.
+func (p *pdfDoc) stackedRow(g *printout.Grid, r printout.GridRow, n int) []*block {
+	var bs []*block
+	cell := func(text string, st *tstyle, fill *props.Color) *block {
+		c := p.textCol(grid, text, st)
+		c.border, c.fill = border.Full, fill
+		return &block{cols: []pcol{c}, n: len(c.lines), pitch: pitchSmall, padTop: 1, padBottom: 1, minSplit: 2}
+	}
+	j := 0
+	if g.RowLabels {
+		b := cell(r.Label, &stCellHead, &colFill)
+		b.keep = true
+		bs = append(bs, b)
+		j = 1
+	}
+	for _, c := range r.Cells {
+		if j < len(g.Columns) && g.Columns[j] != "" {
+			h := cell(g.Columns[j], &stCellHead, nil)
+			h.keep = true
+			bs = append(bs, h)
+		}
+		st := &stCell
+		if ragFill[c.RAG] != nil {
+			st = &stCellHead
+		}
+		bs = append(bs, cell(c.Text, st, ragFill[c.RAG]))
+		j++
 	}
 	return bs
 }

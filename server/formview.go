@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/supervision"
@@ -75,6 +76,7 @@ func setTableActions(secs []SectionVM, path string) {
 // party's answers (Owner says whose).
 type SectionVM struct {
 	Title, Intro string
+	Statement    string // the form's fixed policy text, shown as it prints
 	Fields       []FieldVM
 	ReadOnly     bool
 	Owner        string
@@ -133,7 +135,7 @@ func buildSections(def *forms.Definition, data map[string]any, errs map[string]s
 	}
 	for _, sec := range def.Sections {
 		readOnly := !writes(sec.Owner)
-		svm := SectionVM{Title: sec.Title, Intro: sec.Intro, ReadOnly: readOnly, Owner: ownerLabel(def, sec.Owner)}
+		svm := SectionVM{Title: sec.Title, Intro: sec.Intro, Statement: sec.Statement, ReadOnly: readOnly, Owner: ownerLabel(def, sec.Owner)}
 		for i := range sec.Fields {
 			f := &sec.Fields[i]
 			if readOnly {
@@ -380,6 +382,27 @@ func nestFollowUps(sec *forms.Section, fields []FieldVM) []FieldVM {
 		if !moved[i] {
 			out = append(out, fields[i])
 		}
+	}
+	return out
+}
+
+// paras splits a form's fixed text into paragraphs (at blank lines) of
+// lines, for a template to show as it prints.
+func paras(s string) [][]string {
+	var out [][]string
+	var cur []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if strings.TrimSpace(l) == "" {
+			if cur != nil {
+				out = append(out, cur)
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, l)
+	}
+	if cur != nil {
+		out = append(out, cur)
 	}
 	return out
 }

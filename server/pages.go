@@ -405,7 +405,7 @@ type eventVM struct {
 type recordViewPage struct {
 	Page    *basePage
 	View    *supervision.RecordView
-	Display []forms.DisplaySection
+	Display []forms.PrintSection // what the signed documents print, laid out as they print it
 	Events  []eventVM
 	Sign    signForm
 	Named   namedVM // people named on the record (access.go)
@@ -423,7 +423,7 @@ func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*rec
 	}
 	p := &recordViewPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v}
 	p.Page.Back = s.backFrom(c, v)
-	p.Display = v.Form.Display(v.Data, func(id string) string {
+	p.Display = v.Form.Print(v.Data, func(id string) string {
 		if n, ok := names[id]; ok {
 			return n
 		}

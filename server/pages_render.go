@@ -93,6 +93,7 @@ func (s *Server) funcs() template.FuncMap {
 		"agreementWeeks": func() int { return s.svc.Policy().Agreement.NewAfterChangeWeeks },
 		"standingLabel":  standingLabel,
 		"inc":            func(i int) int { return i + 1 },
+		"paras":          paras,
 		"lower":          strings.ToLower,
 		"input": func(name, label, typ, value, hint string, errs map[string]string) simpleInput {
 			in := simpleInput{ID: anchor(name), Name: name, Label: label, Type: typ, Value: value, Hint: hint, Error: errs[name]}

@@ -175,7 +175,9 @@ func firstLongText(def *forms.Definition) string {
 	return ""
 }
 
-// displayed is every label and answer as the record shows it.
+// displayed is every label and answer as the record prints them: the
+// sections that print, their statements, the answered questions, and each
+// grid's headings, row labels and answers.
 func displayed(def *forms.Definition, data map[string]any, names map[string]string) []string {
 	var out []string
 	add := func(s string) {
@@ -183,21 +185,40 @@ func displayed(def *forms.Definition, data map[string]any, names map[string]stri
 			out = append(out, s)
 		}
 	}
-	for _, sec := range def.Display(data, func(id string) string { return names[id] }) {
+	// A cell's paragraphs are checked one by one: pdftotext reads a row's
+	// cells paragraph by paragraph across the row.
+	addCell := func(cell string) {
+		for _, para := range strings.Split(cell, "\n\n") {
+			for _, line := range strings.Split(para, "\n") {
+				add(line)
+			}
+		}
+	}
+	for _, sec := range def.Print(data, func(id string) string { return names[id] }) {
 		add(sec.Title)
+		addCell(sec.Statement)
 		for _, f := range sec.Fields {
 			add(f.Label)
 			add(f.Value)
 			for _, c := range f.Columns {
 				add(c)
 			}
-			// A table cell's paragraphs are checked one by one: pdftotext
-			// reads a row's cells paragraph by paragraph across the row.
 			for _, row := range f.Rows {
 				for _, cell := range row {
-					for _, para := range strings.Split(cell, "\n\n") {
-						add(para)
-					}
+					addCell(cell)
+				}
+			}
+		}
+		if g := sec.Grid; g != nil {
+			for _, c := range g.Columns {
+				add(c)
+			}
+			for _, r := range g.Rows {
+				if g.RowLabels {
+					add(r.Label)
+				}
+				for _, c := range r.Cells {
+					addCell(c.Text)
 				}
 			}
 		}
