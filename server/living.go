@@ -100,8 +100,10 @@ func (s *Server) recordAutosave(c *gin.Context) error {
 		return err
 	}
 	revision, _ := strconv.Atoi(c.PostForm("_revision"))
+	// A section's own page (tasklist.go) posts that section alone.
+	section, _ := strconv.Atoi(c.PostForm("_section"))
 	v, err := s.svc.SaveDraftPost(c.Request.Context(), currentUser(c), c.Param("rid"),
-		supervision.DraftPost{Values: c.Request.PostForm, Revision: revision})
+		supervision.DraftPost{Values: c.Request.PostForm, Revision: revision, Section: section})
 	if err != nil {
 		return err
 	}

@@ -388,7 +388,7 @@ func (s *Server) recordStart(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, "/records/"+r.ID+"/edit")
+	c.Redirect(http.StatusSeeOther, s.svc.RecordEditURL(r))
 	return nil
 }
 
@@ -613,31 +613,37 @@ func (s *Server) recordEditSubmit(c *gin.Context) error {
 	case v.Record.Status == supervision.StatusDraft && !v.CanEdit:
 		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID)
 	case errors.Is(err, supervision.ErrConflict):
-		// Saved by someone else, or no longer a draft: show what was typed
-		// so that nothing is lost, with the domain's own sentence.
-		msg := "Someone else changed this record after you opened it"
-		if de := (*supervision.Error)(nil); errors.As(err, &de) {
-			msg = de.Message
-		}
-		p := &conflictPage{Page: s.basePage(c, "This record was changed by someone else"), Message: msg,
-			LatestURL: "/records/" + v.Record.ID}
-		if v.Record.Status == supervision.StatusDraft {
-			p.LatestURL += "/edit"
-		}
-		for _, sec := range v.Form.Display(v.Data, func(id string) string { return id }) {
-			for _, f := range sec.Fields {
-				if f.Value != "" {
-					p.Answers = append(p.Answers, f)
-				}
-			}
-		}
-		s.render(c, http.StatusConflict, "conflict", p)
+		s.renderConflict(c, v, err)
 	default:
 		// Refused as entered (or saved, and refused for signatures): the
 		// same page again, with the answers and an error beside each field.
 		return s.renderEdit(c, http.StatusUnprocessableEntity, v, v.Data, v.Record.Revision, err)
 	}
 	return nil
+}
+
+// renderConflict is the page for a save or submit refused because the record
+// changed after the page was opened.
+func (s *Server) renderConflict(c *gin.Context, v *supervision.RecordView, err error) {
+	// Saved by someone else, or no longer a draft: show what was typed
+	// so that nothing is lost, with the domain's own sentence.
+	msg := "Someone else changed this record after you opened it"
+	if de := (*supervision.Error)(nil); errors.As(err, &de) {
+		msg = de.Message
+	}
+	p := &conflictPage{Page: s.basePage(c, "This record was changed by someone else"), Message: msg,
+		LatestURL: "/records/" + v.Record.ID}
+	if v.Record.Status == supervision.StatusDraft {
+		p.LatestURL = supervision.EditURL(v.Form, v.Record.ID)
+	}
+	for _, sec := range v.Form.Display(v.Data, func(id string) string { return id }) {
+		for _, f := range sec.Fields {
+			if f.Value != "" {
+				p.Answers = append(p.Answers, f)
+			}
+		}
+	}
+	s.render(c, http.StatusConflict, "conflict", p)
 }
 
 func (s *Server) recordSign(c *gin.Context) error {

@@ -159,6 +159,8 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return tt.In(loc).Format("2 January 2006 at 15:04")
 		},
+		// editURL: where a draft is filled in, its task list or its page.
+		"editURL": func(v *supervision.RecordView) string { return supervision.EditURL(v.Form, v.Record.ID) },
 		"statusTag": func(st supervision.Status) template.HTML {
 			switch st {
 			case supervision.StatusDraft:

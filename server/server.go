@@ -131,6 +131,7 @@ func (s *Server) routes(e *gin.Engine) {
 	p.GET("records/:rid", s.page(s.recordPage))
 	p.GET("records/:rid/edit", s.page(s.recordEdit))
 	p.POST("records/:rid/edit", s.page(s.recordEditSubmit))
+	s.taskListRoutes(p) // tasklist.go
 	p.POST("records/:rid/sign", s.page(s.recordSign))
 	p.GET("records/:rid/document.pdf", s.page(s.download("pdf")))
 	p.GET("records/:rid/document.docx", s.page(s.download("docx")))

@@ -475,16 +475,23 @@ type DraftPost struct {
 	Revision int
 	// Submit sends the draft for signatures once it is saved.
 	Submit bool
+	// Section, counting from 1, saves that section's answers alone (its own
+	// page on the task list); the rest stay as stored. 0 saves the whole.
+	Section int
 }
 
 // SaveDraftPost saves a draft from its edit page and, when asked, submits
 // it, loading the record once. What it returns is as for SaveDraft; when the
 // save succeeds but the submit is refused, the view is the saved draft.
 func (s *Service) SaveDraftPost(ctx context.Context, actor *Staff, id string, p DraftPost) (*RecordView, error) {
-	return s.saveDraft(ctx, actor, id, func(def *forms.Definition) map[string]any { return def.DecodeForm(p.Values) }, p.Revision, p.Submit)
+	return s.saveDraftSection(ctx, actor, id, func(def *forms.Definition) map[string]any { return def.DecodeForm(p.Values) }, p.Revision, p.Submit, p.Section)
 }
 
 func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode func(*forms.Definition) map[string]any, revision int, submit bool) (*RecordView, error) {
+	return s.saveDraftSection(ctx, actor, id, decode, revision, submit, 0)
+}
+
+func (s *Service) saveDraftSection(ctx context.Context, actor *Staff, id string, decode func(*forms.Definition) map[string]any, revision int, submit bool, section int) (*RecordView, error) {
 	v, err := s.loadView(ctx, actor, id, false)
 	if err != nil {
 		return nil, err
@@ -493,6 +500,22 @@ func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode
 	// problems; a save works out the problems of what it saves.
 	read := *v
 	storedProblems := func() []FieldError { return s.draftProblems(&read) }
+	detail := ""
+	if section != 0 {
+		// One section's page (the task list): its answers alone are saved.
+		if section < 1 || section > len(v.Form.Sections) {
+			return nil, Errorf(ErrNotFound, "This form has no section %d", section)
+		}
+		whole := decode
+		def, i := v.Form, section-1
+		if v.Record.Status == StatusDraft && !v.Access.WritesSection(def.Sections[i].Owner) {
+			v.Problems = storedProblems()
+			return v, Errorf(ErrForbidden, "The %s fills in this part of the record", strings.ToLower(ownerOf(def, def.Sections[i].Owner)))
+		}
+		stored := v.Data
+		decode = func(def *forms.Definition) map[string]any { return onlySection(def, i, whole(def), stored) }
+		detail = sectionEventDetail(def, i)
+	}
 	if err := s.fileOpen(v.Supervisee); err != nil { // a leaver's file is read-only
 		return nil, err
 	}
@@ -527,7 +550,7 @@ func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode
 	saved := *r
 	saved.Data = raw
 	saved.UpdatedAt = s.now()
-	ev := Event{RecordID: r.ID, At: saved.UpdatedAt, ActorID: actor.ID, Action: "saved draft"}
+	ev := Event{RecordID: r.ID, At: saved.UpdatedAt, ActorID: actor.ID, Action: "saved draft", Detail: detail}
 	if err := s.store.SaveDraft(ctx, &saved, ev); err != nil {
 		if errors.Is(err, ErrConflict) {
 			v.Problems = storedProblems()

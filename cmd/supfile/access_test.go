@@ -238,6 +238,27 @@ var accessTable = map[string][]accessCase{
 		{rec: "conf", body: "_revision=0&action=save", want: "409 409 409 404 404 404 404 404 404 404"},
 		{rec: "po", body: "_revision=0&action=save", want: "409 303 303 303 303 409 404 404 404 404"},
 	},
+	// The task list (a form of more than four sections), a section's page
+	// (section 1, the author's) and Check your answers: as the edit page.
+	"GET /records/:rid/tasks": {
+		{rec: "conf", want: "200 200 200 404 404 404 404 404 404 404"},
+		{rec: "po", want: "200 303 303 303 303 200 404 404 404 404"},
+	},
+	"GET /records/:rid/tasks/:n": {
+		{rec: "conf", want: "303 200 200 404 404 404 404 404 404 404"},
+		{rec: "po", want: "303 303 303 303 303 200 404 404 404 404"},
+	},
+	"POST /records/:rid/tasks/:n": {
+		{rec: "conf", body: "_revision=0&action=continue", want: "403 409 409 404 404 404 404 404 404 404"},
+		{rec: "po", body: "_revision=0&action=continue", want: "403 303 303 303 303 409 404 404 404 404"},
+	},
+	"GET /records/:rid/check": {
+		{rec: "conf", want: "200 200 200 404 404 404 404 404 404 404"},
+		{rec: "po", want: "200 303 303 303 303 200 404 404 404 404"},
+	},
+	"POST /records/:rid/check": {
+		{rec: "conf", body: "_revision=0&action=submit", want: "409 409 409 404 404 404 404 404 404 404"},
+	},
 	"PUT /api/v1/records/:rid": {
 		{rec: "conf", body: `{"data": {}, "revision": 0}`, want: "409 409 409 404 404 404 404 404 404 404"},
 		{rec: "po", body: `{"data": {}, "revision": 0}`, want: "409 403 403 403 403 409 404 404 404 404"},
@@ -386,7 +407,7 @@ func (w *accessWorld) try(t *testing.T, row, method, path string, ac accessCase)
 	t.Helper()
 	fill := strings.NewReplacer(":id", w.ids["supervisee"], ":sup", w.ids["supervisor"], ":rid", w.rec[ac.rec],
 		":cid", w.cover, ":aid", w.assign, ":form", "supervision-agreement", "*filepath", "app.css",
-		":role", "observer", ":staff", w.ids["none"])
+		":role", "observer", ":staff", w.ids["none"], ":n", "1")
 	u := fill.Replace(path)
 	body := fill.Replace(ac.body)
 	c := w.clients[row]
