@@ -614,12 +614,12 @@ func (s *Service) Tasks(ctx context.Context, actor *Staff) ([]*Task, error) {
 			case !writes:
 				continue
 			case r.AuthorID == actor.ID && (r.WaitingOn == "" || r.WaitingOn != side || !Writes(acc.Form, otherOf(side))):
-				t.Kind, t.Title, t.URL = "draft", "Finish your draft", "/records/"+r.ID+"/edit"
+				t.Kind, t.Title, t.URL = "draft", "Finish your draft", EditURL(acc.Form, r.ID)
 				if r.WaitingOn != "" && r.WaitingOn != side {
 					t.Title = "Your draft, sent to the " + r.WaitingOn
 				}
 			case r.WaitingOn != "" && r.WaitingOn == side:
-				t.Kind, t.Title, t.URL = "fill", "Fill in your part", "/records/"+r.ID+"/edit"
+				t.Kind, t.Title, t.URL = "fill", "Fill in your part", EditURL(acc.Form, r.ID)
 			default:
 				continue
 			}

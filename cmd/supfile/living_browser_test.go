@@ -170,7 +170,7 @@ func TestBrowserLivingRecords(t *testing.T) {
 		t.Errorf("supervisee's tasks: %q", s)
 	}
 	checkWidths(t, see, "supervisee's home: needs your action")
-	click(t, see, `#needs-action + ul a[href="/records/`+wd.ID+`/edit"]`)
+	click(t, see, `#needs-action + ul a[href="/records/`+wd.ID+`/tasks"]`) // a form of 12 sections: its task list
 	checkWidths(t, see, "supervisee's part of a two-party form")
 
 	p.supervisee.call("PUT", "/api/v1/records/"+wd.ID, map[string]any{"data": forms.Sample(def, p.supervisorID), "revision": wd.Revision}, http.StatusOK, &wd)
