@@ -101,9 +101,11 @@ func TestBrowserEveryPage(t *testing.T) {
 		if d.Generated {
 			continue // nobody starts it: TestBrowserHandover shows it
 		}
-		who, c := "sup", p.supervisor
+		who, c, fileID := "sup", p.supervisor, p.superviseeID
 		if supervision.IsAudit(d) {
 			who, c = "aud", auditor
+		} else if supervision.IsGroup(d) {
+			fileID = p.supervisorID // the lead starts it in their own file
 		} else {
 			if _, ok := filePage[c]; !ok {
 				_, filePage[c] = c.get(file)
@@ -113,7 +115,7 @@ func TestBrowserEveryPage(t *testing.T) {
 			}
 		}
 		var rec recordResp
-		c.call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": d.ID}, http.StatusCreated, &rec)
+		c.call("POST", "/api/v1/staff/"+fileID+"/records", map[string]any{"form": d.ID}, http.StatusCreated, &rec)
 		visits = append(visits, visit{who: who, name: d.ID, path: "/records/" + rec.ID + "/edit", submit: "form-errors"})
 	}
 
