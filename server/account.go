@@ -14,10 +14,18 @@ type accountPage struct {
 	Page      *basePage
 	Passwords bool
 	Provider  string
+	// MailOn: the service sends email; EmailOn: this person gets it.
+	MailOn, EmailOn bool
 }
 
 func (s *Server) newAccountPage(c *gin.Context) *accountPage {
-	p := &accountPage{Page: s.basePage(c, "Your account"), Passwords: s.svc.LocalPasswords()}
+	p := &accountPage{Page: s.basePage(c, "Your account"), Passwords: s.svc.LocalPasswords(), MailOn: s.svc.MailOn()}
+	if on, err := s.svc.EmailNotificationsOn(c.Request.Context(), currentUser(c)); err == nil {
+		p.EmailOn = on
+	} else {
+		p.EmailOn = true
+		s.log.Warn("email notifications setting", "err", err)
+	}
 	p.Page.Back = "/"
 	if s.opts.OIDC != nil {
 		p.Provider = s.opts.OIDC.Name
@@ -31,6 +39,12 @@ func (s *Server) accountPage(c *gin.Context) error {
 	p := s.newAccountPage(c)
 	if c.Query("changed") != "" {
 		p.Page.Flash = "Your password has been changed. You have been signed out everywhere else."
+	}
+	switch c.Query("email") {
+	case "on":
+		p.Page.Flash = "Email notifications are on."
+	case "off":
+		p.Page.Flash = "Email notifications are off. You will get no more emails from Supervision File."
 	}
 	s.render(c, http.StatusOK, "account", p)
 	return nil
@@ -53,6 +67,40 @@ func (s *Server) accountPassword(c *gin.Context) error {
 		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/account?changed=1")
+	return nil
+}
+
+// accountEmail switches the signed-in person's email notifications.
+func (s *Server) accountEmail(c *gin.Context) error {
+	v := c.PostForm("email")
+	if v != "on" && v != "off" {
+		p := s.newAccountPage(c)
+		p.Page.setErrors(&supervision.ValidationError{Fields: []supervision.FieldError{{Field: "email", Message: "Choose on or off"}}})
+		s.render(c, http.StatusUnprocessableEntity, "account", p)
+		return nil
+	}
+	if err := s.svc.SetEmailNotifications(c.Request.Context(), currentUser(c), v == "on"); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/account?email="+v)
+	return nil
+}
+
+// apiEmailNotifications switches the caller's email notifications.
+func (s *Server) apiEmailNotifications(c *gin.Context) error {
+	var in struct {
+		On *bool `json:"on"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.On == nil {
+		return &supervision.ValidationError{Fields: []supervision.FieldError{{Field: "on", Message: "Give on: true or false"}}}
+	}
+	if err := s.svc.SetEmailNotifications(c.Request.Context(), currentUser(c), *in.On); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"on": *in.On, "email_sent": s.svc.MailOn()})
 	return nil
 }
 

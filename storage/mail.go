@@ -33,3 +33,27 @@ func (db *DB) MarkMailSent(ctx context.Context, key string, at time.Time, outcom
 	}
 	return nil
 }
+
+// EmailOff says whether a member of staff switched their email
+// notifications off.
+func (db *DB) EmailOff(ctx context.Context, staffID string) (bool, error) {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM mail_off WHERE staff_id = $1`, staffID).Scan(&n); err != nil {
+		return false, fail("email off", err, messages{})
+	}
+	return n > 0, nil
+}
+
+// SetEmailOff switches a member of staff's email notifications off or on.
+func (db *DB) SetEmailOff(ctx context.Context, staffID string, off bool, at time.Time) error {
+	var err error
+	if off {
+		_, err = db.w.ExecContext(ctx, `INSERT INTO mail_off (staff_id, since) VALUES ($1, $2) ON CONFLICT (staff_id) DO NOTHING`, staffID, stamp(&at))
+	} else {
+		_, err = db.w.ExecContext(ctx, `DELETE FROM mail_off WHERE staff_id = $1`, staffID)
+	}
+	if err != nil {
+		return fail("set email off", err, messages{notFound: "No such member of staff"})
+	}
+	return nil
+}

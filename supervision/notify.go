@@ -24,7 +24,8 @@ import (
 //
 // An email carries no record content: the form's title, whose file it is
 // in, and a link to the page (Config.BaseURL), where the reader signs in.
-// Nobody who has left, or has no email address, gets one.
+// Nobody who has left, has no email address, or switched their email
+// notifications off (on their account page) gets one.
 
 // The kinds of notice.
 const (
@@ -69,6 +70,27 @@ type MailStore interface {
 	// MarkMailSent settles it with an outcome ("sent", "left", …); marking
 	// it again changes nothing.
 	MarkMailSent(ctx context.Context, key string, at time.Time, outcome string) error
+	// EmailOff says whether a member of staff switched their email
+	// notifications off; SetEmailOff switches them off or back on.
+	EmailOff(ctx context.Context, staffID string) (bool, error)
+	SetEmailOff(ctx context.Context, staffID string, off bool, at time.Time) error
+}
+
+// EmailNotificationsOn says whether the actor gets email notifications
+// (when the service sends email): on unless they switched them off.
+func (s *Service) EmailNotificationsOn(ctx context.Context, actor *Staff) (bool, error) {
+	off, err := s.store.EmailOff(ctx, actor.ID)
+	return !off, err
+}
+
+// SetEmailNotifications switches the actor's own email notifications on or
+// off. An email already queued for them is not sent once they are off.
+func (s *Service) SetEmailNotifications(ctx context.Context, actor *Staff, on bool) error {
+	if err := s.store.SetEmailOff(ctx, actor.ID, !on, s.now()); err != nil {
+		return err
+	}
+	s.log.Info("email notifications switched", "staff", actor.ID, "on", on)
+	return nil
 }
 
 // MailOn says whether email notifications are on (SMTP is set up).
@@ -237,6 +259,12 @@ func (s *Service) SendNotice(ctx context.Context, n Notice) error {
 	}
 	if to.Email == "" {
 		return settle("no address")
+	}
+	if off, err := s.store.EmailOff(ctx, to.ID); err != nil || off {
+		if err != nil {
+			return err
+		}
+		return settle("switched off")
 	}
 	e, err := s.buildEmail(ctx, n, to)
 	if errors.Is(err, ErrNotFound) {

@@ -148,6 +148,7 @@ var accessTable = map[string][]accessCase{
 	"GET /team/due.csv":        {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"GET /account":             {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"POST /account/password":   {{want: "422 422 422 422 422 422 422 422 422 422"}},
+	"POST /account/email":      {{want: "422 422 422 422 422 422 422 422 422 422"}},
 	"GET /verify":              {{want: "200 200 200 200 200 200 200 200 200 200"}},
 	"POST /verify":             {{want: "422 422 422 422 422 422 422 422 422 422"}},
 
@@ -172,14 +173,15 @@ var accessTable = map[string][]accessCase{
 	"GET /api/v1/access-log.csv":       {{want: "403 403 403 403 403 403 403 403 200 403"}},
 
 	// Oneself.
-	"POST /api/v1/login":             {{body: `{}`, want: "422 422 422 422 422 422 422 422 422 422"}},
-	"POST /api/v1/logout":            {{want: "204 204 204 204 204 204 204 204 204 204"}},
-	"GET /api/v1/me":                 {{want: "200 200 200 200 200 200 200 200 200 200"}},
-	"PUT /api/v1/me/password":        {{body: `{}`, want: "422 422 422 422 422 422 422 422 422 422"}},
-	"GET /api/v1/forms":              {{want: "200 200 200 200 200 200 200 200 200 200"}},
-	"GET /api/v1/openapi.json":       {{want: "200 200 200 200 200 200 200 200 200 200"}},
-	"GET /api/v1/forms/:form/schema": {{want: "200 200 200 200 200 200 200 200 200 200"}},
-	"POST /api/v1/verify":            {{body: `{}`, want: "200 200 200 200 200 200 200 200 200 200"}}, // not a PDF: the answer says so
+	"POST /api/v1/login":                 {{body: `{}`, want: "422 422 422 422 422 422 422 422 422 422"}},
+	"POST /api/v1/logout":                {{want: "204 204 204 204 204 204 204 204 204 204"}},
+	"GET /api/v1/me":                     {{want: "200 200 200 200 200 200 200 200 200 200"}},
+	"PUT /api/v1/me/password":            {{body: `{}`, want: "422 422 422 422 422 422 422 422 422 422"}},
+	"PUT /api/v1/me/email-notifications": {{body: `{}`, want: "422 422 422 422 422 422 422 422 422 422"}},
+	"GET /api/v1/forms":                  {{want: "200 200 200 200 200 200 200 200 200 200"}},
+	"GET /api/v1/openapi.json":           {{want: "200 200 200 200 200 200 200 200 200 200"}},
+	"GET /api/v1/forms/:form/schema":     {{want: "200 200 200 200 200 200 200 200 200 200"}},
+	"POST /api/v1/verify":                {{body: `{}`, want: "200 200 200 200 200 200 200 200 200 200"}}, // not a PDF: the answer says so
 
 	// The supervisee's file: opened by the supervisee, supervisor, stand-in,
 	// line manager and auditor.

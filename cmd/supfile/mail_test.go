@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -247,6 +248,35 @@ func testEmailNotifications(t *testing.T, env map[string]string) {
 	mailTo(t, mp, ahmed, "Disagreement recorded", 2)
 	emailsSettled(t, a)
 	mailTo(t, mp, grace, "Disagreement recorded", 1)
+
+	// Siân switches her emails off (the API), then on again (her account
+	// page): while off, nothing reaches her.
+	var set struct {
+		On        bool `json:"on"`
+		EmailSent bool `json:"email_sent"`
+	}
+	p.supervisee.call("PUT", "/api/v1/me/email-notifications", map[string]any{"on": false}, http.StatusOK, &set)
+	if set.On || !set.EmailSent {
+		t.Errorf("switched off: %+v", set)
+	}
+	var r3 recordResp
+	p.supervisor.call("POST", "/api/v1/staff/"+p.superviseeID+"/records",
+		map[string]any{"form": "supervision-agreement", "data": validAgreement(answer)}, http.StatusCreated, &r3)
+	p.supervisor.call("POST", "/api/v1/records/"+r3.ID+"/submit", nil, http.StatusOK, &r3)
+	emailsSettled(t, a)
+	mailTo(t, mp, sian, "Awaiting your signature: Supervision agreement", 2)
+	page := p.supervisee.call("GET", "/account", nil, http.StatusOK, nil)
+	if !strings.Contains(string(page), `id="email-off" name="email" type="radio" value="off" checked`) {
+		t.Errorf("account page does not show emails off")
+	}
+	resp, err := p.supervisee.http.PostForm(p.supervisee.base+"/account/email", url.Values{"email": {"on"}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account?email=on" {
+		t.Fatalf("switch on from the account page: %v %+v", err, resp)
+	}
+	resp.Body.Close()
+	p.supervisor.call("POST", "/api/v1/records/"+r3.ID+"/withdraw", nil, http.StatusOK, nil)
+	p.supervisor.call("POST", "/api/v1/records/"+r3.ID+"/submit", nil, http.StatusOK, nil)
+	mailTo(t, mp, sian, "Awaiting your signature: Supervision agreement", 3)
 }
 
 // answerTexts are the longer text answers of a sample record.

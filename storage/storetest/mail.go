@@ -33,4 +33,17 @@ func testMailSent(t *testing.T, db *storage.DB) {
 	wantKind(t, db.MarkMailSent(ctx, " ", base, "sent"), supervision.ErrInvalid, "empty key")
 	wantKind(t, db.MarkMailSent(ctx, strings.Repeat("k", 501), base, "sent"), supervision.ErrInvalid, "long key")
 	wantKind(t, db.MarkMailSent(ctx, "k", base, ""), supervision.ErrInvalid, "no outcome")
+
+	// Switching someone's email off and on, twice each, changes only theirs.
+	a, b := newStaff(t, db, "Siân Gwŷnedd-Jones"), newStaff(t, db, "Ahmed Khan")
+	for _, off := range []bool{true, true, false, false, true} {
+		must(t, db.SetEmailOff(ctx, a.ID, off, base), "SetEmailOff")
+		if got, err := db.EmailOff(ctx, a.ID); err != nil || got != off {
+			t.Fatalf("EmailOff after setting %v: %v %v", off, got, err)
+		}
+		if got, _ := db.EmailOff(ctx, b.ID); got {
+			t.Fatal("someone else's email is off too")
+		}
+	}
+	wantKind(t, db.SetEmailOff(ctx, "nobody", true, base), supervision.ErrNotFound, "off for nobody")
 }
