@@ -1,10 +1,21 @@
 package mailer
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
+	"math/big"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -112,4 +123,67 @@ func TestSendToMailpit(t *testing.T) {
 	if n := len(mp.Messages()); n != 1 {
 		t.Errorf("Mailpit has %d messages, want 1", n)
 	}
+}
+
+// With STARTTLS on, the connection is upgraded (the server's certificate
+// checked against the roots given) before signing in and sending.
+func TestSendWithSTARTTLS(t *testing.T) {
+	certFile, keyFile, pool := selfSigned(t)
+	mp := mailpittest.Start(t, "--smtp-tls-cert", certFile, "--smtp-tls-key", keyFile, "--smtp-require-starttls", "--smtp-auth-accept-any")
+	cfg := Config{Host: mp.SMTPHost, Port: mp.SMTPPort, From: mail.Address{Address: "supervision@testshire.gov.uk"},
+		StartTLS: true, Username: "supfile", Password: "a long password 1", TLS: &tls.Config{RootCAs: pool, ServerName: mp.SMTPHost, MinVersion: tls.VersionTLS12}}
+	e := &supervision.Email{Key: "k", ToName: welsh.Name, ToAddress: welsh.Address, Subject: "Signed and filed: Supervision agreement", Text: "Dear Siân,\n"}
+	if err := New(cfg).Send(t.Context(), e); err != nil {
+		t.Fatal(err)
+	}
+	if m := mp.Message(mp.WaitFor(1, 10*time.Second)[0].ID); m.Subject != e.Subject {
+		t.Errorf("received %+v", m)
+	}
+	// A certificate not from the roots given is refused.
+	cfg.TLS = &tls.Config{RootCAs: x509.NewCertPool(), ServerName: mp.SMTPHost, MinVersion: tls.VersionTLS12}
+	if err := New(cfg).Send(t.Context(), e); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
+		t.Errorf("untrusted certificate: %v", err)
+	}
+	// STARTTLS off while the server requires it: refused by the server.
+	cfg.StartTLS, cfg.Username, cfg.Password = false, "", ""
+	if err := New(cfg).Send(t.Context(), e); err == nil {
+		t.Error("sent without STARTTLS to a server that requires it")
+	}
+	if n := len(mp.Messages()); n != 1 {
+		t.Errorf("Mailpit has %d messages, want 1", n)
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key, and returns
+// a pool that trusts it.
+func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true, IsCA: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
 }
