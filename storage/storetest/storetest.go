@@ -45,6 +45,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Sign-in throttle, sessions and purge", testAuthStore},
 		{"Ping and Close", testPingClose},
 		{"Access: record parties, cover, audits", testAccess},
+		{"Group record: one record, its attendees", testGroupRecord},
 		{"Largest document (verify's limit)", testLargestDocument},
 		{"Versions, withdrawal, drafts, disagreements", testLiving},
 		{"Email notifications sent", testMailSent},
