@@ -27,6 +27,7 @@ var accessRows = []string{"supervisee", "supervisor", "stand_in", "line_manager"
 //	po    a draft practice observation with an invited second observer
 //	si    a draft serious-incident plan (confidential) naming a senior manager
 //	aud   the file audit, in the supervisor's own file, awaiting the auditor's signature
+//	grp   a draft group supervision in the supervisor's own file (they lead it), the supervisee attending
 type accessWorld struct {
 	m       *Main
 	ids     map[string]string  // row → staff id
@@ -114,6 +115,12 @@ func newAccessWorld(t *testing.T, env map[string]string) *accessWorld {
 	aud := start(w.clients["auditor"], "file-audit", forms.Sample(def, w.ids["auditor"]))
 	w.clients["auditor"].call("POST", "/api/v1/records/"+aud.ID+"/submit", nil, http.StatusOK, nil)
 	w.rec["aud"] = aud.ID
+	// A group supervision led by the supervisor in their own file, the
+	// supervisee attending (a draft).
+	var grp recordResp
+	p.supervisor.call("POST", "/api/v1/staff/"+sup+"/records", map[string]any{"form": "group-supervision", "data": map[string]any{}}, http.StatusCreated, &grp)
+	p.supervisor.call("POST", "/api/v1/records/"+grp.ID+"/parties", map[string]any{"staff_id": see, "role": "attendee"}, http.StatusCreated, nil)
+	w.rec["grp"] = grp.ID
 	w.addLiving(t, p) // living_test.go
 	return w
 }
@@ -218,6 +225,9 @@ var accessTable = map[string][]accessCase{
 		{rec: "po", want: "200 200 200 200 200 200 404 404 404 404"},
 		{rec: "si", want: "200 200 200 404 404 404 200 404 404 404"},
 		{rec: "aud", want: "404 200 404 200 200 404 404 404 404 404"},
+		// The attendee and the lead; whoever stands to the attendee's
+		// file (stand-in, line manager, auditor) reads it as part of it.
+		{rec: "grp", want: "200 200 200 200 200 404 404 404 404 404"},
 	},
 	"GET /api/v1/records/:rid/parties": {
 		{rec: "po", want: "200 200 200 200 200 200 404 404 404 404"},
@@ -303,6 +313,8 @@ var accessTable = map[string][]accessCase{
 	},
 	"POST /api/v1/records/:rid/parties": {
 		{rec: "po", body: `{"role": "observer"}`, want: "403 422 422 403 403 403 404 404 404 404"},
+		// Only the lead adds attendees.
+		{rec: "grp", body: `{"role": "attendee"}`, want: "403 422 403 403 403 404 404 404 404 404"},
 	},
 	"POST /records/:rid/parties/remove": {
 		{rec: "si", body: "role=senior_manager&staff_id=nobody", want: "403 422 422 404 404 404 403 404 404 404"},
