@@ -40,12 +40,16 @@ type rawPart struct {
 // bytes, which keeps stored documents and golden files reproducible.
 var docxModified = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func newDocxBase() (*docxBase, error) {
+func newDocxBase(styles []byte, letterhead bool) (*docxBase, error) {
 	b := &docxBase{}
+	types := docxContentTypes
+	if letterhead {
+		types = strings.Replace(types, `</Types>`, `<Override PartName="/word/header2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/></Types>`, 1)
+	}
 	for _, p := range []struct{ name, body string }{
-		{"[Content_Types].xml", docxContentTypes},
+		{"[Content_Types].xml", types},
 		{"_rels/.rels", docxPackageRels},
-		{"word/styles.xml", docxStyles},
+		{"word/styles.xml", string(styles)},
 		{"word/settings.xml", docxSettings},
 		{"docProps/app.xml", docxApp},
 	} {
@@ -82,7 +86,7 @@ func precompress(name string, body []byte) (rawPart, error) {
 }
 
 func (r *Renderer) renderDOCX(d *printout.Document) ([]byte, error) {
-	w := &docxWriter{}
+	w := &docxWriter{lh: r.lh}
 	body := w.document(d)
 
 	var out bytes.Buffer
@@ -109,6 +113,24 @@ func (r *Renderer) renderDOCX(d *printout.Document) ([]byte, error) {
 		{"word/header1.xml", w.header(d), false},
 		{"word/footer1.xml", w.footer(d), false},
 		{"docProps/core.xml", docxCore(d), false},
+	}
+	if r.lh != nil {
+		parts = append(parts, struct {
+			name   string
+			body   []byte
+			stored bool
+		}{"word/header2.xml", w.firstHeader(d), false}, struct {
+			name   string
+			body   []byte
+			stored bool
+		}{"word/_rels/header2.xml.rels", firstHeaderRels(r.lh), false})
+		if r.lh.png != nil {
+			parts = append(parts, struct {
+				name   string
+				body   []byte
+				stored bool
+			}{"word/media/logo.png", r.lh.png, true})
+		}
 	}
 	for i, img := range w.images {
 		// PNG is already compressed; deflating it again only costs time.
@@ -139,6 +161,7 @@ func (r *Renderer) renderDOCX(d *printout.Document) ([]byte, error) {
 
 // docxWriter builds the per-document parts.
 type docxWriter struct {
+	lh     *letterhead
 	b      bytes.Buffer
 	images [][]byte
 	nextID int // docPr ids must be unique in the document
@@ -201,11 +224,18 @@ func (w *docxWriter) document(d *printout.Document) []byte {
 		w.audit(d)
 	}
 
-	w.b.WriteString(`<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader1"/>` +
-		`<w:footerReference w:type="default" r:id="rIdFooter1"/>` +
+	w.b.WriteString(`<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader1"/>`)
+	if w.lh != nil {
+		// The letterhead heads the first page only.
+		w.b.WriteString(`<w:headerReference w:type="first" r:id="rIdHeader2"/><w:footerReference w:type="first" r:id="rIdFooter1"/>`)
+	}
+	w.b.WriteString(`<w:footerReference w:type="default" r:id="rIdFooter1"/>` +
 		`<w:pgSz w:w="11906" w:h="16838"/>` +
-		`<w:pgMar w:top="1418" w:right="1134" w:bottom="1418" w:left="1134" w:header="567" w:footer="567" w:gutter="0"/>` +
-		`</w:sectPr></w:body></w:document>`)
+		`<w:pgMar w:top="1418" w:right="1134" w:bottom="1418" w:left="1134" w:header="567" w:footer="567" w:gutter="0"/>`)
+	if w.lh != nil {
+		w.b.WriteString(`<w:titlePg/>`)
+	}
+	w.b.WriteString(`</w:sectPr></w:body></w:document>`)
 	return w.b.Bytes()
 }
 
@@ -539,6 +569,9 @@ func (w *docxWriter) rels() []byte {
 		`<Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>` +
 		`<Relationship Id="rIdHeader1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>` +
 		`<Relationship Id="rIdFooter1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>`)
+	if w.lh != nil {
+		b.WriteString(`<Relationship Id="rIdHeader2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header2.xml"/>`)
+	}
 	for i := range w.images {
 		fmt.Fprintf(&b, `<Relationship Id="rIdImage%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image%d.png"/>`, i+1, i+1)
 	}
@@ -718,3 +751,49 @@ const docxStyles = xmlDecl + `<w:styles xmlns:w="http://schemas.openxmlformats.o
 	`<w:right w:val="single" w:sz="4" w:space="0" w:color="B1B4B6"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="B1B4B6"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="B1B4B6"/>` +
 	`</w:tblBorders><w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:bottom w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>` +
 	`</w:styles>`
+
+// firstHeader is the first page's header: the council's logo on the left
+// and its address on the right, above the usual header line.
+func (w *docxWriter) firstHeader(d *printout.Document) []byte {
+	h := &docxWriter{}
+	h.b.WriteString(xmlDecl + `<w:hdr ` + docxNS + `>`)
+	if lh := w.lh; lh.png != nil {
+		const emuPerCm = 360000
+		cy := int64(1.8 * emuPerCm)
+		cx := cy * int64(lh.w) / int64(lh.h)
+		if maxCx := int64(6 * emuPerCm); cx > maxCx {
+			cx = maxCx
+			cy = cx * int64(lh.h) / int64(lh.w)
+		}
+		h.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Header"/><w:spacing w:after="120"/></w:pPr>`)
+		fmt.Fprintf(&h.b, `<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">`+
+			`<wp:extent cx="%d" cy="%d"/><wp:docPr id="1000" name="Logo" descr="`, cx, cy)
+		escapeXML(&h.b, "Logo of "+d.OrgName)
+		fmt.Fprintf(&h.b, `"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>`+
+			`<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">`+
+			`<pic:pic><pic:nvPicPr><pic:cNvPr id="1000" name="logo.png"/><pic:cNvPicPr/></pic:nvPicPr>`+
+			`<pic:blipFill><a:blip r:embed="rIdLogo"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>`+
+			`<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="%d" cy="%d"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>`+
+			`</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>`, cx, cy)
+	}
+	for _, l := range splitLines(w.lh.address) {
+		if isBlank(l) {
+			continue
+		}
+		h.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Header"/><w:jc w:val="right"/></w:pPr>`)
+		h.run("", l)
+		h.b.WriteString(`</w:p>`)
+	}
+	std := w.header(d)
+	std = bytes.TrimPrefix(std, []byte(xmlDecl+`<w:hdr `+docxNS+`>`))
+	h.b.Write(std)
+	return h.b.Bytes()
+}
+
+func firstHeaderRels(lh *letterhead) []byte {
+	s := xmlDecl + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`
+	if lh.png != nil {
+		s += `<Relationship Id="rIdLogo" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/logo.png"/>`
+	}
+	return []byte(s + `</Relationships>`)
+}

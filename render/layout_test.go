@@ -1,7 +1,11 @@
 package render
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"regexp"
 	"strings"
 	"testing"
@@ -102,5 +106,65 @@ func TestDOCXGridsAreRealTables(t *testing.T) {
 	decl, sig := strings.Index(s, "We have read and agree"), strings.Index(s, "Maria Okafor")
 	if decl < 0 || sig < 0 || decl > sig {
 		t.Errorf("the declaration (at %d) is not above the signatures (at %d)", decl, sig)
+	}
+}
+
+// A letterhead logo (any PNG or JPEG; here a paletted PNG with
+// transparency) and address head the first page of both documents.
+func TestLetterhead(t *testing.T) {
+	logo := image.NewPaletted(image.Rect(0, 0, 300, 100), color.Palette{color.Transparent, color.RGBA{0, 80, 160, 255}})
+	for x := 20; x < 280; x++ {
+		for y := 30; y < 70; y++ {
+			logo.SetColorIndex(x, y, 1)
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, logo); err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(Options{Letterhead: Letterhead{Logo: buf.Bytes(), Address: "County Hall\nTestshire TS1 1AA"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := gridDoc()
+	docx, err := r.DOCX(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, err := doctext.Part(docx, "word/header2.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"County Hall", "Testshire TS1 1AA", `r:embed="rIdLogo"`, `descr="Logo of Testshire County Council"`} {
+		if !bytes.Contains(hdr, []byte(want)) {
+			t.Errorf("the first page's header lacks %s", want)
+		}
+	}
+	if doc, _ := doctext.Part(docx, "word/document.xml"); !bytes.Contains(doc, []byte(`<w:titlePg/>`)) {
+		t.Error("the DOCX has no first-page header")
+	}
+	if _, err := New(Options{Letterhead: Letterhead{Logo: []byte("GIF89a not an image")}}); err == nil {
+		t.Error("a logo that is not a PNG or JPEG was taken")
+	}
+	if testing.Short() {
+		return
+	}
+	pdf := renderPDF(t, r, d)
+	text, err := doctext.PDFLayout(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`County Hall\s*\n\s*Testshire TS1 1AA`).MatchString(text) || strings.Index(text, "County Hall") > strings.Index(text, "Golden threads") {
+		t.Errorf("the PDF's first page does not start with the address:\n%s", text)
+	}
+	if strings.Count(text, "County Hall") != 1 {
+		t.Error("the address is on more than the first page")
+	}
+	texts, err := doctext.ViaLibreOffice(map[string][]byte{"lh": docx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(texts["lh"], "County Hall") {
+		t.Errorf("LibreOffice shows no letterhead:\n%s", texts["lh"])
 	}
 }

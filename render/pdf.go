@@ -85,6 +85,7 @@ var (
 	stConf       = tstyle{size: 11, bold: true, color: &colRed, align: align.Right}
 	stHeaderSub  = tstyle{size: 8.5, color: &colGrey}
 	stFooter     = tstyle{size: 8, color: &colGrey}
+	stLetterhead = tstyle{size: 9, color: &colGrey, align: align.Right}
 )
 
 // Line pitches (mm), multiples of 1/8.
@@ -173,6 +174,7 @@ func (b *block) height(a, c int, sb float64) float64 {
 // pdfDoc lays out one document.
 type pdfDoc struct {
 	fs fontSet
+	lh *letterhead
 	m  core.Maroto
 	// Mirror of maroto's own page filling (Maroto.addRow), so that we know
 	// before adding a row whether it will start a new page.
@@ -193,7 +195,7 @@ func (r *Renderer) renderPDF(d *printout.Document) ([]byte, error) {
 	}
 	cfg.Metadata = pdfMetadata(d)
 
-	p := &pdfDoc{fs: fs, m: maroto.New(&cfg), usable: pageH - marginT - marginB}
+	p := &pdfDoc{fs: fs, m: maroto.New(&cfg), usable: pageH - marginT - marginB, lh: r.lh}
 	footer := p.footerRow(d)
 	p.footerH = footer.h
 	if err := p.m.RegisterFooter(footer.row); err != nil {
@@ -665,6 +667,23 @@ func (p *pdfDoc) flow(b *block) {
 
 func (p *pdfDoc) bodyBlocks(d *printout.Document) []*block {
 	var bs []*block
+	if p.lh != nil {
+		// The council's letterhead, at the top of the first page only.
+		const logoW, logoH = 500, 18.0
+		var cols []pcol
+		if p.lh.png != nil {
+			cols = append(cols, pcol{size: logoW, png: p.lh.png})
+		} else {
+			cols = append(cols, pcol{size: logoW})
+		}
+		addr := p.textCol(grid-logoW, p.lh.address, &stLetterhead)
+		cols = append(cols, addr)
+		b := &block{cols: cols, n: len(addr.lines), pitch: pitchSmall, padBottom: 3}
+		if p.lh.png != nil {
+			b.fixed = max(0, logoH-float64(b.n)*pitchSmall)
+		}
+		bs = append(bs, b)
+	}
 	if d.Title != "" {
 		b := textBlock(p.textCol(grid, d.Title, &stTitle), pitchTitle)
 		b.keep = true

@@ -20,6 +20,13 @@ type Options struct {
 	// MaxConcurrent bounds how many documents render at once; each PDF render
 	// holds about 20 MB while it runs. Zero or less means runtime.NumCPU().
 	MaxConcurrent int
+	// Letterhead is printed at the top of the first page of both
+	// documents; the zero Letterhead prints none.
+	Letterhead Letterhead
+	// BaseDOCX is the council's own .docx: the DOCX takes its styles
+	// (fonts, colours, headings), adding those it lacks. Nil: built-in
+	// styles.
+	BaseDOCX []byte
 }
 
 // Renderer turns Documents into PDF and DOCX bytes. It is safe for concurrent
@@ -30,6 +37,7 @@ type Renderer struct {
 	fonts *fontData
 	pdf   pdfBase
 	docx  *docxBase
+	lh    *letterhead // nil: no letterhead
 }
 
 // New loads the embedded fonts and prepares what every render reuses.
@@ -42,7 +50,17 @@ func New(opts Options) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := newDocxBase()
+	lh, err := newLetterhead(opts.Letterhead)
+	if err != nil {
+		return nil, err
+	}
+	styles := []byte(docxStyles)
+	if len(opts.BaseDOCX) > 0 {
+		if styles, err = baseStyles(opts.BaseDOCX); err != nil {
+			return nil, err
+		}
+	}
+	db, err := newDocxBase(styles, lh != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +69,7 @@ func New(opts Options) (*Renderer, error) {
 		fonts: fd,
 		pdf:   newPDFBase(fd),
 		docx:  db,
+		lh:    lh,
 	}, nil
 }
 

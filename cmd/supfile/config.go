@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/supervisionfile/supfile/policy"
+	"github.com/supervisionfile/supfile/render"
 	"net"
 	"net/mail"
 	"net/url"
@@ -28,6 +29,11 @@ type Config struct {
 	AdminPassword string // SUPFILE_ADMIN_PASSWORD
 	DatabaseURL   string // DATABASE_URL
 	FormsDir      string // FORMS_DIR
+	// The council's letterhead on the first page of every document, and
+	// the .docx whose styles the DOCX takes.
+	LetterheadLogo    string // SUPFILE_LETTERHEAD_LOGO: a PNG or JPEG file
+	LetterheadAddress string // SUPFILE_LETTERHEAD_ADDRESS: lines separated by |
+	DOCXBase          string // SUPFILE_DOCX_BASE: a .docx file
 	TimeZone      string // SUPFILE_TIMEZONE
 	SecureCookies bool   // SUPFILE_SECURE_COOKIES
 	LogFormat     string // SUPFILE_LOG_FORMAT: text or json
@@ -87,6 +93,10 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 		AdminPassword: env("SUPFILE_ADMIN_PASSWORD"),
 		DatabaseURL:   env("DATABASE_URL"),
 		FormsDir:      env("FORMS_DIR"),
+
+		LetterheadLogo:    env("SUPFILE_LETTERHEAD_LOGO"),
+		LetterheadAddress: env("SUPFILE_LETTERHEAD_ADDRESS"),
+		DOCXBase:          env("SUPFILE_DOCX_BASE"),
 		TimeZone:      getenv(env, "SUPFILE_TIMEZONE", "Europe/London"),
 		LogFormat:     getenv(env, "SUPFILE_LOG_FORMAT", "text"),
 
@@ -218,6 +228,14 @@ func (c *Config) validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return &configError{"DATABASE_URL", "must start with postgres:// (leave it unset for the embedded SQLite database)"}
+	}
+	for _, f := range []struct{ name, path string }{{"SUPFILE_LETTERHEAD_LOGO", c.LetterheadLogo}, {"SUPFILE_DOCX_BASE", c.DOCXBase}} {
+		if f.path == "" {
+			continue
+		}
+		if st, err := os.Stat(f.path); err != nil || !st.Mode().IsRegular() {
+			return &configError{f.name, fmt.Sprintf("%q is not a file", f.path)}
+		}
 	}
 	if c.FormsDir != "" {
 		st, err := os.Stat(c.FormsDir)
@@ -364,4 +382,25 @@ func loopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// newRenderer makes the document renderer with the council's letterhead
+// and base .docx, if configured; render.New checks and re-encodes them.
+func newRenderer(c *Config) (*render.Renderer, error) {
+	opts := render.Options{Letterhead: render.Letterhead{Address: strings.ReplaceAll(c.LetterheadAddress, "|", "\n")}}
+	if c.LetterheadLogo != "" {
+		b, err := os.ReadFile(c.LetterheadLogo)
+		if err != nil {
+			return nil, &configError{"SUPFILE_LETTERHEAD_LOGO", err.Error()}
+		}
+		opts.Letterhead.Logo = b
+	}
+	if c.DOCXBase != "" {
+		b, err := os.ReadFile(c.DOCXBase)
+		if err != nil {
+			return nil, &configError{"SUPFILE_DOCX_BASE", err.Error()}
+		}
+		opts.BaseDOCX = b
+	}
+	return render.New(opts)
 }

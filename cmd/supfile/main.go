@@ -179,7 +179,7 @@ func (m *Main) openService(ctx context.Context) error {
 		sealErr   error
 	)
 	wg.Go(func() { catalogue, formsErr = forms.Load(forms.Builtin(), cfg.FormsDir) })
-	wg.Go(func() { renderer, renderErr = render.New(render.Options{}) })
+	wg.Go(func() { renderer, renderErr = newRenderer(cfg) })
 	wg.Go(func() { sl, created, sealErr = m.openSealer() })
 	storeErr := m.openStore(ctx)
 	var blobs supervision.Blobs
