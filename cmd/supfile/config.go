@@ -29,15 +29,16 @@ type Config struct {
 	AdminPassword string // SUPFILE_ADMIN_PASSWORD
 	DatabaseURL   string // DATABASE_URL
 	FormsDir      string // FORMS_DIR
+	TimeZone      string // SUPFILE_TIMEZONE
+	SecureCookies bool   // SUPFILE_SECURE_COOKIES
+	LogFormat     string // SUPFILE_LOG_FORMAT: text or json
+	Location      *time.Location
+
 	// The council's letterhead on the first page of every document, and
 	// the .docx whose styles the DOCX takes.
 	LetterheadLogo    string // SUPFILE_LETTERHEAD_LOGO: a PNG or JPEG file
 	LetterheadAddress string // SUPFILE_LETTERHEAD_ADDRESS: lines separated by |
 	DOCXBase          string // SUPFILE_DOCX_BASE: a .docx file
-	TimeZone      string // SUPFILE_TIMEZONE
-	SecureCookies bool   // SUPFILE_SECURE_COOKIES
-	LogFormat     string // SUPFILE_LOG_FORMAT: text or json
-	Location      *time.Location
 
 	// The organisation's sealing certificate: a PEM certificate and key, or
 	// a PKCS#12 bundle; with neither, a self-signed one under the data folder.
