@@ -94,12 +94,12 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 		AdminPassword: env("SUPFILE_ADMIN_PASSWORD"),
 		DatabaseURL:   env("DATABASE_URL"),
 		FormsDir:      env("FORMS_DIR"),
+		TimeZone:      getenv(env, "SUPFILE_TIMEZONE", "Europe/London"),
+		LogFormat:     getenv(env, "SUPFILE_LOG_FORMAT", "text"),
 
 		LetterheadLogo:    env("SUPFILE_LETTERHEAD_LOGO"),
 		LetterheadAddress: env("SUPFILE_LETTERHEAD_ADDRESS"),
 		DOCXBase:          env("SUPFILE_DOCX_BASE"),
-		TimeZone:      getenv(env, "SUPFILE_TIMEZONE", "Europe/London"),
-		LogFormat:     getenv(env, "SUPFILE_LOG_FORMAT", "text"),
 
 		SealCert:        env("SUPFILE_SEAL_CERT"),
 		SealKey:         env("SUPFILE_SEAL_KEY"),
