@@ -145,6 +145,8 @@ type staffListPage struct {
 	// Failed are the records whose documents crashed the renderer or
 	// the sealer: the administrators are told here.
 	Failed []*supervision.FailedRecord
+	// VirusScanning: attachments are scanned with clamd (attachments.go).
+	VirusScanning bool
 }
 
 func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staffListPage, error) {
@@ -154,7 +156,7 @@ func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staf
 		return nil, err
 	}
 	p := &staffListPage{Page: s.basePage(c, "Manage staff"), Staff: list, Roles: supervision.RoleCategories, Form: form, Passwords: s.svc.LocalPasswords(),
-		Filter: newListFilter(c, "/admin/staff", "staff")}
+		Filter: newListFilter(c, "/admin/staff", "staff"), VirusScanning: s.svc.VirusScanning()}
 	if p.Failed, err = s.svc.FailedDocuments(ctx, currentUser(c)); err != nil {
 		return nil, err
 	}
@@ -411,6 +413,7 @@ type recordViewPage struct {
 	Named   namedVM // people named on the record (access.go)
 	// Response is the disagreement response as typed (living.go).
 	Response string
+	Attach   *attachPanel // attachments.go
 }
 
 func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*recordViewPage, error) {
@@ -422,6 +425,7 @@ func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*rec
 		return nil, err
 	}
 	p := &recordViewPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v}
+	p.Attach = s.attachPanel(v, p.Page)
 	p.Page.Back = s.backFrom(c, v)
 	p.Display = v.Form.Print(v.Data, func(id string) string {
 		if n, ok := names[id]; ok {
@@ -462,6 +466,10 @@ func (s *Server) recordPage(c *gin.Context) error {
 		p.Page.Flash = "Sent. It is listed on their home page under “Needs your action”."
 	case "responded":
 		p.Page.Flash = "Your response to the disagreement is recorded"
+	case "attached":
+		p.Page.Flash = "File attached"
+	case "unattached":
+		p.Page.Flash = "Attachment removed"
 	case "handover":
 		p.Page.Flash = "File handed over. Sign the handover record below; the incoming supervisor signs it too."
 	case "signed":
@@ -486,6 +494,7 @@ type recordEditPage struct {
 	// SavedSection is the section whose Save draft was pressed, where the
 	// page opens again (its id is the URL's fragment); -1 for none.
 	SavedSection int
+	Attach   *attachPanel // attachments.go
 }
 
 func (s *Server) people(c *gin.Context) ([]person, error) {
@@ -515,6 +524,8 @@ func (s *Server) renderEdit(c *gin.Context, status int, v *supervision.RecordVie
 	if n, err := strconv.Atoi(c.Query("section")); err == nil && n >= 0 && c.Query("saved") != "" {
 		p.SavedSection = n
 	}
+	p.Attach = s.attachPanel(v, p.Page)
+	p.Attach.OnEditPage = true
 	p.Page.Back = s.backFrom(c, v)
 	if err != nil && !p.Page.setErrors(err) {
 		return err

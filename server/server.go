@@ -188,6 +188,7 @@ func (s *Server) routes(e *gin.Engine) {
 	u.DELETE("audit-assignments/:aid", s.api(s.apiAuditEnd))
 	s.handoverRoutes(p, u)
 	s.livingRoutes(p, u)
+	s.attachmentRoutes(p, u)
 
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {
@@ -275,6 +276,9 @@ func (s *Server) limitBody(c *gin.Context) {
 			return
 		}
 		limit = max(limit, n)
+	}
+	if isAttachmentUpload(c) {
+		limit = max(limit, s.attachmentBodyLimit())
 	}
 	if c.Request.ContentLength > limit {
 		err := errTooLarge

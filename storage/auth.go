@@ -27,10 +27,13 @@ func (db *DB) PurgeCandidates(ctx context.Context, endedBefore time.Time) ([]*su
 		WHERE s.end_date IS NOT NULL AND s.end_date < $1 AND s.purged_at IS NULL ORDER BY s.end_date, s.name, s.id`, dayOf(endedBefore))
 }
 
-// FileDocumentKeys are the object keys of every document in a file.
+// FileDocumentKeys are the object keys of every document and attachment in
+// a file.
 func (db *DB) FileDocumentKeys(ctx context.Context, staffID string) ([]string, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT d.key FROM documents d JOIN records r ON r.id = d.record_id
-		WHERE r.staff_id = $1 ORDER BY d.key`, staffID)
+		WHERE r.staff_id = $1
+		UNION SELECT a.key FROM attachments a JOIN records r ON r.id = a.record_id WHERE r.staff_id = $1
+		ORDER BY 1`, staffID)
 	if err != nil {
 		return nil, fail("file documents", err, messages{})
 	}
@@ -69,6 +72,7 @@ func (db *DB) PurgeFile(ctx context.Context, staffID string, now time.Time) (boo
 			`DELETE FROM documents WHERE record_id IN (SELECT id FROM records WHERE staff_id = $1)`,
 			`DELETE FROM record_parties WHERE record_id IN (SELECT id FROM records WHERE staff_id = $1)`,
 			`DELETE FROM disagreement_responses WHERE record_id IN (SELECT id FROM records WHERE staff_id = $1)`,
+			`DELETE FROM attachments WHERE record_id IN (SELECT id FROM records WHERE staff_id = $1)`,
 			`DELETE FROM audit_assignments WHERE supervisee_id = $1`,
 			`DELETE FROM records WHERE staff_id = $1`,
 			`DELETE FROM relationships WHERE supervisee_id = $1`,

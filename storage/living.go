@@ -132,7 +132,8 @@ func (db *DB) WithdrawRecord(ctx context.Context, r *supervision.Record, signers
 	return nil
 }
 
-// DeleteDraft deletes a draft, its events and the people named on it.
+// DeleteDraft deletes a draft, its events, the people named on it and its
+// attachments' rows (the service deletes their objects).
 func (db *DB) DeleteDraft(ctx context.Context, id string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		var status string
@@ -149,6 +150,7 @@ func (db *DB) DeleteDraft(ctx context.Context, id string) error {
 		for _, q := range []string{
 			`DELETE FROM events WHERE record_id = $1`,
 			`DELETE FROM record_parties WHERE record_id = $1`,
+			`DELETE FROM attachments WHERE record_id = $1`,
 			`DELETE FROM records WHERE id = $1 AND status = 'draft'`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {

@@ -48,6 +48,10 @@ const (
 	ActPurge             AccessAction = "purge"
 	ActWithdraw          AccessAction = "withdraw"
 	ActDeleteDraft       AccessAction = "delete-draft"
+	// Attachments (attachments.go): a download, and an upload refused
+	// because the scanner found a virus in it.
+	ActDownloadAttachment AccessAction = "download-attachment"
+	ActVirusRefused       AccessAction = "virus-refused"
 )
 
 // AccessActions lists every action with how a page names it, in the order
@@ -61,6 +65,7 @@ var AccessActions = []struct {
 	{ActDownloadPDF, "Downloaded a PDF"},
 	{ActDownloadDOCX, "Downloaded a Word document"},
 	{ActDownloadFrontPage, "Downloaded the front page"},
+	{ActDownloadAttachment, "Downloaded an attachment"},
 	{ActExport, "Exported the file"},
 	{ActVerify, "Checked a document"},
 	{ActSign, "Signed a record"},
@@ -73,6 +78,7 @@ var AccessActions = []struct {
 	{ActPurge, "Purged the file"},
 	{ActWithdraw, "Withdrew a record to draft"},
 	{ActDeleteDraft, "Deleted a draft"},
+	{ActVirusRefused, "Tried to attach a file with a virus"},
 	{ActSignIn, "Signed in"},
 	{ActSignInFailed, "Failed to sign in"},
 }
@@ -98,7 +104,7 @@ func knownAction(a string) bool {
 
 // ReadActions are the actions that show a file's contents to someone: what
 // a supervisee sees in "who has read my file".
-var ReadActions = []AccessAction{ActViewFile, ActViewRecord, ActDownloadPDF, ActDownloadDOCX, ActDownloadFrontPage, ActExport, ActVerify}
+var ReadActions = []AccessAction{ActViewFile, ActViewRecord, ActDownloadPDF, ActDownloadDOCX, ActDownloadAttachment, ActDownloadFrontPage, ActExport, ActVerify}
 
 // AccessEntry is one line of the access log.
 type AccessEntry struct {

@@ -29,7 +29,8 @@ type AuthStore interface {
 	// PurgeCandidates are the leavers whose end date is before the date and
 	// whose file has not been purged.
 	PurgeCandidates(ctx context.Context, endedBefore time.Time) ([]*Staff, error)
-	// FileDocumentKeys are the object keys of every document in a file.
+	// FileDocumentKeys are the object keys of every document and attachment
+	// in a file.
 	FileDocumentKeys(ctx context.Context, staffID string) ([]string, error)
 	// PurgeFile deletes a file's records (with their signatures, events and
 	// documents rows), relationships as supervisee and sessions, in one

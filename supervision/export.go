@@ -95,6 +95,13 @@ func (s *Service) Export(ctx context.Context, actor *Staff, staffID, reason stri
 		if err != nil {
 			return err
 		}
+		atts, err := s.store.Attachments(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range atts {
+			docs = append(docs, &Document{RecordID: r.ID, Version: r.Version, Kind: "attachment", Key: a.Key, SHA256: a.SHA256, Size: a.Size})
+		}
 		for _, d := range docs {
 			name := strings.TrimPrefix(d.Key, "files/"+r.StaffID+"/")
 			modified := r.UpdatedAt

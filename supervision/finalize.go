@@ -66,6 +66,21 @@ type RecordJSON struct {
 	Parties   []jsonParty    `json:"parties,omitempty"`
 	Events    []jsonEvent    `json:"events"`
 	Documents []jsonDocument `json:"documents"`
+	// Attachments are the files kept with the record, under
+	// attachments/ beside the documents (attachments.go).
+	Attachments []jsonAttachment `json:"attachments,omitempty"`
+}
+
+type jsonAttachment struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	File        string    `json:"file"` // attachments/<id>-<file name>, beside record.json
+	ContentType string    `json:"content_type"`
+	SHA256      string    `json:"sha256"`
+	Size        int64     `json:"size"`
+	UploadedBy  *person   `json:"uploaded_by,omitempty"`
+	UploadedAt  time.Time `json:"uploaded_at"`
 }
 
 type jsonSignature struct {
@@ -295,6 +310,12 @@ func (s *Service) recordJSON(v *RecordView, events []*Event, signedAt time.Time,
 	for _, d := range docs {
 		rj.Documents = append(rj.Documents, jsonDocument{Name: d.Key[strings.LastIndex(d.Key, "/")+1:], SHA256: d.SHA256, Size: d.Size})
 	}
+	prefix := RecordPrefix(r.StaffID, r.Series(), r.Version)
+	for _, a := range v.Attachments {
+		rj.Attachments = append(rj.Attachments, jsonAttachment{ID: a.ID, Name: a.Name, Description: a.Description,
+			File: strings.TrimPrefix(a.Key, prefix), ContentType: a.ContentType, SHA256: a.SHA256, Size: a.Size,
+			UploadedBy: personOf(lookup(a.UploadedBy)), UploadedAt: a.UploadedAt})
+	}
 	return rj
 }
 
@@ -344,6 +365,10 @@ func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *
 			sec.Grid, sec.GridAt = pg, ps.GridAt
 		}
 		d.Sections = append(d.Sections, sec)
+	}
+	if len(v.Attachments) > 0 {
+		d.Attachments = attachmentsOf(v.Attachments, pr)
+		d.Sections = append(d.Sections, printout.AttachmentsSection(d.Attachments))
 	}
 	// Signatures print in the form's order of signers, whatever the order
 	// they signed in; each under the name on the signer's staff record,

@@ -269,6 +269,9 @@ func (s *Service) DeleteDraft(ctx context.Context, actor *Staff, id string) (fil
 		}
 		return "", err
 	}
+	for _, a := range v.Attachments {
+		s.dropBlob(ctx, a.Key)
+	}
 	detail := fmt.Sprintf("deleted draft of %s, version %d", v.Form.Title, r.Version)
 	if err := s.logActor(ctx, actor, v.Access.Role(), ActDeleteDraft, r.StaffID, r.ID, detail); err != nil {
 		return "", err

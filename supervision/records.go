@@ -32,6 +32,8 @@ type RecordView struct {
 	Events     []*Event
 	eventsRead bool
 	Documents  []*Document
+	// Attachments are the files kept with the record (attachments.go).
+	Attachments []*Attachment
 	// ActorParty is "supervisee" or "supervisor": the actor's side by
 	// standing, or "" (a line manager, an auditor, someone named on it).
 	ActorParty string
@@ -432,6 +434,9 @@ func (s *Service) viewAs(ctx context.Context, r *Record, sup *Staff, def *forms.
 		return nil, err
 	}
 	if v.Documents, err = s.store.Documents(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	if v.Attachments, err = s.store.Attachments(ctx, r.ID); err != nil {
 		return nil, err
 	}
 	if err := s.fillSeries(ctx, r); err != nil {

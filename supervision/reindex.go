@@ -130,10 +130,39 @@ func (s *Service) indexOne(ctx context.Context, key string, rj *RecordJSON, raw 
 		docs = append(docs, &Document{RecordID: rj.Record.ID, Version: rj.Record.Version, Kind: kind, Key: k, SHA256: d.SHA256, Size: int64(len(b))})
 	}
 	docs = append(docs, &Document{RecordID: rj.Record.ID, Version: rj.Record.Version, Kind: "json", Key: key, SHA256: sha(raw), Size: int64(len(raw))})
+	// So must the attachments.
+	var atts []*Attachment
+	for _, a := range rj.Attachments {
+		if a.ID == "" || a.File == "" || CheckAttachmentFile(a.File) != nil {
+			return fmt.Errorf("attachment %q is not named properly", a.Name)
+		}
+		k := prefix + a.File
+		b, err := s.readObject(ctx, k)
+		if err != nil {
+			return fmt.Errorf("attachment %s: %w", a.File, err)
+		}
+		if got := sha(b); got != a.SHA256 {
+			return fmt.Errorf("attachment %s has SHA-256 %s, but record.json says %s", a.File, got, a.SHA256)
+		}
+		at := &Attachment{ID: a.ID, RecordID: rj.Record.ID, Name: a.Name, Description: a.Description,
+			FileName: a.File[strings.LastIndexByte(a.File, '/')+1:], ContentType: a.ContentType, Size: int64(len(b)), SHA256: a.SHA256,
+			Key: k, UploadedAt: a.UploadedAt}
+		if _, after, ok := strings.Cut(at.FileName, "-"); ok && after != "" {
+			at.FileName = after
+		}
+		if a.UploadedBy != nil {
+			at.UploadedBy = a.UploadedBy.ID
+		}
+		atts = append(atts, at)
+	}
 
 	existing, err := s.store.GetRecord(ctx, rj.Record.ID)
 	switch {
 	case err == nil && existing.Status == StatusSigned:
+		// Attachments a crash kept from being indexed with their record.
+		if err := s.store.ImportAttachments(ctx, atts); err != nil {
+			return err
+		}
 		rep.AlreadyThere++
 		return nil
 	case err == nil && existing.Status == StatusAwaitingSignatures:
@@ -142,6 +171,9 @@ func (s *Service) indexOne(ctx context.Context, key string, rj *RecordJSON, raw 
 		existing.Status, existing.SignedAt, existing.UpdatedAt = StatusSigned, &at, at
 		ev := Event{RecordID: existing.ID, At: s.now(), ActorID: "system", Action: "finalised", Detail: "documents adopted from the file by reindex"}
 		if err := s.store.Finalize(ctx, existing, docs, ev); err != nil {
+			return err
+		}
+		if err := s.store.ImportAttachments(ctx, atts); err != nil {
 			return err
 		}
 		rep.Adopted++
@@ -211,6 +243,10 @@ func (s *Service) indexOne(ctx context.Context, key string, rj *RecordJSON, raw 
 			rep.AlreadyThere++ // indexed by another run meanwhile
 			return nil
 		}
+		return err
+	}
+	// Importing again changes nothing, so a rerun after a crash here is safe.
+	if err := s.store.ImportAttachments(ctx, atts); err != nil {
 		return err
 	}
 	if rj.Record.Series != "" && rj.Record.Series != r.ID {

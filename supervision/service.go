@@ -61,6 +61,9 @@ type Config struct {
 	Mail    Mailer
 	Notices NoticeQueue
 	BaseURL string
+	// Attachments sets the limits on files attached to records and the
+	// virus scanner that checks them (attachments.go).
+	Attachments AttachmentConfig
 }
 
 // Service holds the rules. Every method that acts for a person takes that

@@ -197,7 +197,7 @@ func newWorld(tb testing.TB) *world { return newWorldWith(tb, nil, nil) }
 
 // newWorldWith is newWorld on a given document store (nil: a local folder)
 // and with a sealer (nil: none).
-func newWorldWith(tb testing.TB, blobs supervision.Blobs, sealer supervision.Sealer) *world {
+func newWorldWith(tb testing.TB, blobs supervision.Blobs, sealer supervision.Sealer, configure ...func(*supervision.Config)) *world {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
@@ -227,8 +227,11 @@ func newWorldWith(tb testing.TB, blobs supervision.Blobs, sealer supervision.Sea
 	loc, _ := time.LoadLocation("Europe/London")
 	w := &world{blobs: &flakyBlobs{Blobs: blobs}, renderer: &flakyRenderer{Renderer: r}, store: &countingStore{Store: db},
 		clock: &testClock{}, logs: &logCapture{}, jobs: &fakeJobs{}, dir: dir}
-	w.svc = supervision.New(w.store, w.blobs, cat, w.renderer, supervision.Config{OrgName: "Testshire County Council", Location: loc, Seal: sealer,
-		Now: w.clock.now, Jobs: w.jobs}, slog.New(w.logs))
+	cfg := supervision.Config{OrgName: "Testshire County Council", Location: loc, Seal: sealer, Now: w.clock.now, Jobs: w.jobs}
+	for _, f := range configure {
+		f(&cfg)
+	}
+	w.svc = supervision.New(w.store, w.blobs, cat, w.renderer, cfg, slog.New(w.logs))
 	if _, _, err := w.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		tb.Fatal(err)
 	}

@@ -131,13 +131,14 @@ type Session struct {
 // PostgreSQL. Not-found lookups return an error matching ErrNotFound; a
 // duplicate or stale write returns one matching ErrConflict.
 type Store interface {
-	AccessLogStore // accesslog.go
-	AuthStore      // sign-in throttling, sessions, purge (auth_store.go)
-	FailureStore   // documents that crashed the renderer or sealer (failures.go)
-	HandoverStore  // handover.go
-	VerifyStore    // verify's size limit (verifystore.go)
-	LivingStore    // versions, withdrawal, draft deletion, disagreement responses (living.go)
-	MailStore      // email notifications sent (notify.go)
+	AccessLogStore  // accesslog.go
+	AuthStore       // sign-in throttling, sessions, purge (auth_store.go)
+	FailureStore    // documents that crashed the renderer or sealer (failures.go)
+	HandoverStore   // handover.go
+	VerifyStore     // verify's size limit (verifystore.go)
+	LivingStore     // versions, withdrawal, draft deletion, disagreement responses (living.go)
+	MailStore       // email notifications sent (notify.go)
+	AttachmentStore // files kept with a record (attachments.go)
 
 	CreateStaff(ctx context.Context, s *Staff) error
 	UpdateStaff(ctx context.Context, s *Staff) error

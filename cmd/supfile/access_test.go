@@ -36,6 +36,7 @@ type accessWorld struct {
 	rec     map[string]string  // record name → id
 	cover   string             // an ended cover arrangement
 	assign  string             // an ended audit assignment
+	attach  string             // the attachment of the signed agreement "att"
 }
 
 func newAccessWorld(t *testing.T, env map[string]string) *accessWorld {
@@ -122,6 +123,8 @@ func newAccessWorld(t *testing.T, env map[string]string) *accessWorld {
 	p.supervisor.call("POST", "/api/v1/records/"+grp.ID+"/parties", map[string]any{"staff_id": see, "role": "attendee"}, http.StatusCreated, nil)
 	w.rec["grp"] = grp.ID
 	w.addLiving(t, p) // living_test.go
+	att, a := signedWithAttachment(t, p) // attachments_test.go
+	w.rec["att"], w.attach = att.ID, a.ID
 	return w
 }
 
@@ -307,6 +310,35 @@ var accessTable = map[string][]accessCase{
 	"POST /records/:rid/response":                     {{rec: "dis", body: "response=", want: "403 422 422 403 403 404 404 404 404 404"}},
 	"POST /api/v1/records/:rid/disagreement-response": {{rec: "dis", body: `{"response": ""}`, want: "403 422 422 403 403 404 404 404 404 404"}},
 
+	// Attachments (issue 14): listed and downloaded by whoever reads the
+	// record; attached and removed by its parties (whoever writes or signs
+	// it) while it is a draft, or awaiting signatures before anyone signs.
+	// The requests here are not multipart (400) and the signed record's
+	// attachments no longer change (409).
+	"GET /api/v1/records/:rid/attachments": {
+		{rec: "att", want: "200 200 200 200 200 404 404 404 404 404"},
+		{rec: "conf", want: "200 200 200 404 404 404 404 404 404 404"},
+		{rec: "po", want: "200 200 200 200 200 200 404 404 404 404"},
+	},
+	"GET /api/v1/records/:rid/attachments/:att": {{rec: "att", want: "200 200 200 200 200 404 404 404 404 404"}},
+	"GET /records/:rid/attachments/:att":        {{rec: "att", want: "200 200 200 200 200 404 404 404 404 404"}},
+	"POST /api/v1/records/:rid/attachments": {
+		{rec: "conf", want: "400 400 400 404 404 404 404 404 404 404"},
+		{rec: "po", want: "400 400 400 403 403 400 404 404 404 404"},
+		{rec: "att", want: "409 409 409 403 403 404 404 404 404 404"},
+	},
+	"POST /records/:rid/attachments": {
+		{rec: "conf", want: "400 400 400 404 404 404 404 404 404 404"},
+		{rec: "att", want: "409 409 409 403 403 404 404 404 404 404"},
+	},
+	"DELETE /api/v1/records/:rid/attachments/:att": {
+		{rec: "att", want: "409 409 409 403 403 404 404 404 404 404"},
+		{rec: "conf", want: "404 404 404 404 404 404 404 404 404 404"},
+	},
+	"POST /records/:rid/attachments/:att/remove": {
+		{rec: "att", want: "409 409 409 403 403 404 404 404 404 404"},
+	},
+
 	// Inviting an observer or naming a senior manager: the supervisor or stand-in.
 	"POST /records/:rid/parties": {
 		{rec: "si", body: "role=senior_manager&staff_id=", want: "403 422 422 404 404 404 403 404 404 404"},
@@ -421,7 +453,7 @@ func (w *accessWorld) try(t *testing.T, row, method, path string, ac accessCase)
 	t.Helper()
 	fill := strings.NewReplacer(":id", w.ids["supervisee"], ":sup", w.ids["supervisor"], ":rid", w.rec[ac.rec],
 		":cid", w.cover, ":aid", w.assign, ":form", "supervision-agreement", "*filepath", "app.css",
-		":role", "observer", ":staff", w.ids["none"], ":n", "1")
+		":role", "observer", ":staff", w.ids["none"], ":n", "1", ":att", w.attach)
 	u := fill.Replace(path)
 	body := fill.Replace(ac.body)
 	c := w.clients[row]

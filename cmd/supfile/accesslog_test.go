@@ -36,7 +36,7 @@ func logTotal(t *testing.T, admin *client, fileID, action string) int {
 func TestNoReadingRouteSkipsTheLog(t *testing.T) {
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
-	rec := signAgreement(t, p, "")
+	rec, att := signedWithAttachment(t, p) // a signed agreement with a file attached
 
 	type read struct {
 		who    *client
@@ -61,6 +61,9 @@ func TestNoReadingRouteSkipsTheLog(t *testing.T) {
 		"GET /api/v1/records/:rid/document.pdf":     {p.supervisor, "download-pdf", ""},
 		"GET /api/v1/records/:rid/document.docx":    {p.supervisee, "download-docx", ""},
 		"GET /api/v1/records/:rid/parties":          {p.supervisor, "view-record", ""},
+		"GET /api/v1/records/:rid/attachments":      {p.supervisee, "view-record", ""},
+		"GET /api/v1/records/:rid/attachments/:att": {p.supervisor, "download-attachment", ""},
+		"GET /records/:rid/attachments/:att":        {p.supervisee, "download-attachment", ""},
 	}
 	notReading := map[string]string{
 		"GET /static/*filepath":            "the site's CSS, scripts and images",
@@ -89,7 +92,7 @@ func TestNoReadingRouteSkipsTheLog(t *testing.T) {
 				"its service method must write the access log and it belongs in reading; otherwise add it to notReading with the reason", key)
 			continue
 		}
-		path := strings.NewReplacer(":id", p.superviseeID, ":rid", rec.ID, ":n", "1").Replace(r.Path) + rd.query
+		path := strings.NewReplacer(":id", p.superviseeID, ":rid", rec.ID, ":n", "1", ":att", att.ID).Replace(r.Path) + rd.query
 		before := logTotal(t, p.admin, p.superviseeID, rd.action)
 		status, _ := rd.who.get(path)
 		if status >= 400 {

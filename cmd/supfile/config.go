@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"flag"
 	"fmt"
+	"github.com/supervisionfile/supfile/clamav"
 	"github.com/supervisionfile/supfile/policy"
 	"github.com/supervisionfile/supfile/render"
 	"net"
@@ -62,6 +63,13 @@ type Config struct {
 	// Policy is the council's policy profile: SUPFILE_POLICY names a
 	// built-in preset or a YAML file (policy.DefaultPreset when unset).
 	Policy *policy.Profile
+	// Attachments (issue 14): SUPFILE_ATTACHMENT_MAX_MB (20) and
+	// SUPFILE_ATTACHMENT_MAX_COUNT (20) limit each record's files;
+	// SUPFILE_CLAMD is where clamd listens (unix:/run/clamav/clamd.ctl or
+	// tcp:host:3310), and every upload is scanned there; empty: no scanner.
+	AttachmentMaxBytes int64
+	AttachmentMaxCount int
+	Clamd              *clamav.Client
 
 	// Email notifications; off when SUPFILE_SMTP_HOST is unset.
 	SMTP    mailer.Config // SUPFILE_SMTP_HOST, _PORT, _USERNAME, _PASSWORD, _FROM, _STARTTLS
@@ -175,6 +183,25 @@ func loadConfig(args []string, env func(string) string) (*Config, error) {
 	}
 	if t := c.MetricsToken; t != "" && (len(t) < 16 || strings.ContainsAny(t, " \t\r\n")) {
 		return nil, &configError{"SUPFILE_METRICS_TOKEN", "must be at least 16 characters with no spaces"}
+	}
+	if v := env("SUPFILE_ATTACHMENT_MAX_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1024 {
+			return nil, &configError{"SUPFILE_ATTACHMENT_MAX_MB", fmt.Sprintf("%q is not a whole number of megabytes from 1 to 1024", v)}
+		}
+		c.AttachmentMaxBytes = int64(n) << 20
+	}
+	if v := env("SUPFILE_ATTACHMENT_MAX_COUNT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return nil, &configError{"SUPFILE_ATTACHMENT_MAX_COUNT", fmt.Sprintf("%q is not a whole number from 1 to 1000", v)}
+		}
+		c.AttachmentMaxCount = n
+	}
+	if v := env("SUPFILE_CLAMD"); v != "" {
+		if c.Clamd, err = clamav.Parse(v); err != nil {
+			return nil, &configError{"SUPFILE_CLAMD", err.Error()}
+		}
 	}
 	if c.S3.UseTLS, err = parseBool("S3_USE_TLS", useTLS); err != nil {
 		return nil, err

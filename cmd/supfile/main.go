@@ -211,7 +211,8 @@ func (m *Main) openService(ctx context.Context) error {
 	}
 	m.metrics = metrics.New(cfg.MetricsToken)
 	scfg := supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: m.metrics.Sealer(sl.ForService()), PresignTTL: cfg.S3PresignTTL,
-		PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears, Jobs: m.jobs, Policy: cfg.Policy, BaseURL: cfg.BaseURL}
+		PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears, Jobs: m.jobs, Policy: cfg.Policy, BaseURL: cfg.BaseURL,
+		Attachments: m.attachmentConfig()}
 	if cfg.SMTP.Host != "" {
 		scfg.Mail, scfg.Notices = mailer.New(cfg.SMTP), m.jobs
 		m.log.Info("email notifications are on", "smtp", net.JoinHostPort(cfg.SMTP.Host, fmt.Sprint(cfg.SMTP.Port)), "starttls", cfg.SMTP.StartTLS, "from", cfg.SMTP.From.Address)
@@ -325,4 +326,23 @@ func (m *Main) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// attachmentConfig is the attachments' limits and virus scanner. A clamd
+// that does not answer at start is logged, not fatal: it may be loading its
+// signatures, and until it answers uploads are refused, never let through.
+func (m *Main) attachmentConfig() supervision.AttachmentConfig {
+	cfg := m.Config
+	ac := supervision.AttachmentConfig{MaxBytes: cfg.AttachmentMaxBytes, MaxCount: cfg.AttachmentMaxCount}
+	if cfg.Clamd == nil {
+		m.log.Warn("no virus scanner: set SUPFILE_CLAMD to scan attachments with clamd; executables and archives are still refused")
+		return ac
+	}
+	ac.Scanner = cfg.Clamd
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := cfg.Clamd.Ping(ctx); err != nil {
+		m.log.Warn("clamd does not answer yet; uploads are refused until it does", "clamd", cfg.Clamd.String(), "err", err)
+	}
+	return ac
 }

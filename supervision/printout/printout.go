@@ -6,7 +6,10 @@
 // it imports nothing of the project, and the adapters import it.
 package printout
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Document is everything a signed record prints.
 type Document struct {
@@ -20,10 +23,43 @@ type Document struct {
 	Signatures   []Signature
 	Audit        []Event
 	DataSHA256   string // hex SHA-256 of the canonical signed data
+	// Attachments are the files kept with the record; they are also
+	// printed as the last of Sections (AttachmentsSection).
+	Attachments []Attachment
 	// Listing marks a generated document that nobody signs, such as a
 	// file's front page: it has no signatures or audit pages.
 	Listing bool
 }
+
+// Attachment is a file kept with the record, named in its documents so
+// that the seal covers it: the file itself is beside them in the file.
+type Attachment struct {
+	Name        string
+	Description string
+	FileName    string
+	Type        string // "PDF", "Word document (DOCX)", …
+	Size        int64  // bytes
+	SizeText    string // "312 KB"
+	SHA256      string // hex
+}
+
+// AttachmentsSection prints the attachments as a section of their own, so
+// that a renderer needs nothing new to show them.
+func AttachmentsSection(list []Attachment) Section {
+	sec := Section{Title: "Attachments",
+		Intro: "Files kept with this record in the supervision file. Each is identified by its SHA-256 hash: a copy whose hash differs is not the file that was signed."}
+	for i, a := range list {
+		v := a.Type + ", " + a.SizeText + " (" + itoa(a.Size) + " bytes), file " + a.FileName
+		if a.Description != "" {
+			v = a.Description + "\n" + v
+		}
+		v += "\nSHA-256 " + a.SHA256
+		sec.Fields = append(sec.Fields, Field{Label: itoa(int64(i+1)) + ". " + a.Name, Value: v})
+	}
+	return sec
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Section is a titled group of answers. Only answered questions are in
 // it; a section with no Fields and no Grid prints its title, its statement
