@@ -324,7 +324,7 @@ var accessTable = map[string][]accessCase{
 	"GET /records/:rid/attachments/:att":        {{rec: "att", want: "200 200 200 200 200 404 404 404 404 404"}},
 	"POST /api/v1/records/:rid/attachments": {
 		{rec: "conf", want: "400 400 400 404 404 404 404 404 404 404"},
-		{rec: "po", want: "400 400 400 403 403 400 404 404 404 404"},
+		{rec: "po", want: "400 403 403 403 403 400 404 404 404 404"}, // the invited observer writes it, not the supervisor
 		{rec: "att", want: "409 409 409 403 403 404 404 404 404 404"},
 	},
 	"POST /records/:rid/attachments": {
