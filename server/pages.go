@@ -494,7 +494,7 @@ type recordEditPage struct {
 	// SavedSection is the section whose Save draft was pressed, where the
 	// page opens again (its id is the URL's fragment); -1 for none.
 	SavedSection int
-	Attach   *attachPanel // attachments.go
+	Attach       *attachPanel // attachments.go
 }
 
 func (s *Server) people(c *gin.Context) ([]person, error) {
