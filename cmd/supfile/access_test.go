@@ -122,7 +122,7 @@ func newAccessWorld(t *testing.T, env map[string]string) *accessWorld {
 	p.supervisor.call("POST", "/api/v1/staff/"+sup+"/records", map[string]any{"form": "group-supervision", "data": map[string]any{}}, http.StatusCreated, &grp)
 	p.supervisor.call("POST", "/api/v1/records/"+grp.ID+"/parties", map[string]any{"staff_id": see, "role": "attendee"}, http.StatusCreated, nil)
 	w.rec["grp"] = grp.ID
-	w.addLiving(t, p) // living_test.go
+	w.addLiving(t, p)                    // living_test.go
 	att, a := signedWithAttachment(t, p) // attachments_test.go
 	w.rec["att"], w.attach = att.ID, a.ID
 	return w
