@@ -128,9 +128,20 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return string(r)
 		},
+		// roleName is a signer role as the file lists it: each attendee of a
+		// group record signs as "attendee:<id>", listed as "attendee".
+		"roleName": func(r string) string {
+			if strings.HasPrefix(r, supervision.PartyAttendee+":") {
+				return supervision.PartyAttendee
+			}
+			return r
+		},
 		"roleTitle": func(r string) string {
 			if r == "" {
 				return ""
+			}
+			if strings.HasPrefix(r, supervision.PartyAttendee+":") {
+				return "Attendee" // each attendee of a group record signs as themselves
 			}
 			return strings.ToUpper(r[:1]) + r[1:]
 		},
