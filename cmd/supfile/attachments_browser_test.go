@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/supervisionfile/supfile/internal/clamdtest"
@@ -103,42 +100,10 @@ func TestBrowserAttachments(t *testing.T) {
 	if status != 200 || body != testPDF {
 		t.Errorf("download: %d %q", status, body)
 	}
-	// The panel on the edit page; the rest of the edit page is the
-	// agreement's form, which the form tests check.
-	for _, w := range []int64{375, 1280} {
-		do(t, sup, chromedp.EmulateViewport(w, 900))
-		var fits bool
-		do(t, sup, chromedp.Evaluate(`document.documentElement.scrollWidth <= window.innerWidth`, &fits))
-		if !fits {
-			t.Errorf("edit page with the attachments panel scrolls sideways at %d px", w)
-		}
-		checkAxeIn(t, sup, "the attachments panel of the edit page", `[["#attachments"], ["#attachments + .govuk-summary-list"], ["form[action$='/attachments']"]]`)
-	}
+	checkWidths(t, sup, "edit page with the attachments panel")
 
 	// Removing it.
 	click(t, sup, `form[action$="/remove"] button[type=submit]`)
 	waitText(t, sup, ".govuk-notification-banner", "Attachment removed")
 	waitText(t, sup, "#attachments ~ p", "No files are attached")
-}
-
-// checkAxeIn runs axe-core on part of the page (an axe context's include
-// list, as JSON): no WCAG 2.2 A/AA violations there.
-func checkAxeIn(t *testing.T, ctx context.Context, page, include string) {
-	t.Helper()
-	var loaded bool
-	do(t, ctx, chromedp.Evaluate(`typeof axe !== "undefined"`, &loaded))
-	if !loaded {
-		do(t, ctx, chromedp.Evaluate(axeSource+";true", &loaded))
-	}
-	var res string
-	do(t, ctx, chromedp.Evaluate(`axe.run({include: `+include+`}, {runOnly: {type: "tag", values: ["wcag2a","wcag2aa","wcag21a","wcag21aa","wcag22a","wcag22aa"]}})
-		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))))`,
-		&res, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
-	var v []axeViolation
-	if err := json.Unmarshal([]byte(res), &v); err != nil {
-		t.Fatalf("axe result %q: %v", res, err)
-	}
-	for _, x := range v {
-		t.Errorf("axe on %s: %s (%s): %s at %v", page, x.ID, x.Impact, x.Help, x.Nodes)
-	}
 }
