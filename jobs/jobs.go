@@ -120,7 +120,7 @@ func Backoff(n int) time.Duration {
 	return min(FirstRetry<<(n-1), MaxRetry)
 }
 
-// Finisher is what the jobs do: the domain service.
+// Finisher is what the jobs do: the domain service's Records.
 type Finisher interface {
 	FinishDocuments(ctx context.Context, recordID string) error
 	PendingDocuments(ctx context.Context) ([]string, error)

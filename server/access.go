@@ -54,7 +54,7 @@ type partyJSON struct {
 }
 
 func (s *Server) apiCovers(c *gin.Context) error {
-	list, err := s.svc.CoversFor(c.Request.Context(), currentUser(c))
+	list, err := s.svc.Admin.CoversFor(c.Request.Context(), currentUser(c))
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Server) apiCoverCreate(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	cv, err := s.svc.ArrangeCover(c.Request.Context(), currentUser(c), in)
+	cv, err := s.svc.Admin.ArrangeCover(c.Request.Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) apiCoverCreate(c *gin.Context) error {
 }
 
 func (s *Server) apiCoverEnd(c *gin.Context) error {
-	if err := s.svc.EndCover(c.Request.Context(), currentUser(c), c.Param("cid")); err != nil {
+	if err := s.svc.Admin.EndCover(c.Request.Context(), currentUser(c), c.Param("cid")); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -88,7 +88,7 @@ func (s *Server) apiCoverEnd(c *gin.Context) error {
 }
 
 func (s *Server) apiAudits(c *gin.Context) error {
-	list, err := s.svc.AuditAssignmentsFor(c.Request.Context(), currentUser(c))
+	list, err := s.svc.Admin.AuditAssignmentsFor(c.Request.Context(), currentUser(c))
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) apiAuditCreate(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	a, err := s.svc.AssignAuditor(c.Request.Context(), currentUser(c), in)
+	a, err := s.svc.Admin.AssignAuditor(c.Request.Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (s *Server) apiAuditCreate(c *gin.Context) error {
 }
 
 func (s *Server) apiAuditEnd(c *gin.Context) error {
-	if err := s.svc.EndAuditAssignment(c.Request.Context(), currentUser(c), c.Param("aid")); err != nil {
+	if err := s.svc.Admin.EndAuditAssignment(c.Request.Context(), currentUser(c), c.Param("aid")); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -122,7 +122,7 @@ func (s *Server) apiAuditEnd(c *gin.Context) error {
 }
 
 func (s *Server) apiRecordParties(c *gin.Context) error {
-	v, err := s.svc.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (s *Server) apiRecordInvite(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := s.svc.InviteToRecord(c.Request.Context(), currentUser(c), c.Param("rid"), in.StaffID, in.Role)
+	p, err := s.svc.Records.InviteToRecord(c.Request.Context(), currentUser(c), c.Param("rid"), in.StaffID, in.Role)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Server) apiRecordInvite(c *gin.Context) error {
 }
 
 func (s *Server) apiRecordUninvite(c *gin.Context) error {
-	if err := s.svc.RemoveFromRecord(c.Request.Context(), currentUser(c), c.Param("rid"), c.Param("staff"), c.Param("role")); err != nil {
+	if err := s.svc.Records.RemoveFromRecord(c.Request.Context(), currentUser(c), c.Param("rid"), c.Param("staff"), c.Param("role")); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -175,11 +175,11 @@ type coverPage struct {
 
 func (s *Server) coverView(c *gin.Context, form supervision.CoverInput) (*coverPage, error) {
 	ctx, actor := c.Request.Context(), currentUser(c)
-	list, err := s.svc.CoversFor(ctx, actor)
+	list, err := s.svc.Admin.CoversFor(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.svc.Names(ctx)
+	names, err := s.svc.People.Names(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func (s *Server) coverView(c *gin.Context, form supervision.CoverInput) (*coverP
 	for _, cv := range list {
 		p.Rows = append(p.Rows, coverRow{Cover: cv, Supervisor: names[cv.SupervisorID], StandIn: names[cv.StandInID]})
 	}
-	if p.Candidates, err = s.svc.CoverCandidates(ctx, actor); err != nil {
+	if p.Candidates, err = s.svc.Admin.CoverCandidates(ctx, actor); err != nil {
 		return nil, err
 	}
 	if p.People, err = s.people(c); err != nil {
@@ -215,7 +215,7 @@ func (s *Server) coverPage(c *gin.Context) error {
 func (s *Server) coverCreate(c *gin.Context) error {
 	in := supervision.CoverInput{SupervisorID: c.PostForm("supervisor_id"), StandInID: c.PostForm("stand_in_id"),
 		From: postDate(c, "from"), To: postDate(c, "to"), Reason: c.PostForm("reason")}
-	if _, err := s.svc.ArrangeCover(c.Request.Context(), currentUser(c), in); err != nil {
+	if _, err := s.svc.Admin.ArrangeCover(c.Request.Context(), currentUser(c), in); err != nil {
 		p, verr := s.coverView(c, in)
 		if verr != nil {
 			return verr
@@ -231,7 +231,7 @@ func (s *Server) coverCreate(c *gin.Context) error {
 }
 
 func (s *Server) coverEnd(c *gin.Context) error {
-	if err := s.svc.EndCover(c.Request.Context(), currentUser(c), c.Param("cid")); err != nil {
+	if err := s.svc.Admin.EndCover(c.Request.Context(), currentUser(c), c.Param("cid")); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/manage/cover?ended=1")
@@ -254,11 +254,11 @@ type auditsPage struct {
 
 func (s *Server) auditsView(c *gin.Context, form supervision.AuditInput) (*auditsPage, error) {
 	ctx, actor := c.Request.Context(), currentUser(c)
-	list, err := s.svc.AuditAssignmentsFor(ctx, actor)
+	list, err := s.svc.Admin.AuditAssignmentsFor(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.svc.Names(ctx)
+	names, err := s.svc.People.Names(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +267,7 @@ func (s *Server) auditsView(c *gin.Context, form supervision.AuditInput) (*audit
 	for _, a := range list {
 		p.Rows = append(p.Rows, auditRow{Assignment: a, Supervisee: names[a.SuperviseeID], Auditor: names[a.AuditorID], Mine: a.AuditorID == actor.ID})
 	}
-	if p.Candidates, err = s.svc.AuditCandidates(ctx, actor); err != nil {
+	if p.Candidates, err = s.svc.Admin.AuditCandidates(ctx, actor); err != nil {
 		return nil, err
 	}
 	if p.People, err = s.people(c); err != nil {
@@ -293,7 +293,7 @@ func (s *Server) auditsPage(c *gin.Context) error {
 
 func (s *Server) auditCreate(c *gin.Context) error {
 	in := supervision.AuditInput{SuperviseeID: c.PostForm("supervisee_id"), AuditorID: c.PostForm("auditor_id"), Due: postDate(c, "due")}
-	if _, err := s.svc.AssignAuditor(c.Request.Context(), currentUser(c), in); err != nil {
+	if _, err := s.svc.Admin.AssignAuditor(c.Request.Context(), currentUser(c), in); err != nil {
 		p, verr := s.auditsView(c, in)
 		if verr != nil {
 			return verr
@@ -309,7 +309,7 @@ func (s *Server) auditCreate(c *gin.Context) error {
 }
 
 func (s *Server) auditEnd(c *gin.Context) error {
-	if err := s.svc.EndAuditAssignment(c.Request.Context(), currentUser(c), c.Param("aid")); err != nil {
+	if err := s.svc.Admin.EndAuditAssignment(c.Request.Context(), currentUser(c), c.Param("aid")); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/manage/audits?ended=1")
@@ -320,8 +320,8 @@ func (s *Server) auditEnd(c *gin.Context) error {
 // name the senior manager.
 func (s *Server) recordInvite(c *gin.Context) error {
 	ctx, actor, id := c.Request.Context(), currentUser(c), c.Param("rid")
-	if _, err := s.svc.InviteToRecord(ctx, actor, id, c.PostForm("staff_id"), c.PostForm("role")); err != nil {
-		v, verr := s.svc.Record(ctx, actor, id)
+	if _, err := s.svc.Records.InviteToRecord(ctx, actor, id, c.PostForm("staff_id"), c.PostForm("role")); err != nil {
+		v, verr := s.svc.Records.Record(ctx, actor, id)
 		if verr != nil {
 			return verr
 		}
@@ -341,7 +341,7 @@ func (s *Server) recordInvite(c *gin.Context) error {
 
 func (s *Server) recordUninvite(c *gin.Context) error {
 	id := c.Param("rid")
-	if err := s.svc.RemoveFromRecord(c.Request.Context(), currentUser(c), id, c.PostForm("staff_id"), c.PostForm("role")); err != nil {
+	if err := s.svc.Records.RemoveFromRecord(c.Request.Context(), currentUser(c), id, c.PostForm("staff_id"), c.PostForm("role")); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/records/"+url.PathEscape(id)+"?done=uninvited")
@@ -450,18 +450,18 @@ func (s *Server) homeAccess(c *gin.Context, hasSupervisees bool) (homeAccess, er
 	ctx, actor := c.Request.Context(), currentUser(c)
 	var h homeAccess
 	var err error
-	if h.Covering, err = s.svc.Covering(ctx, actor); err != nil {
+	if h.Covering, err = s.svc.Admin.Covering(ctx, actor); err != nil {
 		return h, err
 	}
-	if h.Named, err = s.svc.NamedRecords(ctx, actor); err != nil {
+	if h.Named, err = s.svc.Files.NamedRecords(ctx, actor); err != nil {
 		return h, err
 	}
-	audits, err := s.svc.AuditsToDo(ctx, actor)
+	audits, err := s.svc.Admin.AuditsToDo(ctx, actor)
 	if err != nil {
 		return h, err
 	}
 	if len(audits) > 0 {
-		names, err := s.svc.Names(ctx)
+		names, err := s.svc.People.Names(ctx)
 		if err != nil {
 			return h, err
 		}

@@ -72,7 +72,7 @@ func accessOut(p *supervision.AccessLogPage, full bool) accessPageJSON {
 // apiAccessLog is GET /api/v1/access-log: one page of the log, filtered,
 // for administrators.
 func (s *Server) apiAccessLog(c *gin.Context) error {
-	p, err := s.svc.AccessLog(c.Request.Context(), currentUser(c), accessFilter(c))
+	p, err := s.svc.Files.AccessLog(c.Request.Context(), currentUser(c), accessFilter(c))
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) apiAccessLog(c *gin.Context) error {
 func (s *Server) accessLogCSV(c *gin.Context) error {
 	name := "access-log-" + time.Now().In(s.svc.Location()).Format("2006-01-02") + ".csv"
 	w := &csvDownload{c: c, name: name}
-	if err := s.svc.AccessLogCSV(c.Request.Context(), currentUser(c), accessFilter(c), w); err != nil {
+	if err := s.svc.Files.AccessLogCSV(c.Request.Context(), currentUser(c), accessFilter(c), w); err != nil {
 		if w.started {
 			s.log.Error("access log CSV ended short", "request_id", requestID(c), "err", err)
 			c.Abort()
@@ -133,7 +133,7 @@ func (w *csvDownload) Write(p []byte) (int, error) {
 // downloaded a supervisee's file, for the supervisee (and administrators).
 func (s *Server) apiFileAccessLog(c *gin.Context) error {
 	page, _ := strconv.Atoi(c.Query("page"))
-	p, err := s.svc.FileAccessLog(c.Request.Context(), currentUser(c), c.Param("id"), page)
+	p, err := s.svc.Files.FileAccessLog(c.Request.Context(), currentUser(c), c.Param("id"), page)
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func pageURL(path string, f supervision.AccessFilter, page int) string {
 }
 
 func (s *Server) accessRows(c *gin.Context, p *supervision.AccessLogPage) ([]accessRow, error) {
-	names, err := s.svc.Names(c.Request.Context())
+	names, err := s.svc.People.Names(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func (s *Server) accessLogView(c *gin.Context) (*accessLogPage, error) {
 	for _, a := range supervision.AccessActions {
 		p.Actions = append(p.Actions, accessAction{Value: string(a.Action), Label: a.Label})
 	}
-	lp, err := s.svc.AccessLog(c.Request.Context(), currentUser(c), f)
+	lp, err := s.svc.Files.AccessLog(c.Request.Context(), currentUser(c), f)
 	if err != nil {
 		if !p.Page.setErrors(err) {
 			return nil, err
@@ -277,7 +277,7 @@ func (s *Server) fileAccessPage(c *gin.Context) error {
 	actor := currentUser(c)
 	id := c.Param("id")
 	page, _ := strconv.Atoi(c.Query("page"))
-	lp, err := s.svc.FileAccessLog(ctx, actor, id, page)
+	lp, err := s.svc.Files.FileAccessLog(ctx, actor, id, page)
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,8 @@ type accountPage struct {
 }
 
 func (s *Server) newAccountPage(c *gin.Context) *accountPage {
-	p := &accountPage{Page: s.basePage(c, "Your account"), Passwords: s.svc.LocalPasswords(), MailOn: s.svc.MailOn()}
-	if on, err := s.svc.EmailNotificationsOn(c.Request.Context(), currentUser(c)); err == nil {
+	p := &accountPage{Page: s.basePage(c, "Your account"), Passwords: s.svc.People.LocalPasswords(), MailOn: s.svc.MailOn()}
+	if on, err := s.svc.People.EmailNotificationsOn(c.Request.Context(), currentUser(c)); err == nil {
 		p.EmailOn = on
 	} else {
 		p.EmailOn = true
@@ -56,7 +56,7 @@ func sessionToken(c *gin.Context) string {
 }
 
 func (s *Server) accountPassword(c *gin.Context) error {
-	err := s.svc.ChangePassword(c.Request.Context(), currentUser(c), sessionToken(c),
+	err := s.svc.People.ChangePassword(c.Request.Context(), currentUser(c), sessionToken(c),
 		c.PostForm("current_password"), c.PostForm("new_password"))
 	if err != nil {
 		p := s.newAccountPage(c)
@@ -79,7 +79,7 @@ func (s *Server) accountEmail(c *gin.Context) error {
 		s.render(c, http.StatusUnprocessableEntity, "account", p)
 		return nil
 	}
-	if err := s.svc.SetEmailNotifications(c.Request.Context(), currentUser(c), v == "on"); err != nil {
+	if err := s.svc.People.SetEmailNotifications(c.Request.Context(), currentUser(c), v == "on"); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/account?email="+v)
@@ -97,7 +97,7 @@ func (s *Server) apiEmailNotifications(c *gin.Context) error {
 	if in.On == nil {
 		return &supervision.ValidationError{Fields: []supervision.FieldError{{Field: "on", Message: "Give on: true or false"}}}
 	}
-	if err := s.svc.SetEmailNotifications(c.Request.Context(), currentUser(c), *in.On); err != nil {
+	if err := s.svc.People.SetEmailNotifications(c.Request.Context(), currentUser(c), *in.On); err != nil {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"on": *in.On, "email_sent": s.svc.MailOn()})
@@ -112,7 +112,7 @@ func (s *Server) apiChangePassword(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := s.svc.ChangePassword(c.Request.Context(), currentUser(c), sessionToken(c), in.CurrentPassword, in.NewPassword); err != nil {
+	if err := s.svc.People.ChangePassword(c.Request.Context(), currentUser(c), sessionToken(c), in.CurrentPassword, in.NewPassword); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -135,7 +135,7 @@ func (s *Server) staffEdit(c *gin.Context) error {
 			*f.dst = &v
 		}
 	}
-	_, err := s.svc.EditStaff(c.Request.Context(), currentUser(c), id, form)
+	_, err := s.svc.People.EditStaff(c.Request.Context(), currentUser(c), id, form)
 	if err != nil {
 		p, verr := s.staffMemberView(c)
 		if verr != nil {
@@ -169,12 +169,12 @@ func optDate(t *time.Time) *string {
 }
 
 func (s *Server) adminStaffOut(c *gin.Context, st *supervision.Staff) (adminStaffJSON, error) {
-	out := adminStaffJSON{staffJSON: staffOut(st), EndDate: optDate(st.EndDate), RetentionUntil: optDate(s.svc.RetentionUntil(st))}
+	out := adminStaffJSON{staffJSON: staffOut(st), EndDate: optDate(st.EndDate), RetentionUntil: optDate(s.svc.Admin.RetentionUntil(st))}
 	sup, err := s.svc.CurrentSupervisor(c.Request.Context(), st.ID)
 	if err != nil {
 		return out, err
 	}
-	out.HandoverNeeded = s.svc.HandoverNeeded(sup)
+	out.HandoverNeeded = s.svc.Admin.HandoverNeeded(sup)
 	return out, nil
 }
 
@@ -183,7 +183,7 @@ func (s *Server) apiStaffPatch(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	st, err := s.svc.EditStaff(c.Request.Context(), currentUser(c), c.Param("id"), in)
+	st, err := s.svc.People.EditStaff(c.Request.Context(), currentUser(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 // staffSetPassword is the admin's form to give someone a new password.
 func (s *Server) staffSetPassword(c *gin.Context) error {
 	id := c.Param("id")
-	err := s.svc.ResetPassword(c.Request.Context(), currentUser(c), sessionToken(c), id, c.PostForm("password"))
+	err := s.svc.People.ResetPassword(c.Request.Context(), currentUser(c), sessionToken(c), id, c.PostForm("password"))
 	if err != nil {
 		p, verr := s.staffMemberView(c)
 		if verr != nil {
@@ -36,7 +36,7 @@ func (s *Server) staffSetPassword(c *gin.Context) error {
 func (s *Server) exportFile(c *gin.Context) error {
 	id := c.Param("id")
 	var buf bytes.Buffer
-	if err := s.svc.Export(c.Request.Context(), currentUser(c), id, c.Query("reason"), &buf); err != nil {
+	if err := s.svc.Files.Export(c.Request.Context(), currentUser(c), id, c.Query("reason"), &buf); err != nil {
 		if isAPI(c) {
 			return err
 		}
@@ -68,7 +68,7 @@ func (s *Server) apiSetPassword(c *gin.Context) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	if err := s.svc.ResetPassword(c.Request.Context(), currentUser(c), sessionToken(c), c.Param("id"), b.Password); err != nil {
+	if err := s.svc.People.ResetPassword(c.Request.Context(), currentUser(c), sessionToken(c), c.Param("id"), b.Password); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

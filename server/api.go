@@ -62,7 +62,7 @@ func (s *Server) apiLogin(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	token, st, err := s.svc.SignIn(c.Request.Context(), supervision.LoginInput{Email: in.Email, Password: in.Password, Address: c.ClientIP()})
+	token, st, err := s.svc.People.SignIn(c.Request.Context(), supervision.LoginInput{Email: in.Email, Password: in.Password, Address: c.ClientIP()})
 	if err != nil {
 		retryAfter(c, err)
 		return err
@@ -74,7 +74,7 @@ func (s *Server) apiLogin(c *gin.Context) error {
 
 func (s *Server) apiLogout(c *gin.Context) error {
 	if ck, err := c.Cookie(cookieName); err == nil && ck != "" {
-		if err := s.svc.Logout(c.Request.Context(), ck); err != nil {
+		if err := s.svc.People.Logout(c.Request.Context(), ck); err != nil {
 			return err
 		}
 	}
@@ -112,7 +112,7 @@ func (s *Server) apiFormSchema(c *gin.Context) error {
 }
 
 func (s *Server) apiStaffList(c *gin.Context) error {
-	list, err := s.svc.ListStaff(c.Request.Context(), currentUser(c))
+	list, err := s.svc.People.ListStaff(c.Request.Context(), currentUser(c))
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (s *Server) apiStaffCreate(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	st, err := s.svc.CreateStaff(c.Request.Context(), currentUser(c), in)
+	st, err := s.svc.People.CreateStaff(c.Request.Context(), currentUser(c), in)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (s *Server) apiSetSupervisor(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	rel, err := s.svc.SetSupervisor(c.Request.Context(), currentUser(c), c.Param("id"), in.SupervisorID, in.From)
+	rel, err := s.svc.Admin.SetSupervisor(c.Request.Context(), currentUser(c), c.Param("id"), in.SupervisorID, in.From)
 	if err != nil {
 		return err
 	}
@@ -265,15 +265,15 @@ func viewOut(v *supervision.RecordView) recordJSON {
 }
 
 func (s *Server) apiFile(c *gin.Context) error {
-	fv, err := s.svc.File(c.Request.Context(), currentUser(c), c.Param("id"))
+	fv, err := s.svc.Files.File(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	hv, err := s.svc.FileHandover(c.Request.Context(), currentUser(c), c.Param("id"))
+	hv, err := s.svc.Admin.FileHandover(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	dv, err := s.svc.FileDue(c.Request.Context(), currentUser(c), c.Param("id"))
+	dv, err := s.svc.Files.FileDue(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -289,9 +289,9 @@ func (s *Server) apiFile(c *gin.Context) error {
 		// the file audits of this file, kept in the supervisor's file.
 		Standing string       `json:"standing"`
 		Audits   []recordJSON `json:"audits"`
-	}{Staff: staffOut(fv.Staff), Records: []recordJSON{}, ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: optDate(s.svc.RetentionUntil(fv.Staff)),
+	}{Staff: staffOut(fv.Staff), Records: []recordJSON{}, ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: optDate(s.svc.Admin.RetentionUntil(fv.Staff)),
 		Due: dueItems(dv.Items), History: historyOut(hv), Standing: fv.Access.Role(), Audits: []recordJSON{}}
-	audits, err := s.svc.AuditLinks(c.Request.Context(), currentUser(c), fv.Staff.ID)
+	audits, err := s.svc.Files.AuditLinks(c.Request.Context(), currentUser(c), fv.Staff.ID)
 	if err != nil {
 		return err
 	}
@@ -318,11 +318,11 @@ func (s *Server) apiRecordCreate(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	r, err := s.svc.StartRecord(ctx, currentUser(c), c.Param("id"), in.Form, in.Data)
+	r, err := s.svc.Records.StartRecord(ctx, currentUser(c), c.Param("id"), in.Form, in.Data)
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.Record(ctx, currentUser(c), r.ID)
+	v, err := s.svc.Records.Record(ctx, currentUser(c), r.ID)
 	if err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func (s *Server) apiRecordCreate(c *gin.Context) error {
 }
 
 func (s *Server) apiRecordGet(c *gin.Context) error {
-	v, err := s.svc.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -353,7 +353,7 @@ func (s *Server) apiRecordPut(c *gin.Context) error {
 	if in.Data == nil {
 		in.Data = map[string]any{}
 	}
-	v, err := s.svc.SaveDraft(c.Request.Context(), currentUser(c), c.Param("rid"), in.Data, *in.Revision)
+	v, err := s.svc.Records.SaveDraft(c.Request.Context(), currentUser(c), c.Param("rid"), in.Data, *in.Revision)
 	if err != nil {
 		return err
 	}
@@ -362,7 +362,7 @@ func (s *Server) apiRecordPut(c *gin.Context) error {
 }
 
 func (s *Server) apiRecordSubmit(c *gin.Context) error {
-	v, err := s.svc.Submit(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.Submit(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -390,7 +390,7 @@ func (s *Server) apiRecordSign(c *gin.Context) error {
 		}
 		sin.DrawingPNG = b
 	}
-	v, err := s.svc.Sign(c.Request.Context(), currentUser(c), c.Param("rid"), sin)
+	v, err := s.svc.Records.Sign(c.Request.Context(), currentUser(c), c.Param("rid"), sin)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func isAttachmentUpload(c *gin.Context) bool {
 // attachmentBodyLimit is an upload's limit: the file, and room for the
 // name, the description and the multipart framing.
 func (s *Server) attachmentBodyLimit() int64 {
-	maxBytes, _ := s.svc.AttachmentLimits()
+	maxBytes, _ := s.svc.Records.AttachmentLimits()
 	return maxBytes + 64<<10
 }
 
@@ -56,7 +56,7 @@ func (s *Server) readUpload(c *gin.Context, fileField, nameField, descField stri
 	if err != nil || ct != "multipart/form-data" || params["boundary"] == "" {
 		return in, badRequest{"Send the file as multipart/form-data, in a part named " + fileField}
 	}
-	maxBytes, _ := s.svc.AttachmentLimits()
+	maxBytes, _ := s.svc.Records.AttachmentLimits()
 	mr := multipart.NewReader(c.Request.Body, params["boundary"])
 	for {
 		part, err := mr.NextPart()
@@ -122,9 +122,9 @@ type attachPanel struct {
 }
 
 func (s *Server) attachPanel(v *supervision.RecordView, page *basePage) *attachPanel {
-	maxBytes, maxCount := s.svc.AttachmentLimits()
+	maxBytes, maxCount := s.svc.Records.AttachmentLimits()
 	return &attachPanel{RecordID: v.Record.ID, List: v.Attachments, CanChange: v.CanAttach(),
-		MaxText: supervision.FormatSize(maxBytes), MaxCount: maxCount, Scanning: s.svc.VirusScanning(), Errors: page.ErrorMap}
+		MaxText: supervision.FormatSize(maxBytes), MaxCount: maxCount, Scanning: s.svc.Records.VirusScanning(), Errors: page.ErrorMap}
 }
 
 // FileType names an attachment's type; FileSize its size.
@@ -147,12 +147,12 @@ func pageFields(err error) error {
 
 func (s *Server) attachmentUpload(c *gin.Context) error {
 	ctx, actor := c.Request.Context(), currentUser(c)
-	if err := s.svc.MayAttach(ctx, actor, c.Param("rid")); err != nil {
+	if err := s.svc.Records.MayAttach(ctx, actor, c.Param("rid")); err != nil {
 		return err
 	}
 	in, err := s.readUpload(c, "attachment_file", "attachment_name", "attachment_description")
 	if err == nil {
-		_, err = s.svc.AddAttachment(ctx, actor, c.Param("rid"), in)
+		_, err = s.svc.Records.AddAttachment(ctx, actor, c.Param("rid"), in)
 	}
 	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/records/"+c.Param("rid")+"?done=attached#attachments")
@@ -162,7 +162,7 @@ func (s *Server) attachmentUpload(c *gin.Context) error {
 	if !errors.As(err, &ve) {
 		return err
 	}
-	v, verr := s.svc.Record(ctx, actor, c.Param("rid"))
+	v, verr := s.svc.Records.Record(ctx, actor, c.Param("rid"))
 	if verr != nil {
 		return verr
 	}
@@ -177,7 +177,7 @@ func (s *Server) attachmentUpload(c *gin.Context) error {
 }
 
 func (s *Server) attachmentDownload(c *gin.Context) error {
-	f, err := s.svc.OpenAttachment(c.Request.Context(), currentUser(c), c.Param("rid"), c.Param("att"))
+	f, err := s.svc.Records.OpenAttachment(c.Request.Context(), currentUser(c), c.Param("rid"), c.Param("att"))
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (s *Server) attachmentDownload(c *gin.Context) error {
 }
 
 func (s *Server) attachmentRemove(c *gin.Context) error {
-	if _, err := s.svc.DeleteAttachment(c.Request.Context(), currentUser(c), c.Param("rid"), c.Param("att")); err != nil {
+	if _, err := s.svc.Records.DeleteAttachment(c.Request.Context(), currentUser(c), c.Param("rid"), c.Param("att")); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/records/"+c.Param("rid")+"?done=unattached#attachments")
@@ -225,14 +225,14 @@ func attachmentOut(a *supervision.Attachment) attachmentJSON {
 }
 
 func (s *Server) apiAttachmentUpload(c *gin.Context) error {
-	if err := s.svc.MayAttach(c.Request.Context(), currentUser(c), c.Param("rid")); err != nil {
+	if err := s.svc.Records.MayAttach(c.Request.Context(), currentUser(c), c.Param("rid")); err != nil {
 		return err
 	}
 	in, err := s.readUpload(c, "file", "name", "description")
 	if err != nil {
 		return err
 	}
-	a, err := s.svc.AddAttachment(c.Request.Context(), currentUser(c), c.Param("rid"), in)
+	a, err := s.svc.Records.AddAttachment(c.Request.Context(), currentUser(c), c.Param("rid"), in)
 	if err != nil {
 		return err
 	}
@@ -241,11 +241,11 @@ func (s *Server) apiAttachmentUpload(c *gin.Context) error {
 }
 
 func (s *Server) apiAttachments(c *gin.Context) error {
-	v, err := s.svc.Attachments(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.Attachments(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
-	maxBytes, maxCount := s.svc.AttachmentLimits()
+	maxBytes, maxCount := s.svc.Records.AttachmentLimits()
 	out := struct {
 		Attachments []attachmentJSON `json:"attachments"`
 		CanChange   bool             `json:"can_change"`
@@ -260,7 +260,7 @@ func (s *Server) apiAttachments(c *gin.Context) error {
 }
 
 func (s *Server) apiAttachmentRemove(c *gin.Context) error {
-	if _, err := s.svc.DeleteAttachment(c.Request.Context(), currentUser(c), c.Param("rid"), c.Param("att")); err != nil {
+	if _, err := s.svc.Records.DeleteAttachment(c.Request.Context(), currentUser(c), c.Param("rid"), c.Param("att")); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

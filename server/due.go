@@ -32,7 +32,7 @@ type dueHome struct {
 }
 
 func (s *Server) dueHome(c *gin.Context) (*dueHome, error) {
-	mine, team, err := s.svc.TeamDue(c.Request.Context(), currentUser(c))
+	mine, team, err := s.svc.Files.TeamDue(c.Request.Context(), currentUser(c))
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func timelineText(v *supervision.DueView) []string {
 // teamDueCSV is the due list of the actor's supervisees and their
 // supervisors' teams, one row per thing due.
 func (s *Server) teamDueCSV(c *gin.Context) error {
-	mine, team, err := s.svc.TeamDue(c.Request.Context(), currentUser(c))
+	mine, team, err := s.svc.Files.TeamDue(c.Request.Context(), currentUser(c))
 	if err != nil {
 		return err
 	}

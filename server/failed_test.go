@@ -61,15 +61,15 @@ func TestDocumentsFailedShown(t *testing.T) {
 	var offset atomic.Int64 // moves the service's clock on
 	svc := supervision.New(db, blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: time.UTC,
 		Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }}, nil)
-	if _, _, err := svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+	if _, _, err := svc.People.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		t.Fatal(err)
 	}
-	_, admin, err := svc.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
+	_, admin, err := svc.People.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	add := func(name, email, role string) *supervision.Staff {
-		st, err := svc.CreateStaff(ctx, admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
+		st, err := svc.People.CreateStaff(ctx, admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
 			Role: role, StartDate: "2024-01-08", Password: "a long password"})
 		if err != nil {
 			t.Fatal(err)
@@ -78,21 +78,21 @@ func TestDocumentsFailedShown(t *testing.T) {
 	}
 	sup := add("Ahmed Khan", "ahmed@testshire.gov.uk", "team_manager")
 	see := add("Siân Jones", "sian@testshire.gov.uk", "social_worker")
-	if _, err := svc.SetSupervisor(ctx, admin, see.ID, sup.ID, "2025-01-06"); err != nil {
+	if _, err := svc.Admin.SetSupervisor(ctx, admin, see.ID, sup.ID, "2025-01-06"); err != nil {
 		t.Fatal(err)
 	}
 	def, _ := cat.Get("supervision-agreement")
-	rec, err := svc.StartRecord(ctx, sup, see.ID, def.ID, forms.Sample(def, sup.ID))
+	rec, err := svc.Records.StartRecord(ctx, sup, see.ID, def.ID, forms.Sample(def, sup.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Submit(ctx, sup, rec.ID); err != nil {
+	if _, err := svc.Records.Submit(ctx, sup, rec.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Sign(ctx, see, rec.ID, supervision.SignInput{Name: see.Name, Confirm: true}); err != nil {
+	if _, err := svc.Records.Sign(ctx, see, rec.ID, supervision.SignInput{Name: see.Name, Confirm: true}); err != nil {
 		t.Fatal(err)
 	}
-	token, _, err := svc.Login(ctx, "ahmed@testshire.gov.uk", "a long password")
+	token, _, err := svc.People.Login(ctx, "ahmed@testshire.gov.uk", "a long password")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestDocumentsFailedShown(t *testing.T) {
 		t.Errorf("record page: %d\n%s", w.Code, page)
 	}
 	// The administrators are told on their staff page; others may not look.
-	adminToken, _, err := svc.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
+	adminToken, _, err := svc.People.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,16 +144,16 @@ func TestDocumentsFailedShown(t *testing.T) {
 		!strings.Contains(aw.Body.String(), rec.ID) || !strings.Contains(aw.Body.String(), reason) {
 		t.Errorf("admin staff page: %d\n%s", aw.Code, aw.Body)
 	}
-	if _, err := svc.FailedDocuments(ctx, sup); !errors.Is(err, supervision.ErrForbidden) {
+	if _, err := svc.Records.FailedDocuments(ctx, sup); !errors.Is(err, supervision.ErrForbidden) {
 		t.Errorf("FailedDocuments for a supervisor: %v", err)
 	}
 	// Fixed: the retry completes it and the administrators' list is empty.
 	r.crash.Store(false)
 	offset.Store(int64(31 * time.Second))
-	if done, pending, err := svc.FinalizePending(ctx); err != nil || done != 1 || pending != 0 {
+	if done, pending, err := svc.Records.FinalizePending(ctx); err != nil || done != 1 || pending != 0 {
 		t.Fatalf("retry after the fix: done %d pending %d err %v", done, pending, err)
 	}
-	if failed, err := svc.FailedDocuments(ctx, admin); err != nil || len(failed) != 0 {
+	if failed, err := svc.Records.FailedDocuments(ctx, admin); err != nil || len(failed) != 0 {
 		t.Errorf("failed documents after the fix: %v %d", err, len(failed))
 	}
 }

@@ -11,7 +11,7 @@ import (
 // file holds when it is asked for; only the supervisee and their supervisor
 // get it.
 func (s *Server) frontPage(c *gin.Context) error {
-	pdf, err := s.svc.FrontPagePDF(c.Request.Context(), currentUser(c), c.Param("id"))
+	pdf, err := s.svc.Files.FrontPagePDF(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

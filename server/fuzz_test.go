@@ -56,15 +56,15 @@ func newFuzzApp(f *testing.F) *fuzzApp {
 		f.Fatal(err)
 	}
 	svc := supervision.New(db, blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: time.UTC}, nil)
-	if _, _, err := svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+	if _, _, err := svc.People.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		f.Fatal(err)
 	}
-	_, admin, err := svc.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
+	_, admin, err := svc.People.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
 	if err != nil {
 		f.Fatal(err)
 	}
 	add := func(name, email, role string) *supervision.Staff {
-		st, err := svc.CreateStaff(ctx, admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
+		st, err := svc.People.CreateStaff(ctx, admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
 			Role: role, StartDate: "2024-01-08", Password: "a long password"})
 		if err != nil {
 			f.Fatal(err)
@@ -73,15 +73,15 @@ func newFuzzApp(f *testing.F) *fuzzApp {
 	}
 	sup := add("Ahmed Khan", "ahmed@testshire.gov.uk", "team_manager")
 	see := add("Siân Jones", "sian@testshire.gov.uk", "social_worker")
-	if _, err := svc.SetSupervisor(ctx, admin, see.ID, sup.ID, "2025-01-06"); err != nil {
+	if _, err := svc.Admin.SetSupervisor(ctx, admin, see.ID, sup.ID, "2025-01-06"); err != nil {
 		f.Fatal(err)
 	}
 	def, _ := cat.Get("supervision-agreement")
-	rec, err := svc.StartRecord(ctx, sup, see.ID, def.ID, forms.Sample(def, sup.ID))
+	rec, err := svc.Records.StartRecord(ctx, sup, see.ID, def.ID, forms.Sample(def, sup.ID))
 	if err != nil {
 		f.Fatal(err)
 	}
-	token, _, err := svc.Login(ctx, "ahmed@testshire.gov.uk", "a long password")
+	token, _, err := svc.People.Login(ctx, "ahmed@testshire.gov.uk", "a long password")
 	if err != nil {
 		f.Fatal(err)
 	}

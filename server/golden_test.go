@@ -52,15 +52,15 @@ func TestGoldenPages(t *testing.T) {
 	}
 	svc := supervision.New(db, blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: time.UTC,
 		Now: func() time.Time { return time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC) }}, nil)
-	if _, _, err := svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+	if _, _, err := svc.People.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		t.Fatal(err)
 	}
-	_, admin, err := svc.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
+	_, admin, err := svc.People.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	add := func(name, email, role string) *supervision.Staff {
-		st, err := svc.CreateStaff(ctx, admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
+		st, err := svc.People.CreateStaff(ctx, admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
 			Role: role, StartDate: "2024-01-08", Password: "a long password"})
 		if err != nil {
 			t.Fatal(err)
@@ -69,24 +69,24 @@ func TestGoldenPages(t *testing.T) {
 	}
 	sup := add("Ahmed Khan", "ahmed@testshire.gov.uk", "team_manager")
 	see := add("Siân Gwŷnedd-Jones", "sian@testshire.gov.uk", "social_worker")
-	if _, err := svc.SetSupervisor(ctx, admin, see.ID, sup.ID, "2025-01-06"); err != nil {
+	if _, err := svc.Admin.SetSupervisor(ctx, admin, see.ID, sup.ID, "2025-01-06"); err != nil {
 		t.Fatal(err)
 	}
-	token, _, err := svc.Login(ctx, "ahmed@testshire.gov.uk", "a long password")
+	token, _, err := svc.People.Login(ctx, "ahmed@testshire.gov.uk", "a long password")
 	if err != nil {
 		t.Fatal(err)
 	}
-	seeToken, _, err := svc.Login(ctx, "sian@testshire.gov.uk", "a long password")
+	seeToken, _, err := svc.People.Login(ctx, "sian@testshire.gov.uk", "a long password")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The file audit is started by an auditor assigned to the file.
 	aud := add("Grace Okafor", "grace@testshire.gov.uk", "team_manager")
-	audToken, _, err := svc.Login(ctx, "grace@testshire.gov.uk", "a long password")
+	audToken, _, err := svc.People.Login(ctx, "grace@testshire.gov.uk", "a long password")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.AssignAuditor(ctx, admin, supervision.AuditInput{SuperviseeID: see.ID, AuditorID: aud.ID, Due: "2026-04-30"}); err != nil {
+	if _, err := svc.Admin.AssignAuditor(ctx, admin, supervision.AuditInput{SuperviseeID: see.ID, AuditorID: aud.ID, Due: "2026-04-30"}); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := New(svc, nil, Options{})
@@ -113,7 +113,7 @@ func TestGoldenPages(t *testing.T) {
 			if supervision.IsGroup(def) {
 				file = sup.ID // the lead starts it in their own file
 			}
-			rec, err := svc.StartRecord(ctx, author, file, def.ID, nil)
+			rec, err := svc.Records.StartRecord(ctx, author, file, def.ID, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -89,7 +89,7 @@ func (s *Server) apiHandover(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	res, err := s.svc.StartHandover(c.Request.Context(), currentUser(c), c.Param("id"), in)
+	res, err := s.svc.Admin.StartHandover(c.Request.Context(), currentUser(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (s *Server) apiHandover(c *gin.Context) error {
 // they made due, for everyone who may read them (admins included, who do
 // not read the file itself).
 func (s *Server) apiHandovers(c *gin.Context) error {
-	v, err := s.svc.FileHandover(c.Request.Context(), currentUser(c), c.Param("id"))
+	v, err := s.svc.Admin.FileHandover(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ type handoverFormPage struct {
 func (s *Server) handoverView(c *gin.Context, form supervision.HandoverInput) (*handoverFormPage, error) {
 	ctx := c.Request.Context()
 	actor := currentUser(c)
-	v, err := s.svc.FileHandover(ctx, actor, c.Param("id"))
+	v, err := s.svc.Admin.FileHandover(ctx, actor, c.Param("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (s *Server) handoverView(c *gin.Context, form supervision.HandoverInput) (*
 	if !v.CanHandover {
 		return p, nil
 	}
-	if p.Candidates, err = s.svc.HandoverCandidates(ctx, actor, v.Supervisee.ID); err != nil {
+	if p.Candidates, err = s.svc.Admin.HandoverCandidates(ctx, actor, v.Supervisee.ID); err != nil {
 		return nil, err
 	}
 	p.WritesNote = v.Outgoing != nil && v.Outgoing.ID == actor.ID
@@ -173,7 +173,7 @@ func (s *Server) handoverSubmit(c *gin.Context) error {
 	actor := currentUser(c)
 	in := supervision.HandoverInput{ToSupervisorID: c.PostForm("to_supervisor_id"), Effective: postDate(c, "effective"),
 		Reason: normaliseText(c.PostForm("reason")), Note: normaliseText(c.PostForm("note"))}
-	res, err := s.svc.StartHandover(ctx, actor, c.Param("id"), in)
+	res, err := s.svc.Admin.StartHandover(ctx, actor, c.Param("id"), in)
 	if err != nil {
 		var ve *supervision.ValidationError
 		if !errors.As(err, &ve) {
@@ -194,7 +194,7 @@ func (s *Server) handoverSubmit(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/records/"+res.Record.ID+"?done=handover")
 		return nil
 	}
-	if _, err := s.svc.FileHandover(ctx, actor, res.Handover.SuperviseeID); err == nil {
+	if _, err := s.svc.Admin.FileHandover(ctx, actor, res.Handover.SuperviseeID); err == nil {
 		c.Redirect(http.StatusSeeOther, "/staff/"+url.PathEscape(res.Handover.SuperviseeID)+"/handover?done=1")
 		return nil
 	}

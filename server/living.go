@@ -31,7 +31,7 @@ func (s *Server) livingRoutes(p, u *gin.RouterGroup) {
 }
 
 func (s *Server) recordNewVersion(c *gin.Context) error {
-	r, err := s.svc.NewVersion(c.Request.Context(), currentUser(c), c.Param("rid"))
+	r, err := s.svc.Records.NewVersion(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (s *Server) recordNewVersion(c *gin.Context) error {
 }
 
 func (s *Server) recordWithdraw(c *gin.Context) error {
-	v, err := s.svc.Withdraw(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.Withdraw(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (s *Server) recordWithdraw(c *gin.Context) error {
 }
 
 func (s *Server) recordDelete(c *gin.Context) error {
-	file, err := s.svc.DeleteDraft(c.Request.Context(), currentUser(c), c.Param("rid"))
+	file, err := s.svc.Records.DeleteDraft(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *Server) recordDelete(c *gin.Context) error {
 }
 
 func (s *Server) recordSend(c *gin.Context) error {
-	v, err := s.svc.SendToOther(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.SendToOther(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Server) recordSend(c *gin.Context) error {
 }
 
 func (s *Server) recordRespond(c *gin.Context) error {
-	v, err := s.svc.RespondToDisagreement(c.Request.Context(), currentUser(c), c.Param("rid"), c.PostForm("response"))
+	v, err := s.svc.Records.RespondToDisagreement(c.Request.Context(), currentUser(c), c.Param("rid"), c.PostForm("response"))
 	if err != nil {
 		if v == nil {
 			return err
@@ -102,7 +102,7 @@ func (s *Server) recordAutosave(c *gin.Context) error {
 	revision, _ := strconv.Atoi(c.PostForm("_revision"))
 	// A section's own page (tasklist.go) posts that section alone.
 	section, _ := strconv.Atoi(c.PostForm("_section"))
-	v, err := s.svc.SaveDraftPost(c.Request.Context(), currentUser(c), c.Param("rid"),
+	v, err := s.svc.Records.SaveDraftPost(c.Request.Context(), currentUser(c), c.Param("rid"),
 		supervision.DraftPost{Values: c.Request.PostForm, Revision: revision, Section: section})
 	if err != nil {
 		return err
@@ -128,11 +128,11 @@ func fieldsOut(fs []supervision.FieldError) []fieldErrorJSON {
 
 func (s *Server) apiRecordNewVersion(c *gin.Context) error {
 	ctx := c.Request.Context()
-	r, err := s.svc.NewVersion(ctx, currentUser(c), c.Param("rid"))
+	r, err := s.svc.Records.NewVersion(ctx, currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.Record(ctx, currentUser(c), r.ID)
+	v, err := s.svc.Records.Record(ctx, currentUser(c), r.ID)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (s *Server) apiRecordNewVersion(c *gin.Context) error {
 }
 
 func (s *Server) apiRecordWithdraw(c *gin.Context) error {
-	v, err := s.svc.Withdraw(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.Withdraw(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func (s *Server) apiRecordWithdraw(c *gin.Context) error {
 }
 
 func (s *Server) apiRecordDelete(c *gin.Context) error {
-	if _, err := s.svc.DeleteDraft(c.Request.Context(), currentUser(c), c.Param("rid")); err != nil {
+	if _, err := s.svc.Records.DeleteDraft(c.Request.Context(), currentUser(c), c.Param("rid")); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -158,7 +158,7 @@ func (s *Server) apiRecordDelete(c *gin.Context) error {
 }
 
 func (s *Server) apiRecordSend(c *gin.Context) error {
-	v, err := s.svc.SendToOther(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.SendToOther(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) apiRecordRespond(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.RespondToDisagreement(c.Request.Context(), currentUser(c), c.Param("rid"), in.Response)
+	v, err := s.svc.Records.RespondToDisagreement(c.Request.Context(), currentUser(c), c.Param("rid"), in.Response)
 	if err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func tasksOut(ts []*supervision.Task) []taskJSON {
 }
 
 func (s *Server) apiTasks(c *gin.Context) error {
-	ts, err := s.svc.Tasks(c.Request.Context(), currentUser(c))
+	ts, err := s.svc.Files.Tasks(c.Request.Context(), currentUser(c))
 	if err != nil {
 		return err
 	}

@@ -186,7 +186,7 @@ func (s *Server) oidcCallback(c *gin.Context) error {
 	if cl.Email == "" || !verified {
 		return oidcRefused("Your organisation's sign-in did not give a verified email address, so you cannot be matched to a member of staff. Ask your administrator.")
 	}
-	token, _, err := s.svc.SignInVerifiedEmail(c.Request.Context(), cl.Email)
+	token, _, err := s.svc.People.SignInVerifiedEmail(c.Request.Context(), cl.Email)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ type loginPage struct {
 }
 
 func (s *Server) newLoginPage(c *gin.Context, email, next string) *loginPage {
-	p := &loginPage{Page: s.basePage(c, "Sign in"), Email: email, Next: next, Passwords: s.svc.LocalPasswords()}
+	p := &loginPage{Page: s.basePage(c, "Sign in"), Email: email, Next: next, Passwords: s.svc.People.LocalPasswords()}
 	if s.opts.OIDC != nil {
 		p.Provider = s.opts.OIDC.Name
 		p.OIDCURL = "/login/oidc"
@@ -51,7 +51,7 @@ func (s *Server) loginPage(c *gin.Context) error {
 
 func (s *Server) loginSubmit(c *gin.Context) error {
 	email, password, next := c.PostForm("email"), c.PostForm("password"), c.PostForm("next")
-	token, _, err := s.svc.SignIn(c.Request.Context(), supervision.LoginInput{Email: email, Password: password, Address: c.ClientIP()})
+	token, _, err := s.svc.People.SignIn(c.Request.Context(), supervision.LoginInput{Email: email, Password: password, Address: c.ClientIP()})
 	if err != nil {
 		if len(email) > supervision.MaxEmailLength {
 			email = "" // not worth sending back
@@ -78,7 +78,7 @@ func (s *Server) loginSubmit(c *gin.Context) error {
 
 func (s *Server) logout(c *gin.Context) error {
 	if ck, err := c.Cookie(cookieName); err == nil && ck != "" {
-		if err := s.svc.Logout(c.Request.Context(), ck); err != nil {
+		if err := s.svc.People.Logout(c.Request.Context(), ck); err != nil {
 			return err
 		}
 	}
@@ -97,12 +97,12 @@ type homePage struct {
 }
 
 func (s *Server) home(c *gin.Context) error {
-	list, err := s.svc.Supervisees(c.Request.Context(), currentUser(c))
+	list, err := s.svc.Admin.Supervisees(c.Request.Context(), currentUser(c))
 	if err != nil {
 		return err
 	}
 	p := &homePage{Page: s.basePage(c, "Home"), Supervisees: list}
-	if p.Tasks, err = s.svc.Tasks(c.Request.Context(), currentUser(c)); err != nil {
+	if p.Tasks, err = s.svc.Files.Tasks(c.Request.Context(), currentUser(c)); err != nil {
 		return err
 	}
 	if c.Query("deleted") != "" {
@@ -111,7 +111,7 @@ func (s *Server) home(c *gin.Context) error {
 	if p.Access, err = s.homeAccess(c, len(list) > 0); err != nil {
 		return err
 	}
-	if p.Handover, err = s.svc.HandoverHome(c.Request.Context(), currentUser(c)); err != nil {
+	if p.Handover, err = s.svc.Admin.HandoverHome(c.Request.Context(), currentUser(c)); err != nil {
 		return err
 	}
 	if p.Due, err = s.dueHome(c); err != nil {
@@ -151,13 +151,13 @@ type staffListPage struct {
 
 func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staffListPage, error) {
 	ctx := c.Request.Context()
-	list, err := s.svc.ListStaff(ctx, currentUser(c))
+	list, err := s.svc.People.ListStaff(ctx, currentUser(c))
 	if err != nil {
 		return nil, err
 	}
-	p := &staffListPage{Page: s.basePage(c, "Manage staff"), Staff: list, Roles: supervision.RoleCategories, Form: form, Passwords: s.svc.LocalPasswords(),
-		Filter: newListFilter(c, "/admin/staff", "staff"), VirusScanning: s.svc.VirusScanning()}
-	if p.Failed, err = s.svc.FailedDocuments(ctx, currentUser(c)); err != nil {
+	p := &staffListPage{Page: s.basePage(c, "Manage staff"), Staff: list, Roles: supervision.RoleCategories, Form: form, Passwords: s.svc.People.LocalPasswords(),
+		Filter: newListFilter(c, "/admin/staff", "staff"), VirusScanning: s.svc.Records.VirusScanning()}
+	if p.Failed, err = s.svc.Records.FailedDocuments(ctx, currentUser(c)); err != nil {
 		return nil, err
 	}
 	// A team is a line manager's: the people whose supervisor they
@@ -184,7 +184,7 @@ func (s *Server) staffListView(c *gin.Context, form supervision.NewStaff) (*staf
 		if !p.Filter.match(st, team, supID) {
 			continue
 		}
-		p.Rows = append(p.Rows, staffRow{Staff: st, Supervisor: sup, Left: s.svc.HasLeft(st), HandoverNeeded: s.svc.HandoverNeeded(sup)})
+		p.Rows = append(p.Rows, staffRow{Staff: st, Supervisor: sup, Left: s.svc.HasLeft(st), HandoverNeeded: s.svc.Admin.HandoverNeeded(sup)})
 	}
 	return p, nil
 }
@@ -207,7 +207,7 @@ func (s *Server) staffCreate(c *gin.Context) error {
 		Role: c.PostForm("role"), StartDate: postDate(c, "start_date"), Password: c.PostForm("password"),
 		IsAdmin: c.PostForm("is_admin") == "yes",
 	}
-	st, err := s.svc.CreateStaff(c.Request.Context(), currentUser(c), form)
+	st, err := s.svc.People.CreateStaff(c.Request.Context(), currentUser(c), form)
 	if err != nil {
 		p, verr := s.staffListView(c, form)
 		if verr != nil {
@@ -231,7 +231,7 @@ type aboutPage struct {
 // aboutPage says what the service is and how to check the seal on its
 // documents (the certificate's fingerprint is public).
 func (s *Server) aboutPage(c *gin.Context) error {
-	p := &aboutPage{Page: s.basePage(c, "About this service"), SealFingerprint: s.svc.SealFingerprint()}
+	p := &aboutPage{Page: s.basePage(c, "About this service"), SealFingerprint: s.svc.Records.SealFingerprint()}
 	s.render(c, http.StatusOK, "about", p)
 	return nil
 }
@@ -264,7 +264,7 @@ type staffMemberPage struct {
 func (s *Server) staffMemberView(c *gin.Context) (*staffMemberPage, error) {
 	ctx := c.Request.Context()
 	actor := currentUser(c)
-	st, err := s.svc.StaffMember(ctx, actor, c.Param("id"))
+	st, err := s.svc.People.StaffMember(ctx, actor, c.Param("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -272,13 +272,13 @@ func (s *Server) staffMemberView(c *gin.Context) (*staffMemberPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.svc.ListStaff(ctx, actor)
+	all, err := s.svc.People.ListStaff(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
 	p := &staffMemberPage{Page: s.basePage(c, st.Name), Staff: st, Supervisor: sup, Roles: supervision.RoleCategories,
-		Left: s.svc.HasLeft(st), HandoverNeeded: s.svc.HandoverNeeded(sup), RetentionUntil: s.svc.RetentionUntil(st),
-		Passwords: s.svc.LocalPasswords()}
+		Left: s.svc.HasLeft(st), HandoverNeeded: s.svc.Admin.HandoverNeeded(sup), RetentionUntil: s.svc.Admin.RetentionUntil(st),
+		Passwords: s.svc.People.LocalPasswords()}
 	p.Edit = staffPatchOf(st)
 	p.Page.Back = "/admin/staff"
 	for _, o := range all {
@@ -289,7 +289,7 @@ func (s *Server) staffMemberView(c *gin.Context) (*staffMemberPage, error) {
 	if sup != nil {
 		p.SupervisorID = sup.ID
 	}
-	hist, err := s.svc.SupervisorHistory(ctx, actor, st.ID)
+	hist, err := s.svc.Admin.SupervisorHistory(ctx, actor, st.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +324,7 @@ func (s *Server) staffMember(c *gin.Context) error {
 
 func (s *Server) staffSetSupervisor(c *gin.Context) error {
 	id := c.Param("id")
-	_, err := s.svc.SetSupervisor(c.Request.Context(), currentUser(c), id, c.PostForm("supervisor_id"), postDate(c, "from"))
+	_, err := s.svc.Admin.SetSupervisor(c.Request.Context(), currentUser(c), id, c.PostForm("supervisor_id"), postDate(c, "from"))
 	if err != nil {
 		p, verr := s.staffMemberView(c)
 		if verr != nil {
@@ -356,25 +356,25 @@ type filePage struct {
 }
 
 func (s *Server) filePage(c *gin.Context) error {
-	fv, err := s.svc.File(c.Request.Context(), currentUser(c), c.Param("id"))
+	fv, err := s.svc.Files.File(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	hv, err := s.svc.FileHandover(c.Request.Context(), currentUser(c), c.Param("id"))
+	hv, err := s.svc.Admin.FileHandover(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	p := &filePage{Page: s.basePage(c, "Supervision file: "+fv.Staff.Name), File: fv,
-		ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: s.svc.RetentionUntil(fv.Staff), Handover: hv}
-	if p.Audits, err = s.svc.AuditLinks(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
+		ReadOnly: s.svc.HasLeft(fv.Staff), RetentionUntil: s.svc.Admin.RetentionUntil(fv.Staff), Handover: hv}
+	if p.Audits, err = s.svc.Files.AuditLinks(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
 		return err
 	}
 	if !p.ReadOnly {
-		if p.Due, err = s.svc.FileDue(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
+		if p.Due, err = s.svc.Files.FileDue(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
 			return err
 		}
 	}
-	if p.Disagreements, err = s.svc.FileDisagreements(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
+	if p.Disagreements, err = s.svc.Files.FileDisagreements(c.Request.Context(), currentUser(c), fv.Staff.ID); err != nil {
 		return err
 	}
 	if c.Query("deleted") != "" {
@@ -386,11 +386,11 @@ func (s *Server) filePage(c *gin.Context) error {
 }
 
 func (s *Server) recordStart(c *gin.Context) error {
-	r, err := s.svc.StartRecord(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("form"), nil)
+	r, err := s.svc.Records.StartRecord(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("form"), nil)
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, s.svc.RecordEditURL(r))
+	c.Redirect(http.StatusSeeOther, s.svc.Records.RecordEditURL(r))
 	return nil
 }
 
@@ -417,11 +417,11 @@ type recordViewPage struct {
 }
 
 func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*recordViewPage, error) {
-	names, err := s.svc.Names(c.Request.Context())
+	names, err := s.svc.People.Names(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
-	if err := s.svc.History(c.Request.Context(), v); err != nil {
+	if err := s.svc.Records.History(c.Request.Context(), v); err != nil {
 		return nil, err
 	}
 	p := &recordViewPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v}
@@ -447,7 +447,7 @@ func (s *Server) recordViewPage(c *gin.Context, v *supervision.RecordView) (*rec
 }
 
 func (s *Server) recordPage(c *gin.Context) error {
-	v, err := s.svc.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -498,7 +498,7 @@ type recordEditPage struct {
 }
 
 func (s *Server) people(c *gin.Context) ([]person, error) {
-	names, err := s.svc.Names(c.Request.Context())
+	names, err := s.svc.People.Names(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -550,7 +550,7 @@ func (s *Server) renderEdit(c *gin.Context, status int, v *supervision.RecordVie
 }
 
 func (s *Server) recordEdit(c *gin.Context) error {
-	v, err := s.svc.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return err
 	}
@@ -585,7 +585,7 @@ func (s *Server) recordEditSubmit(c *gin.Context) error {
 	if strings.HasPrefix(action, "add-row:") || strings.HasPrefix(action, "remove-row:") {
 		// Adding or removing a row only changes the page; nothing is lost
 		// because everything typed is posted back with it.
-		v, err := s.svc.Record(ctx, actor, c.Param("rid"))
+		v, err := s.svc.Records.Record(ctx, actor, c.Param("rid"))
 		if err != nil {
 			return err
 		}
@@ -599,7 +599,7 @@ func (s *Server) recordEditSubmit(c *gin.Context) error {
 		tableAction(v.Form, data, action)
 		return s.renderEdit(c, http.StatusOK, v, data, revision, nil)
 	}
-	v, err := s.svc.SaveDraftPost(ctx, actor, c.Param("rid"), supervision.DraftPost{
+	v, err := s.svc.Records.SaveDraftPost(ctx, actor, c.Param("rid"), supervision.DraftPost{
 		Values: c.Request.PostForm, Revision: revision, Submit: action == "submit"})
 	if v == nil {
 		return err
@@ -609,7 +609,7 @@ func (s *Server) recordEditSubmit(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"?done=submitted")
 	case err == nil && action == "send":
 		// Saved as typed, then handed to the other party (living.go).
-		if _, err := s.svc.SendToOther(ctx, actor, v.Record.ID); err != nil {
+		if _, err := s.svc.Records.SendToOther(ctx, actor, v.Record.ID); err != nil {
 			return err
 		}
 		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"?done=sent")
@@ -670,12 +670,12 @@ func (s *Server) recordSign(c *gin.Context) error {
 		in.DrawingPNG, err = base64.StdEncoding.DecodeString(d)
 	}
 	if err != nil {
-		if v, err = s.svc.Record(ctx, actor, c.Param("rid")); err != nil {
+		if v, err = s.svc.Records.Record(ctx, actor, c.Param("rid")); err != nil {
 			return err
 		}
 		err = &supervision.ValidationError{Fields: []supervision.FieldError{{Field: "drawing", Message: "The drawn signature could not be read; clear it and draw it again"}}}
 	} else {
-		v, err = s.svc.Sign(ctx, actor, c.Param("rid"), in)
+		v, err = s.svc.Records.Sign(ctx, actor, c.Param("rid"), in)
 	}
 	if err != nil {
 		var ve *supervision.ValidationError
@@ -700,7 +700,7 @@ func normaliseText(s string) string { return strings.ReplaceAll(s, "\r\n", "\n")
 
 func (s *Server) download(kind string) func(c *gin.Context) error {
 	return func(c *gin.Context) error {
-		f, err := s.svc.OpenDocument(c.Request.Context(), currentUser(c), c.Param("rid"), kind)
+		f, err := s.svc.Records.OpenDocument(c.Request.Context(), currentUser(c), c.Param("rid"), kind)
 		if err != nil {
 			return err
 		}

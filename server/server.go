@@ -316,7 +316,7 @@ func (s *Server) loadUser(c *gin.Context) {
 		return
 	}
 	if ck, err := c.Cookie(cookieName); err == nil && ck != "" {
-		st, err := s.svc.Authenticate(c.Request.Context(), ck)
+		st, err := s.svc.People.Authenticate(c.Request.Context(), ck)
 		switch {
 		case err == nil:
 			c.Set(userKey, st)

@@ -50,7 +50,7 @@ type recordTasksPage struct {
 // openDraft reads the record for a task-list page: nil, after redirecting,
 // when it is not a draft the actor fills in, or not a task-list form.
 func (s *Server) openDraft(c *gin.Context) (*supervision.RecordView, error) {
-	v, err := s.svc.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
+	v, err := s.svc.Records.Record(c.Request.Context(), currentUser(c), c.Param("rid"))
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (s *Server) recordTasks(c *gin.Context) error {
 	}
 	p := &recordTasksPage{Page: s.basePage(c, v.Form.Title+": "+v.Supervisee.Name), View: v, CheckURL: "/records/" + v.Record.ID + "/check"}
 	p.Page.Back = s.backFrom(c, v)
-	states, err := s.svc.SectionStates(c.Request.Context(), v)
+	states, err := s.svc.Records.SectionStates(c.Request.Context(), v)
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (s *Server) recordSectionSave(c *gin.Context) error {
 	if err != nil || n < 1 {
 		return supervision.Errorf(supervision.ErrNotFound, "This form has no such section")
 	}
-	v, err := s.svc.SaveDraftPost(ctx, actor, c.Param("rid"), supervision.DraftPost{
+	v, err := s.svc.Records.SaveDraftPost(ctx, actor, c.Param("rid"), supervision.DraftPost{
 		Values: c.Request.PostForm, Revision: revision, Section: n})
 	if v == nil {
 		return err
@@ -315,7 +315,7 @@ type recordCheckPage struct {
 }
 
 func (s *Server) renderCheck(c *gin.Context, status int, v *supervision.RecordView, err error) error {
-	names, nerr := s.svc.Names(c.Request.Context())
+	names, nerr := s.svc.People.Names(c.Request.Context())
 	if nerr != nil {
 		return nerr
 	}
@@ -382,7 +382,7 @@ func (s *Server) recordCheckSubmit(c *gin.Context) error {
 	revision, _ := strconv.Atoi(c.PostForm("_revision"))
 	if c.PostForm("action") == "send" {
 		// The other party's turn: nothing typed here, so nothing to save.
-		v, err := s.svc.Record(ctx, actor, c.Param("rid"))
+		v, err := s.svc.Records.Record(ctx, actor, c.Param("rid"))
 		if err != nil {
 			return err
 		}
@@ -390,13 +390,13 @@ func (s *Server) recordCheckSubmit(c *gin.Context) error {
 			s.renderConflict(c, v, supervision.Errorf(supervision.ErrConflict, "Someone else saved this record after you checked it"))
 			return nil
 		}
-		if _, err := s.svc.SendToOther(ctx, actor, v.Record.ID); err != nil {
+		if _, err := s.svc.Records.SendToOther(ctx, actor, v.Record.ID); err != nil {
 			return err
 		}
 		c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"?done=sent")
 		return nil
 	}
-	v, err := s.svc.SubmitAt(ctx, actor, c.Param("rid"), revision)
+	v, err := s.svc.Records.SubmitAt(ctx, actor, c.Param("rid"), revision)
 	switch {
 	case v == nil:
 		return err

@@ -17,7 +17,7 @@ type verifyPage struct {
 }
 
 func (s *Server) newVerifyPage(c *gin.Context) (*verifyPage, error) {
-	limit, err := s.svc.MaxVerifyBytes(c.Request.Context())
+	limit, err := s.svc.Records.MaxVerifyBytes(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func (s *Server) verifyForm(c *gin.Context) error {
 // largest PDF the service has made (see Service.MaxVerifyBytes), and room
 // for the multipart form around it.
 func (s *Server) verifyBodyLimit(c *gin.Context) (int64, error) {
-	n, err := s.svc.MaxVerifyBytes(c.Request.Context())
+	n, err := s.svc.Records.MaxVerifyBytes(c.Request.Context())
 	return n + 64<<10, err
 }
 
@@ -55,7 +55,7 @@ func (s *Server) verifySubmit(c *gin.Context) error {
 	}
 	pdf, err := s.uploadedFile(c, "file")
 	if err == nil {
-		p.Result, err = s.svc.Verify(c.Request.Context(), currentUser(c), pdf)
+		p.Result, err = s.svc.Records.Verify(c.Request.Context(), currentUser(c), pdf)
 	}
 	if err != nil {
 		if !p.Page.setErrors(err) {
@@ -74,7 +74,7 @@ func (s *Server) apiVerify(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.Verify(c.Request.Context(), currentUser(c), pdf)
+	v, err := s.svc.Records.Verify(c.Request.Context(), currentUser(c), pdf)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Server) apiVerify(c *gin.Context) error {
 // uploadedFile reads one uploaded file, or the raw body when the request is
 // not a multipart form (curl --data-binary @file.pdf).
 func (s *Server) uploadedFile(c *gin.Context, field string) ([]byte, error) {
-	limit, err := s.svc.MaxVerifyBytes(c.Request.Context())
+	limit, err := s.svc.Records.MaxVerifyBytes(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}

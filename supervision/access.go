@@ -221,7 +221,7 @@ func IsAudit(def *forms.Definition) bool {
 
 // FileAccess works out the actor's standing towards a supervisee's file
 // today. It never fails for want of access: callers ask it what it allows.
-func (s *Service) FileAccess(ctx context.Context, actor *Staff, fileID string) (*FileAccess, error) {
+func (s *core) FileAccess(ctx context.Context, actor *Staff, fileID string) (*FileAccess, error) {
 	a := &FileAccess{Actor: actor, FileID: fileID}
 	if actor == nil {
 		return a, nil
@@ -443,7 +443,7 @@ func InvitableRoles(def *forms.Definition) []string {
 // RecordAccess works out what the actor may do with a record. It fails
 // with ErrNotFound when the actor may not read it, so that its existence
 // is not revealed.
-func (s *Service) RecordAccess(ctx context.Context, actor *Staff, r *Record) (*RecordAccess, error) {
+func (s *core) RecordAccess(ctx context.Context, actor *Staff, r *Record) (*RecordAccess, error) {
 	def, ok := s.forms.GetVersion(r.FormID, r.FormVersion)
 	if !ok {
 		return nil, errors.New("record " + r.ID + ": form " + r.FormID + " is not loaded")
@@ -481,7 +481,7 @@ func (s *Service) RecordAccess(ctx context.Context, actor *Staff, r *Record) (*R
 
 // openFile is FileAccess for a route that shows the file: ErrNotFound
 // unless the actor may open it.
-func (s *Service) openFile(ctx context.Context, actor *Staff, fileID string) (*FileAccess, error) {
+func (s *core) openFile(ctx context.Context, actor *Staff, fileID string) (*FileAccess, error) {
 	fa, err := s.FileAccess(ctx, actor, fileID)
 	if err != nil {
 		return nil, err
@@ -506,7 +506,7 @@ func (ra *RecordAccess) Subject() string {
 // BackTo is the file a page of this record leads back to: the file it is
 // in, or, for someone who cannot open that file (an auditor), the file it is
 // about; "" when neither.
-func (ra *RecordAccess) BackTo(ctx context.Context, s *Service) string {
+func (ra *RecordAccess) BackTo(ctx context.Context, s fileAccessor) string {
 	if ra.File.CanOpen() {
 		return ra.Record.StaffID
 	}
@@ -516,6 +516,11 @@ func (ra *RecordAccess) BackTo(ctx context.Context, s *Service) string {
 		}
 	}
 	return ""
+}
+
+// fileAccessor is the Service or any of its parts: what BackTo asks.
+type fileAccessor interface {
+	FileAccess(ctx context.Context, actor *Staff, fileID string) (*FileAccess, error)
 }
 
 // Role names the actor's standing for the access log: "supervisee",

@@ -13,7 +13,7 @@ import (
 
 func (w *world) addStaff(tb testing.TB, name, email, role string) *supervision.Staff {
 	tb.Helper()
-	st, err := w.svc.CreateStaff(context.Background(), w.admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Manager",
+	st, err := w.svc.People.CreateStaff(context.Background(), w.admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Manager",
 		Role: role, StartDate: "2024-01-08", Password: "a long password"})
 	if err != nil {
 		tb.Fatal(err)
@@ -36,9 +36,9 @@ func TestFileAuditByAuditor(t *testing.T) {
 	w := newWorld(t)
 	aud := w.addStaff(t, "Grace Okafor", "grace@testshire.gov.uk", "senior_manager")
 	// The supervisor cannot start it, and nobody can before an assignment.
-	_, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "file-audit", nil)
+	_, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "file-audit", nil)
 	wantErr(t, err, supervision.ErrForbidden, "supervisor starts a file audit")
-	_, err = w.svc.StartRecord(ctx, aud, w.supervisee.ID, "file-audit", nil)
+	_, err = w.svc.Records.StartRecord(ctx, aud, w.supervisee.ID, "file-audit", nil)
 	wantErr(t, err, supervision.ErrNotFound, "unassigned auditor starts a file audit")
 
 	// Assignment refusals: the supervisor, the supervisee, an admin naming themselves.
@@ -49,19 +49,19 @@ func TestFileAuditByAuditor(t *testing.T) {
 		{SuperviseeID: w.supervisee.ID, AuditorID: aud.ID, Due: "2001-01-01"},
 		{SuperviseeID: w.supervisee.ID, AuditorID: aud.ID, Due: "not a date"},
 	} {
-		_, err := w.svc.AssignAuditor(ctx, w.admin, in)
+		_, err := w.svc.Admin.AssignAuditor(ctx, w.admin, in)
 		var ve *supervision.ValidationError
 		if !errors.As(err, &ve) {
 			t.Errorf("AssignAuditor(%+v) = %v, want a validation error", in, err)
 		}
 	}
-	_, err = w.svc.AssignAuditor(ctx, w.supervisor, supervision.AuditInput{SuperviseeID: w.supervisee.ID, AuditorID: aud.ID, Due: "2099-01-01"})
+	_, err = w.svc.Admin.AssignAuditor(ctx, w.supervisor, supervision.AuditInput{SuperviseeID: w.supervisee.ID, AuditorID: aud.ID, Due: "2099-01-01"})
 	wantErr(t, err, supervision.ErrForbidden, "the supervisor assigns their own auditor")
-	a, err := w.svc.AssignAuditor(ctx, w.admin, supervision.AuditInput{SuperviseeID: w.supervisee.ID, AuditorID: aud.ID, Due: "2099-01-01"})
+	a, err := w.svc.Admin.AssignAuditor(ctx, w.admin, supervision.AuditInput{SuperviseeID: w.supervisee.ID, AuditorID: aud.ID, Due: "2099-01-01"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fv, err := w.svc.File(ctx, aud, w.supervisee.ID)
+	fv, err := w.svc.Files.File(ctx, aud, w.supervisee.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,36 +70,36 @@ func TestFileAuditByAuditor(t *testing.T) {
 	}
 	cat, _ := forms.Load(forms.Builtin(), "")
 	def, _ := cat.Get("file-audit")
-	r, err := w.svc.StartRecord(ctx, aud, w.supervisee.ID, "file-audit", forms.Sample(def, aud.ID))
+	r, err := w.svc.Records.StartRecord(ctx, aud, w.supervisee.ID, "file-audit", forms.Sample(def, aud.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.StaffID != w.supervisor.ID {
 		t.Errorf("the file audit is in %s's file, want the supervisor's", r.StaffID)
 	}
-	links, err := w.svc.AuditLinks(ctx, w.supervisee, w.supervisee.ID)
+	links, err := w.svc.Files.AuditLinks(ctx, w.supervisee, w.supervisee.ID)
 	if err != nil || len(links) != 0 {
 		t.Errorf("the supervisee sees audit links %v, %v; the audit is the supervisor's", links, err)
 	}
-	links, err = w.svc.AuditLinks(ctx, aud, w.supervisee.ID)
+	links, err = w.svc.Files.AuditLinks(ctx, aud, w.supervisee.ID)
 	if err != nil || len(links) != 1 || links[0].Record.ID != r.ID {
 		t.Errorf("the auditor's links from the supervisee's file = %v, %v", links, err)
 	}
 	// The supervisor reads it (their own file) but does not write it.
-	v, err := w.svc.Record(ctx, w.supervisor, r.ID)
+	v, err := w.svc.Records.Record(ctx, w.supervisor, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.CanEdit {
 		t.Error("the audited supervisor can edit the audit")
 	}
-	if _, err := w.svc.Submit(ctx, aud, r.ID); err != nil {
+	if _, err := w.svc.Records.Submit(ctx, aud, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := w.svc.Record(ctx, w.supervisor, r.ID); v.SignAs != "" {
+	if v, _ := w.svc.Records.Record(ctx, w.supervisor, r.ID); v.SignAs != "" {
 		t.Errorf("the supervisor may sign as %q before the auditor", v.SignAs)
 	}
-	v, err = w.svc.Sign(ctx, aud, r.ID, supervision.SignInput{Name: aud.Name, Confirm: true})
+	v, err = w.svc.Records.Sign(ctx, aud, r.ID, supervision.SignInput{Name: aud.Name, Confirm: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestFileAuditByAuditor(t *testing.T) {
 	if v.SignAs != "" {
 		t.Errorf("the auditor may sign again as %q", v.SignAs)
 	}
-	v, err = w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
+	v, err = w.svc.Records.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestFileAuditByAuditor(t *testing.T) {
 	}
 	// Reindexed into an empty database, the audit names its parties again.
 	rebuilt, db := serviceOn(t, w.blobs)
-	if rep, err := rebuilt.Reindex(ctx); err != nil || len(rep.Problems) != 0 {
+	if rep, err := rebuilt.Admin.Reindex(ctx); err != nil || len(rep.Problems) != 0 {
 		t.Fatalf("reindex: %+v, %v", rep, err)
 	}
 	parties, err := db.RecordParties(ctx, r.ID)
@@ -157,12 +157,12 @@ func TestFileAuditByAuditor(t *testing.T) {
 	}
 	// Ended, the assignment gives nothing: the auditor still reads the
 	// audit they are named on, but not the file.
-	if err := w.svc.EndAuditAssignment(ctx, w.admin, a.ID); err != nil {
+	if err := w.svc.Admin.EndAuditAssignment(ctx, w.admin, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.svc.File(ctx, aud, w.supervisee.ID)
+	_, err = w.svc.Files.File(ctx, aud, w.supervisee.ID)
 	wantErr(t, err, supervision.ErrNotFound, "the auditor after the assignment ended")
-	if _, err := w.svc.Record(ctx, aud, r.ID); err != nil {
+	if _, err := w.svc.Records.Record(ctx, aud, r.ID); err != nil {
 		t.Errorf("the auditor reads their signed audit: %v", err)
 	}
 }
@@ -175,39 +175,39 @@ func TestInvitedObserverAndSeniorManager(t *testing.T) {
 	w := newWorld(t)
 	obs := w.addStaff(t, "Olu Bello", "olu@testshire.gov.uk", "social_worker")
 	sm := w.addStaff(t, "Sara Malik", "sara@testshire.gov.uk", "senior_manager")
-	r, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "practice-observation", nil)
+	r, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "practice-observation", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.svc.Record(ctx, obs, r.ID)
+	_, err = w.svc.Records.Record(ctx, obs, r.ID)
 	wantErr(t, err, supervision.ErrNotFound, "observer before the invitation")
-	_, err = w.svc.InviteToRecord(ctx, w.supervisee, r.ID, obs.ID, "observer")
+	_, err = w.svc.Records.InviteToRecord(ctx, w.supervisee, r.ID, obs.ID, "observer")
 	wantErr(t, err, supervision.ErrForbidden, "the supervisee invites")
-	_, err = w.svc.InviteToRecord(ctx, w.supervisor, r.ID, obs.ID, "senior_manager")
+	_, err = w.svc.Records.InviteToRecord(ctx, w.supervisor, r.ID, obs.ID, "senior_manager")
 	var ve *supervision.ValidationError
 	if !errors.As(err, &ve) {
 		t.Errorf("a senior manager on an observation: %v", err)
 	}
-	if _, err := w.svc.InviteToRecord(ctx, w.supervisor, r.ID, obs.ID, "observer"); err != nil {
+	if _, err := w.svc.Records.InviteToRecord(ctx, w.supervisor, r.ID, obs.ID, "observer"); err != nil {
 		t.Fatal(err)
 	}
-	v, err := w.svc.Record(ctx, obs, r.ID)
+	v, err := w.svc.Records.Record(ctx, obs, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !v.CanEdit || !v.CanSubmit || !v.Access.WritesSection("") || v.Access.WritesSection("observee") {
 		t.Errorf("observer: edit %v submit %v", v.CanEdit, v.CanSubmit)
 	}
-	if v, _ := w.svc.Record(ctx, w.supervisor, r.ID); v.CanEdit {
+	if v, _ := w.svc.Records.Record(ctx, w.supervisor, r.ID); v.CanEdit {
 		t.Error("the supervisor still writes the observer's part after inviting an observer")
 	}
-	_, err = w.svc.File(ctx, obs, w.supervisee.ID)
+	_, err = w.svc.Files.File(ctx, obs, w.supervisee.ID)
 	wantErr(t, err, supervision.ErrNotFound, "the observer opens the file")
-	other, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "practice-observation", nil)
+	other, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "practice-observation", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.svc.Record(ctx, obs, other.ID)
+	_, err = w.svc.Records.Record(ctx, obs, other.ID)
 	wantErr(t, err, supervision.ErrNotFound, "the observer reads another observation")
 
 	// The whole observation: the observer and the observee fill their parts,
@@ -215,50 +215,50 @@ func TestInvitedObserverAndSeniorManager(t *testing.T) {
 	cat, _ := forms.Load(forms.Builtin(), "")
 	def, _ := cat.Get("practice-observation")
 	sample := forms.Sample(def, obs.ID)
-	v, err = w.svc.SaveDraft(ctx, obs, r.ID, sample, v.Record.Revision)
+	v, err = w.svc.Records.SaveDraft(ctx, obs, r.ID, sample, v.Record.Revision)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err = w.svc.SaveDraft(ctx, w.supervisee, r.ID, sample, v.Record.Revision); err != nil {
+	if _, err = w.svc.Records.SaveDraft(ctx, w.supervisee, r.ID, sample, v.Record.Revision); err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.svc.Submit(ctx, w.supervisor, r.ID)
+	_, err = w.svc.Records.Submit(ctx, w.supervisor, r.ID)
 	wantErr(t, err, supervision.ErrForbidden, "the supervisor submits the invited observer's observation")
-	if _, err := w.svc.Submit(ctx, obs, r.ID); err != nil {
+	if _, err := w.svc.Records.Submit(ctx, obs, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := w.svc.Record(ctx, w.supervisor, r.ID); v.SignAs != "" {
+	if v, _ := w.svc.Records.Record(ctx, w.supervisor, r.ID); v.SignAs != "" {
 		t.Errorf("the supervisor may sign the observation as %q", v.SignAs)
 	}
-	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
+	if _, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
 		t.Fatal(err)
 	}
-	v, err = w.svc.Sign(ctx, obs, r.ID, supervision.SignInput{Name: obs.Name, Confirm: true})
+	v, err = w.svc.Records.Sign(ctx, obs, r.ID, supervision.SignInput{Name: obs.Name, Confirm: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.Record.Status != supervision.StatusSigned || v.Signatures[1].Role != "observer" || v.Signatures[1].SignerID != obs.ID {
 		t.Errorf("after both: %s %+v", v.Record.Status, v.Signatures)
 	}
-	err = w.svc.RemoveFromRecord(ctx, w.supervisor, r.ID, obs.ID, "observer")
+	err = w.svc.Records.RemoveFromRecord(ctx, w.supervisor, r.ID, obs.ID, "observer")
 	wantErr(t, err, supervision.ErrConflict, "taking the observer off a signed observation")
-	plan, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "serious-incident-support", nil)
+	plan, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "serious-incident-support", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.InviteToRecord(ctx, w.supervisor, plan.ID, sm.ID, ""); err != nil {
+	if _, err := w.svc.Records.InviteToRecord(ctx, w.supervisor, plan.ID, sm.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	v, err = w.svc.Record(ctx, sm, plan.ID)
+	v, err = w.svc.Records.Record(ctx, sm, plan.ID)
 	if err != nil {
 		t.Fatalf("the named senior manager reads the plan: %v", err)
 	}
 	if v.CanEdit || v.SignAs != "" {
 		t.Error("the senior manager can write or sign the plan")
 	}
-	_, err = w.svc.Record(ctx, sm, r.ID)
+	_, err = w.svc.Records.Record(ctx, sm, r.ID)
 	wantErr(t, err, supervision.ErrNotFound, "the senior manager reads the observation")
-	named, err := w.svc.NamedRecords(ctx, sm)
+	named, err := w.svc.Files.NamedRecords(ctx, sm)
 	if err != nil || len(named) != 1 || named[0].Record.ID != plan.ID {
 		t.Errorf("senior manager's named records = %v, %v", named, err)
 	}
@@ -273,31 +273,31 @@ func TestStandInLineManagerFormerAdmin(t *testing.T) {
 	w := newWorld(t)
 	lm := w.addStaff(t, "Lin Manager", "lin@testshire.gov.uk", "senior_manager")
 	cover := w.addStaff(t, "Cal Cover", "cal@testshire.gov.uk", "team_manager")
-	if _, err := w.svc.SetSupervisor(ctx, w.admin, w.supervisor.ID, lm.ID, "2025-01-06"); err != nil {
+	if _, err := w.svc.Admin.SetSupervisor(ctx, w.admin, w.supervisor.ID, lm.ID, "2025-01-06"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := w.svc.SetSupervisor(ctx, w.admin, w.supervisee.ID, w.admin.ID, "")
+	_, err := w.svc.Admin.SetSupervisor(ctx, w.admin, w.supervisee.ID, w.admin.ID, "")
 	wantErr(t, err, supervision.ErrInvalid, "an admin makes themselves a supervisor")
 
-	conf, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-record", nil)
+	conf, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-record", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	open, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", nil)
+	open, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The line manager: the file and the open record, not the confidential one.
-	fv, err := w.svc.File(ctx, lm, w.supervisee.ID)
+	fv, err := w.svc.Files.File(ctx, lm, w.supervisee.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(fv.Records) != 1 || fv.Records[0].Record.ID != open.ID || len(fv.Forms) != 0 {
 		t.Errorf("the line manager's file lists %d records and %d forms", len(fv.Records), len(fv.Forms))
 	}
-	_, err = w.svc.Record(ctx, lm, conf.ID)
+	_, err = w.svc.Records.Record(ctx, lm, conf.ID)
 	wantErr(t, err, supervision.ErrNotFound, "the line manager reads a confidential record")
-	if v, err := w.svc.Record(ctx, lm, open.ID); err != nil || v.CanEdit {
+	if v, err := w.svc.Records.Record(ctx, lm, open.ID); err != nil || v.CanEdit {
 		t.Errorf("the line manager reads the agreement: %v, edit %v", err, v != nil && v.CanEdit)
 	}
 	if fa, _ := w.svc.FileAccess(ctx, lm, w.supervisee.ID); !fa.CanHandOver() {
@@ -307,30 +307,30 @@ func TestStandInLineManagerFormerAdmin(t *testing.T) {
 	// Cover: refused from someone who may not arrange it, then arranged.
 	in := supervision.CoverInput{SupervisorID: w.supervisor.ID, StandInID: cover.ID, From: time.Now().AddDate(0, 0, -1).Format(time.DateOnly),
 		To: time.Now().AddDate(0, 0, 14).Format(time.DateOnly), Reason: "Sickness absence"}
-	_, err = w.svc.ArrangeCover(ctx, w.supervisee, in)
+	_, err = w.svc.Admin.ArrangeCover(ctx, w.supervisee, in)
 	wantErr(t, err, supervision.ErrForbidden, "the supervisee arranges cover")
-	_, err = w.svc.Record(ctx, cover, conf.ID)
+	_, err = w.svc.Records.Record(ctx, cover, conf.ID)
 	wantErr(t, err, supervision.ErrNotFound, "the stand-in before the cover")
-	c, err := w.svc.ArrangeCover(ctx, lm, in)
+	c, err := w.svc.Admin.ArrangeCover(ctx, lm, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := w.svc.Record(ctx, cover, conf.ID)
+	v, err := w.svc.Records.Record(ctx, cover, conf.ID)
 	if err != nil || !v.CanEdit {
 		t.Fatalf("the stand-in reads and writes the confidential record: %v", err)
 	}
-	if list, _ := w.svc.Covering(ctx, cover); len(list) != 1 || list[0].ID != w.supervisee.ID {
+	if list, _ := w.svc.Admin.Covering(ctx, cover); len(list) != 1 || list[0].ID != w.supervisee.ID {
 		t.Errorf("the stand-in covers %v", list)
 	}
-	if err := w.svc.EndCover(ctx, lm, c.ID); err != nil {
+	if err := w.svc.Admin.EndCover(ctx, lm, c.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.svc.Record(ctx, cover, conf.ID)
+	_, err = w.svc.Records.Record(ctx, cover, conf.ID)
 	wantErr(t, err, supervision.ErrNotFound, "the stand-in after the cover ended")
 
 	// A new supervisor: the former one reads nothing.
 	next := w.addStaff(t, "Nia Next", "nia@testshire.gov.uk", "team_manager")
-	if _, err := w.svc.SetSupervisor(ctx, w.admin, w.supervisee.ID, next.ID, ""); err != nil {
+	if _, err := w.svc.Admin.SetSupervisor(ctx, w.admin, w.supervisee.ID, next.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	fa, err := w.svc.FileAccess(ctx, w.supervisor, w.supervisee.ID)
@@ -338,11 +338,11 @@ func TestStandInLineManagerFormerAdmin(t *testing.T) {
 		t.Errorf("former supervisor's standing %v, %v", fa.Standing(), err)
 	}
 	for _, id := range []string{conf.ID, open.ID} {
-		_, err = w.svc.Record(ctx, w.supervisor, id)
+		_, err = w.svc.Records.Record(ctx, w.supervisor, id)
 		wantErr(t, err, supervision.ErrNotFound, "the former supervisor reads a record")
-		_, err = w.svc.Record(ctx, w.admin, id)
+		_, err = w.svc.Records.Record(ctx, w.admin, id)
 		wantErr(t, err, supervision.ErrNotFound, "an admin reads a record")
 	}
-	_, err = w.svc.File(ctx, w.admin, w.supervisee.ID)
+	_, err = w.svc.Files.File(ctx, w.admin, w.supervisee.ID)
 	wantErr(t, err, supervision.ErrNotFound, "an admin opens a file")
 }

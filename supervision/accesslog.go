@@ -185,7 +185,7 @@ const (
 // logAccess writes one entry to the access log: At defaults to now, IP and
 // UserAgent to those of the request in ctx. Callers return its error, so
 // nothing is read or done that the log does not show.
-func (s *Service) logAccess(ctx context.Context, e AccessEntry) error {
+func (s *core) logAccess(ctx context.Context, e AccessEntry) error {
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
@@ -208,7 +208,7 @@ func (s *Service) logAccess(ctx context.Context, e AccessEntry) error {
 }
 
 // logActor logs what a signed-in actor did to a file (and record).
-func (s *Service) logActor(ctx context.Context, actor *Staff, role string, action AccessAction, fileID, recordID, detail string) error {
+func (s *core) logActor(ctx context.Context, actor *Staff, role string, action AccessAction, fileID, recordID, detail string) error {
 	e := AccessEntry{ActorRole: role, Action: action, FileID: fileID, RecordID: recordID, Detail: detail}
 	if actor != nil {
 		e.ActorID, e.ActorName = actor.ID, actor.Name
@@ -265,7 +265,7 @@ type AccessLogPage struct {
 
 // accessQuery checks a filter and turns it into a query; every mistake names its
 // field.
-func (s *Service) accessQuery(f AccessFilter) (AccessQuery, error) {
+func (s *Files) accessQuery(f AccessFilter) (AccessQuery, error) {
 	var q AccessQuery
 	var errs []FieldError
 	q.ActorID = strings.TrimSpace(f.Person)
@@ -307,7 +307,7 @@ func (s *Service) accessQuery(f AccessFilter) (AccessQuery, error) {
 
 // withPersonEmail fills in the address of the person a query asks for, so that
 // failed sign-ins to their account show with what they did.
-func (s *Service) withPersonEmail(ctx context.Context, q *AccessQuery) error {
+func (s *Files) withPersonEmail(ctx context.Context, q *AccessQuery) error {
 	if q.ActorID == "" {
 		return nil
 	}
@@ -322,7 +322,7 @@ func (s *Service) withPersonEmail(ctx context.Context, q *AccessQuery) error {
 	return err
 }
 
-func (s *Service) accessPage(ctx context.Context, q AccessQuery, page int) (*AccessLogPage, error) {
+func (s *Files) accessPage(ctx context.Context, q AccessQuery, page int) (*AccessLogPage, error) {
 	total, err := s.store.CountAccess(ctx, q)
 	if err != nil {
 		return nil, err
@@ -359,7 +359,7 @@ func (s *Service) accessPage(ctx context.Context, q AccessQuery, page int) (*Acc
 }
 
 // AccessLog is one page of the access log as filtered, for administrators.
-func (s *Service) AccessLog(ctx context.Context, actor *Staff, f AccessFilter) (*AccessLogPage, error) {
+func (s *Files) AccessLog(ctx context.Context, actor *Staff, f AccessFilter) (*AccessLogPage, error) {
 	if actor == nil || !actor.IsAdmin {
 		return nil, Errorf(ErrForbidden, "Only an administrator can read the access log")
 	}
@@ -376,7 +376,7 @@ func (s *Service) AccessLog(ctx context.Context, actor *Staff, f AccessFilter) (
 // FileAccessLog is who has read or downloaded a supervisee's file, newest
 // first: for the supervisee, and for administrators. Their own reading is
 // left out for the supervisee. Anyone else is told there is no such file.
-func (s *Service) FileAccessLog(ctx context.Context, actor *Staff, staffID string, page int) (*AccessLogPage, error) {
+func (s *Files) FileAccessLog(ctx context.Context, actor *Staff, staffID string, page int) (*AccessLogPage, error) {
 	if actor == nil || (actor.ID != staffID && !actor.IsAdmin) {
 		return nil, Errorf(ErrNotFound, "No such file")
 	}
@@ -402,7 +402,7 @@ var csvHeader = []string{"id", "time (UTC)", "action", "who (staff id)", "who (n
 // AccessLogCSV writes every entry the filter selects (not one page) as
 // CSV, newest first, for administrators. Cells that a spreadsheet would
 // read as a formula are prefixed with an apostrophe.
-func (s *Service) AccessLogCSV(ctx context.Context, actor *Staff, f AccessFilter, w io.Writer) error {
+func (s *Files) AccessLogCSV(ctx context.Context, actor *Staff, f AccessFilter, w io.Writer) error {
 	if actor == nil || !actor.IsAdmin {
 		return Errorf(ErrForbidden, "Only an administrator can read the access log")
 	}

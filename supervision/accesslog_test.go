@@ -21,7 +21,7 @@ import (
 // lastEntries is the newest n entries of the whole log, read as an admin.
 func (w *world) lastEntries(t *testing.T, n int) []*supervision.AccessEntry {
 	t.Helper()
-	p, err := w.svc.AccessLog(context.Background(), w.admin, supervision.AccessFilter{})
+	p, err := w.svc.Files.AccessLog(context.Background(), w.admin, supervision.AccessFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func (w *world) lastEntries(t *testing.T, n int) []*supervision.AccessEntry {
 
 func (w *world) logTotal(t *testing.T) int {
 	t.Helper()
-	p, err := w.svc.AccessLog(context.Background(), w.admin, supervision.AccessFilter{})
+	p, err := w.svc.Files.AccessLog(context.Background(), w.admin, supervision.AccessFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,32 +74,32 @@ func TestEveryReadAndCommandIsLogged(t *testing.T) {
 		do   func() error
 		want wantEntry
 	}{
-		{"file", func() error { _, err := w.svc.File(ctx, w.supervisor, sid); return err },
+		{"file", func() error { _, err := w.svc.Files.File(ctx, w.supervisor, sid); return err },
 			wantEntry{w.supervisor, "supervisor", supervision.ActViewFile, sid, "", ""}},
-		{"record", func() error { _, err := w.svc.Record(ctx, w.supervisee, r.ID); return err },
+		{"record", func() error { _, err := w.svc.Records.Record(ctx, w.supervisee, r.ID); return err },
 			wantEntry{w.supervisee, "supervisee", supervision.ActViewRecord, sid, r.ID, ""}},
 		{"PDF", func() error {
-			f, err := w.svc.OpenDocument(ctx, w.supervisor, r.ID, "pdf")
+			f, err := w.svc.Records.OpenDocument(ctx, w.supervisor, r.ID, "pdf")
 			if err == nil {
 				f.Body.Close()
 			}
 			return err
 		}, wantEntry{w.supervisor, "supervisor", supervision.ActDownloadPDF, sid, r.ID, ".pdf"}},
 		{"DOCX", func() error {
-			f, err := w.svc.OpenDocument(ctx, w.supervisee, r.ID, "docx")
+			f, err := w.svc.Records.OpenDocument(ctx, w.supervisee, r.ID, "docx")
 			if err == nil {
 				f.Body.Close()
 			}
 			return err
 		}, wantEntry{w.supervisee, "supervisee", supervision.ActDownloadDOCX, sid, r.ID, ".docx"}},
-		{"front page", func() error { _, err := w.svc.FrontPagePDF(ctx, w.supervisee, sid); return err },
+		{"front page", func() error { _, err := w.svc.Files.FrontPagePDF(ctx, w.supervisee, sid); return err },
 			wantEntry{w.supervisee, "supervisee", supervision.ActDownloadFrontPage, sid, "", ""}},
-		{"export", func() error { return w.svc.Export(ctx, w.admin, sid, "Subject access request", io.Discard) },
+		{"export", func() error { return w.svc.Files.Export(ctx, w.admin, sid, "Subject access request", io.Discard) },
 			wantEntry{w.admin, "administrator", supervision.ActExport, sid, "", "Subject access request"}},
-		{"password reset", func() error { return w.svc.SetPassword(ctx, w.admin, sid, "another long password") },
+		{"password reset", func() error { return w.svc.People.SetPassword(ctx, w.admin, sid, "another long password") },
 			wantEntry{w.admin, "administrator", supervision.ActPasswordReset, sid, "", ""}},
 		{"relationship", func() error {
-			_, err := w.svc.SetSupervisor(ctx, w.admin, sid, w.supervisor.ID, "2026-01-05")
+			_, err := w.svc.Admin.SetSupervisor(ctx, w.admin, sid, w.supervisor.ID, "2026-01-05")
 			return err
 		}, wantEntry{w.admin, "administrator", supervision.ActRelationship, sid, "", w.supervisor.ID}},
 	}
@@ -116,33 +116,33 @@ func TestEveryReadAndCommandIsLogged(t *testing.T) {
 	}
 
 	// Verify names the record of a PDF from the file.
-	f, err := w.svc.OpenDocument(ctx, w.supervisee, r.ID, "pdf")
+	f, err := w.svc.Records.OpenDocument(ctx, w.supervisee, r.ID, "pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
 	pdf, _ := io.ReadAll(f.Body)
 	f.Body.Close()
-	if _, err := w.svc.Verify(ctx, w.supervisor, pdf); err != nil {
+	if _, err := w.svc.Records.Verify(ctx, w.supervisor, pdf); err != nil {
 		t.Fatal(err)
 	}
 	checkEntry(t, "verify", w.lastEntries(t, 1)[0], wantEntry{w.supervisor, "", supervision.ActVerify, sid, r.ID, "SHA-256"})
 
 	// Commands log what they do, not a read of the record they load.
-	r2, err := w.svc.StartRecord(ctx, w.supervisor, sid, "supervision-agreement", agreement())
+	r2, err := w.svc.Records.StartRecord(ctx, w.supervisor, sid, "supervision-agreement", agreement())
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := w.logTotal(t)
-	if _, err := w.svc.SaveDraft(ctx, w.supervisor, r2.ID, agreement(), r2.Revision); err != nil {
+	if _, err := w.svc.Records.SaveDraft(ctx, w.supervisor, r2.ID, agreement(), r2.Revision); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Submit(ctx, w.supervisor, r2.ID); err != nil {
+	if _, err := w.svc.Records.Submit(ctx, w.supervisor, r2.ID); err != nil {
 		t.Fatal(err)
 	}
 	if n := w.logTotal(t) - before; n != 0 {
 		t.Errorf("saving and submitting wrote %d log entries, want none", n)
 	}
-	if _, err := w.svc.Sign(ctx, w.supervisee, r2.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
+	if _, err := w.svc.Records.Sign(ctx, w.supervisee, r2.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
 		t.Fatal(err)
 	}
 	if n := w.logTotal(t) - before; n != 1 {
@@ -152,7 +152,7 @@ func TestEveryReadAndCommandIsLogged(t *testing.T) {
 
 	// Refused reads are not logged as reads (and reveal nothing).
 	before = w.logTotal(t)
-	if _, err := w.svc.Record(ctx, w.admin, r.ID); !errors.Is(err, supervision.ErrNotFound) {
+	if _, err := w.svc.Records.Record(ctx, w.admin, r.ID); !errors.Is(err, supervision.ErrNotFound) {
 		t.Errorf("admin reading a record: %v", err)
 	}
 	if n := w.logTotal(t) - before; n != 0 {
@@ -163,24 +163,24 @@ func TestEveryReadAndCommandIsLogged(t *testing.T) {
 func TestSignInsAreLogged(t *testing.T) {
 	w := newWorld(t)
 	ctx := supervision.WithRequestInfo(context.Background(), supervision.RequestInfo{IP: "192.0.2.7", UserAgent: "TestAgent/1.0"})
-	if _, _, err := w.svc.Login(ctx, "Nobody@Example.org", "whatever it is"); !errors.Is(err, supervision.ErrAuth) {
+	if _, _, err := w.svc.People.Login(ctx, "Nobody@Example.org", "whatever it is"); !errors.Is(err, supervision.ErrAuth) {
 		t.Fatal(err)
 	}
 	checkEntry(t, "unknown address", w.lastEntries(t, 1)[0], wantEntry{nil, "", supervision.ActSignInFailed, "", "", "no such account"})
 	if got := w.lastEntries(t, 1)[0].ActorEmail; got != "nobody@example.org" {
 		t.Errorf("failed sign-in logged the address %q", got)
 	}
-	if _, _, err := w.svc.Login(ctx, "sian@testshire.gov.uk", "not the password"); !errors.Is(err, supervision.ErrAuth) {
+	if _, _, err := w.svc.People.Login(ctx, "sian@testshire.gov.uk", "not the password"); !errors.Is(err, supervision.ErrAuth) {
 		t.Fatal(err)
 	}
 	checkEntry(t, "wrong password", w.lastEntries(t, 1)[0], wantEntry{w.supervisee, "", supervision.ActSignInFailed, "", "", "wrong password"})
-	if _, _, err := w.svc.Login(ctx, "sian@testshire.gov.uk", "a long password"); err != nil {
+	if _, _, err := w.svc.People.Login(ctx, "sian@testshire.gov.uk", "a long password"); err != nil {
 		t.Fatal(err)
 	}
 	checkEntry(t, "sign-in", w.lastEntries(t, 1)[0], wantEntry{w.supervisee, "", supervision.ActSignIn, "", "", ""})
 
 	// The person filter finds the failed sign-ins to their address too.
-	p, err := w.svc.AccessLog(ctx, w.admin, supervision.AccessFilter{Person: w.supervisee.ID, Action: string(supervision.ActSignInFailed)})
+	p, err := w.svc.Files.AccessLog(ctx, w.admin, supervision.AccessFilter{Person: w.supervisee.ID, Action: string(supervision.ActSignInFailed)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,26 +195,26 @@ func TestReadingTheAccessLog(t *testing.T) {
 	r := w.signed(t, "")
 	sid := w.supervisee.ID
 	for _, actor := range []*supervision.Staff{w.supervisor, w.supervisee} {
-		if _, err := w.svc.Record(ctx, actor, r.ID); err != nil {
+		if _, err := w.svc.Records.Record(ctx, actor, r.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	// Only admins read the whole log.
-	if _, err := w.svc.AccessLog(ctx, w.supervisor, supervision.AccessFilter{}); !errors.Is(err, supervision.ErrForbidden) {
+	if _, err := w.svc.Files.AccessLog(ctx, w.supervisor, supervision.AccessFilter{}); !errors.Is(err, supervision.ErrForbidden) {
 		t.Errorf("supervisor reading the log: %v", err)
 	}
 	// A bad filter names its fields.
-	_, err := w.svc.AccessLog(ctx, w.admin, supervision.AccessFilter{Action: "dance", From: "2026-02-30", To: "yesterday"})
+	_, err := w.svc.Files.AccessLog(ctx, w.admin, supervision.AccessFilter{Action: "dance", From: "2026-02-30", To: "yesterday"})
 	var ve *supervision.ValidationError
 	if !errors.As(err, &ve) || len(ve.Fields) != 3 {
 		t.Errorf("bad filter: %v", err)
 	}
-	_, err = w.svc.AccessLog(ctx, w.admin, supervision.AccessFilter{From: "2026-03-02", To: "2026-03-01"})
+	_, err = w.svc.Files.AccessLog(ctx, w.admin, supervision.AccessFilter{From: "2026-03-02", To: "2026-03-01"})
 	if !errors.As(err, &ve) || ve.Fields[0].Field != "to" {
 		t.Errorf("to before from: %v", err)
 	}
-	p, err := w.svc.AccessLog(ctx, w.admin, supervision.AccessFilter{File: sid, Action: string(supervision.ActViewRecord)})
+	p, err := w.svc.Files.AccessLog(ctx, w.admin, supervision.AccessFilter{File: sid, Action: string(supervision.ActViewRecord)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestReadingTheAccessLog(t *testing.T) {
 	}
 
 	// The supervisee sees who read their file, without their own reading.
-	fp, err := w.svc.FileAccessLog(ctx, w.supervisee, sid, 1)
+	fp, err := w.svc.Files.FileAccessLog(ctx, w.supervisee, sid, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,10 +239,10 @@ func TestReadingTheAccessLog(t *testing.T) {
 		t.Errorf("who read the file: %d entries, first %+v", fp.Total, fp.Entries)
 	}
 	// Nobody else does; to them the file does not exist.
-	if _, err := w.svc.FileAccessLog(ctx, w.supervisor, sid, 1); !errors.Is(err, supervision.ErrNotFound) {
+	if _, err := w.svc.Files.FileAccessLog(ctx, w.supervisor, sid, 1); !errors.Is(err, supervision.ErrNotFound) {
 		t.Errorf("supervisor reading who read the file: %v", err)
 	}
-	if _, err := w.svc.FileAccessLog(ctx, w.admin, sid, 1); err != nil {
+	if _, err := w.svc.Files.FileAccessLog(ctx, w.admin, sid, 1); err != nil {
 		t.Errorf("admin reading who read the file: %v", err)
 	}
 }
@@ -251,7 +251,7 @@ func TestExportNeedsAReason(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	for _, reason := range []string{"", "   ", strings.Repeat("x", supervision.MaxExportReason+1)} {
-		err := w.svc.Export(ctx, w.admin, w.supervisee.ID, reason, io.Discard)
+		err := w.svc.Files.Export(ctx, w.admin, w.supervisee.ID, reason, io.Discard)
 		var ve *supervision.ValidationError
 		if !errors.As(err, &ve) || ve.Fields[0].Field != "reason" {
 			t.Errorf("export with reason %q: %v", reason, err)
@@ -262,17 +262,17 @@ func TestExportNeedsAReason(t *testing.T) {
 func TestAccessLogCSVIsSafeInASpreadsheet(t *testing.T) {
 	w := newWorld(t)
 	ctx := supervision.WithRequestInfo(context.Background(), supervision.RequestInfo{IP: "192.0.2.7", UserAgent: "@SUM(1+1)*cmd|' /C calc'!A0"})
-	if err := w.svc.Export(ctx, w.admin, w.supervisee.ID, "=HYPERLINK(\"http://evil.example\")", io.Discard); err != nil {
+	if err := w.svc.Files.Export(ctx, w.admin, w.supervisee.ID, "=HYPERLINK(\"http://evil.example\")", io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.svc.Login(ctx, "-2+3@example.org", "whatever it is"); err == nil {
+	if _, _, err := w.svc.People.Login(ctx, "-2+3@example.org", "whatever it is"); err == nil {
 		t.Fatal("signed in with a made-up address")
 	}
-	if err := w.svc.AccessLogCSV(ctx, w.supervisor, supervision.AccessFilter{}, io.Discard); !errors.Is(err, supervision.ErrForbidden) {
+	if err := w.svc.Files.AccessLogCSV(ctx, w.supervisor, supervision.AccessFilter{}, io.Discard); !errors.Is(err, supervision.ErrForbidden) {
 		t.Errorf("supervisor downloading the log: %v", err)
 	}
 	var buf bytes.Buffer
-	if err := w.svc.AccessLogCSV(ctx, w.admin, supervision.AccessFilter{}, &buf); err != nil {
+	if err := w.svc.Files.AccessLogCSV(ctx, w.admin, supervision.AccessFilter{}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -327,13 +327,13 @@ func TestNothingIsReadUnlogged(t *testing.T) {
 	svc := supervision.New(brokenLog{db}, w.blobs, cat, rd, supervision.Config{OrgName: "Testshire County Council"}, nil)
 	sid := w.supervisee.ID
 	for name, read := range map[string]func() (any, error){
-		"file":       func() (any, error) { return svc.File(ctx, w.supervisee, sid) },
-		"record":     func() (any, error) { return svc.Record(ctx, w.supervisor, r.ID) },
-		"PDF":        func() (any, error) { return svc.OpenDocument(ctx, w.supervisee, r.ID, "pdf") },
-		"front page": func() (any, error) { return svc.FrontPagePDF(ctx, w.supervisee, sid) },
-		"export":     func() (any, error) { return nil, svc.Export(ctx, w.admin, sid, "Audit", io.Discard) },
+		"file":       func() (any, error) { return svc.Files.File(ctx, w.supervisee, sid) },
+		"record":     func() (any, error) { return svc.Records.Record(ctx, w.supervisor, r.ID) },
+		"PDF":        func() (any, error) { return svc.Records.OpenDocument(ctx, w.supervisee, r.ID, "pdf") },
+		"front page": func() (any, error) { return svc.Files.FrontPagePDF(ctx, w.supervisee, sid) },
+		"export":     func() (any, error) { return nil, svc.Files.Export(ctx, w.admin, sid, "Audit", io.Discard) },
 		"sign-in": func() (any, error) {
-			tok, _, err := svc.Login(ctx, "sian@testshire.gov.uk", "a long password")
+			tok, _, err := svc.People.Login(ctx, "sian@testshire.gov.uk", "a long password")
 			return tok, err
 		},
 	} {
@@ -358,48 +358,48 @@ func TestArrangementsAndLeaversAreLogged(t *testing.T) {
 	stand := w.addStaff(t, "Sam Standin", "sam@testshire.gov.uk", "team_manager")
 	leaver := w.addStaff(t, "Lee Leaver", "lee@testshire.gov.uk", "social_worker")
 
-	a, err := w.svc.AssignAuditor(ctx, w.admin, supervision.AuditInput{SuperviseeID: sid, AuditorID: aud.ID, Due: "2099-01-01"})
+	a, err := w.svc.Admin.AssignAuditor(ctx, w.admin, supervision.AuditInput{SuperviseeID: sid, AuditorID: aud.ID, Due: "2099-01-01"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkEntry(t, "audit assignment", w.lastEntries(t, 1)[0], wantEntry{w.admin, "administrator", supervision.ActAssignment, sid, "", "auditor " + aud.ID})
-	if err := w.svc.EndAuditAssignment(ctx, w.admin, a.ID); err != nil {
+	if err := w.svc.Admin.EndAuditAssignment(ctx, w.admin, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	checkEntry(t, "audit assignment ended", w.lastEntries(t, 1)[0], wantEntry{w.admin, "administrator", supervision.ActAssignment, sid, "", "ended"})
 
-	c, err := w.svc.ArrangeCover(ctx, w.admin, supervision.CoverInput{SupervisorID: w.supervisor.ID, StandInID: stand.ID,
+	c, err := w.svc.Admin.ArrangeCover(ctx, w.admin, supervision.CoverInput{SupervisorID: w.supervisor.ID, StandInID: stand.ID,
 		From: time.Now().Format(time.DateOnly), To: time.Now().AddDate(0, 0, 30).Format(time.DateOnly), Reason: "Annual leave"})
 	if err != nil {
 		t.Fatalf("%+v", err)
 	}
 	checkEntry(t, "cover", w.lastEntries(t, 1)[0], wantEntry{w.admin, "administrator", supervision.ActRelationship, "", "", stand.ID + " stands in for " + w.supervisor.ID})
-	if err := w.svc.EndCover(ctx, w.admin, c.ID); err != nil {
+	if err := w.svc.Admin.EndCover(ctx, w.admin, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	checkEntry(t, "cover ended", w.lastEntries(t, 1)[0], wantEntry{w.admin, "administrator", supervision.ActRelationship, "", "", "no longer stands in"})
 
-	r, err := w.svc.StartRecord(ctx, w.supervisor, sid, "practice-observation", nil)
+	r, err := w.svc.Records.StartRecord(ctx, w.supervisor, sid, "practice-observation", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.InviteToRecord(ctx, w.supervisor, r.ID, obs.ID, "observer"); err != nil {
+	if _, err := w.svc.Records.InviteToRecord(ctx, w.supervisor, r.ID, obs.ID, "observer"); err != nil {
 		t.Fatal(err)
 	}
 	checkEntry(t, "invitation", w.lastEntries(t, 1)[0], wantEntry{w.supervisor, "supervisor", supervision.ActAssignment, sid, r.ID, obs.ID + " invited as observer"})
-	if err := w.svc.RemoveFromRecord(ctx, w.supervisor, r.ID, obs.ID, "observer"); err != nil {
+	if err := w.svc.Records.RemoveFromRecord(ctx, w.supervisor, r.ID, obs.ID, "observer"); err != nil {
 		t.Fatal(err)
 	}
 	checkEntry(t, "taken off", w.lastEntries(t, 1)[0], wantEntry{w.supervisor, "supervisor", supervision.ActAssignment, sid, r.ID, "taken off"})
 
 	end := "2024-06-28"
-	if _, err := w.svc.EditStaff(ctx, w.admin, leaver.ID, supervision.StaffPatch{EndDate: &end}); err != nil {
+	if _, err := w.svc.People.EditStaff(ctx, w.admin, leaver.ID, supervision.StaffPatch{EndDate: &end}); err != nil {
 		t.Fatal(err)
 	}
 	checkEntry(t, "end date", w.lastEntries(t, 1)[0], wantEntry{w.admin, "administrator", supervision.ActEndDate, leaver.ID, "", "end date 2024-06-28"})
 	before := w.logTotal(t)
 	job := "Leaver"
-	if _, err := w.svc.EditStaff(ctx, w.admin, leaver.ID, supervision.StaffPatch{JobTitle: &job}); err != nil {
+	if _, err := w.svc.People.EditStaff(ctx, w.admin, leaver.ID, supervision.StaffPatch{JobTitle: &job}); err != nil {
 		t.Fatal(err)
 	}
 	if n := w.logTotal(t) - before; n != 0 {
@@ -420,7 +420,7 @@ func TestArrangementsAndLeaversAreLogged(t *testing.T) {
 	rd, _ := render.New(render.Options{})
 	later := supervision.New(db, blobs, cat, rd, supervision.Config{OrgName: "Testshire County Council",
 		Now: func() time.Time { return time.Date(2031, 7, 1, 9, 0, 0, 0, time.UTC) }}, nil)
-	items, err := later.Purge(ctx)
+	items, err := later.Admin.Purge(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

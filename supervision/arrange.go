@@ -26,7 +26,7 @@ type CoverInput struct {
 }
 
 // isLineManagerOf says whether actor is the current supervisor of staffID.
-func (s *Service) isLineManagerOf(ctx context.Context, actor *Staff, staffID string) (bool, error) {
+func (s *Admin) isLineManagerOf(ctx context.Context, actor *Staff, staffID string) (bool, error) {
 	rel, err := s.store.CurrentRelationship(ctx, staffID, s.today())
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
@@ -53,7 +53,7 @@ func parseDateField(field, label, v string, errs *[]FieldError) time.Time {
 
 // staffField looks a chosen member of staff up for a field; a missing or
 // unknown id is a field error.
-func (s *Service) staffField(ctx context.Context, field, id, what string, errs *[]FieldError) (*Staff, error) {
+func (s *core) staffField(ctx context.Context, field, id, what string, errs *[]FieldError) (*Staff, error) {
 	if id == "" {
 		*errs = append(*errs, FieldError{Field: field, Message: "Select the " + what})
 		return nil, nil
@@ -76,7 +76,7 @@ func (s *Service) staffField(ctx context.Context, field, id, what string, errs *
 // ArrangeCover makes someone stand in for an absent supervisor from one
 // date to another. An admin or the supervisor's line manager may; an admin
 // cannot make themselves the stand-in.
-func (s *Service) ArrangeCover(ctx context.Context, actor *Staff, in CoverInput) (*Cover, error) {
+func (s *Admin) ArrangeCover(ctx context.Context, actor *Staff, in CoverInput) (*Cover, error) {
 	var errs []FieldError
 	sup, err := s.staffField(ctx, "supervisor_id", in.SupervisorID, "supervisor who is absent", &errs)
 	if err != nil {
@@ -145,7 +145,7 @@ func (s *Service) ArrangeCover(ctx context.Context, actor *Staff, in CoverInput)
 }
 
 // EndCover ends a cover arrangement today; whoever may arrange it may end it.
-func (s *Service) EndCover(ctx context.Context, actor *Staff, id string) error {
+func (s *Admin) EndCover(ctx context.Context, actor *Staff, id string) error {
 	c, err := s.store.GetCover(ctx, id)
 	if err != nil {
 		return err
@@ -166,7 +166,7 @@ func (s *Service) EndCover(ctx context.Context, actor *Staff, id string) error {
 // CoversFor lists the cover arrangements the actor may see, current and
 // future: an admin all; anyone else those they stand in, those for them,
 // and those for the supervisors they manage.
-func (s *Service) CoversFor(ctx context.Context, actor *Staff) ([]*Cover, error) {
+func (s *Admin) CoversFor(ctx context.Context, actor *Staff) ([]*Cover, error) {
 	all, err := s.store.Covers(ctx, "", "", s.today())
 	if err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func (s *Service) CoversFor(ctx context.Context, actor *Staff) ([]*Cover, error)
 }
 
 // Covering are the files the actor stands in for today, by supervisee.
-func (s *Service) Covering(ctx context.Context, actor *Staff) ([]*Staff, error) {
+func (s *Admin) Covering(ctx context.Context, actor *Staff) ([]*Staff, error) {
 	covers, err := s.store.Covers(ctx, "", actor.ID, s.today())
 	if err != nil {
 		return nil, err
@@ -222,7 +222,7 @@ type AuditInput struct {
 // date. An admin or the file's supervisor's line manager may; the auditor
 // is someone other than the supervisee and the supervisor, and an admin
 // cannot assign themselves.
-func (s *Service) AssignAuditor(ctx context.Context, actor *Staff, in AuditInput) (*AuditAssignment, error) {
+func (s *Admin) AssignAuditor(ctx context.Context, actor *Staff, in AuditInput) (*AuditAssignment, error) {
 	var errs []FieldError
 	see, err := s.staffField(ctx, "supervisee_id", in.SuperviseeID, "member of staff whose file is audited", &errs)
 	if err != nil {
@@ -278,7 +278,7 @@ func (s *Service) AssignAuditor(ctx context.Context, actor *Staff, in AuditInput
 }
 
 // EndAuditAssignment ends an assignment: the auditor no longer reads the file.
-func (s *Service) EndAuditAssignment(ctx context.Context, actor *Staff, id string) error {
+func (s *Admin) EndAuditAssignment(ctx context.Context, actor *Staff, id string) error {
 	a, err := s.store.GetAuditAssignment(ctx, id)
 	if err != nil {
 		return err
@@ -299,7 +299,7 @@ func (s *Service) EndAuditAssignment(ctx context.Context, actor *Staff, id strin
 // AuditAssignmentsFor lists the assignments the actor may see: an admin
 // all; anyone else those they audit and those on files whose supervisor
 // they manage.
-func (s *Service) AuditAssignmentsFor(ctx context.Context, actor *Staff) ([]*AuditAssignment, error) {
+func (s *Admin) AuditAssignmentsFor(ctx context.Context, actor *Staff) ([]*AuditAssignment, error) {
 	all, err := s.store.AuditAssignments(ctx, "", "")
 	if err != nil {
 		return nil, err
@@ -334,7 +334,7 @@ type NamedRecord struct {
 
 // NamedRecords are the records the actor is named on and may read (an
 // invited observer's observation, a senior manager's plan, an audit).
-func (s *Service) NamedRecords(ctx context.Context, actor *Staff) ([]*NamedRecord, error) {
+func (s *Files) NamedRecords(ctx context.Context, actor *Staff) ([]*NamedRecord, error) {
 	recs, err := s.store.PartyRecords(ctx, actor.ID, "")
 	if err != nil {
 		return nil, err
@@ -363,7 +363,7 @@ func (s *Service) NamedRecords(ctx context.Context, actor *Staff) ([]*NamedRecor
 
 // AuditLinks are the file audits of a supervisee's file, kept in their
 // supervisors' files, that the actor may read: the links on the file page.
-func (s *Service) AuditLinks(ctx context.Context, actor *Staff, superviseeID string) ([]*NamedRecord, error) {
+func (s *Files) AuditLinks(ctx context.Context, actor *Staff, superviseeID string) ([]*NamedRecord, error) {
 	recs, err := s.store.PartyRecords(ctx, superviseeID, PartySubject)
 	if err != nil {
 		return nil, err
@@ -389,7 +389,7 @@ func (s *Service) AuditLinks(ctx context.Context, actor *Staff, superviseeID str
 // InviteToRecord names a member of staff on a record in a role the form
 // allows (a second observer on a practice observation, the senior manager
 // on a serious-incident plan). The supervisor or a stand-in may.
-func (s *Service) InviteToRecord(ctx context.Context, actor *Staff, recordID, staffID, role string) (*RecordParty, error) {
+func (s *Records) InviteToRecord(ctx context.Context, actor *Staff, recordID, staffID, role string) (*RecordParty, error) {
 	r, err := s.store.GetRecord(ctx, recordID)
 	if err != nil {
 		return nil, err
@@ -450,7 +450,7 @@ func (s *Service) InviteToRecord(ctx context.Context, actor *Staff, recordID, st
 
 // RemoveFromRecord takes a person invited onto a record off it. An observer
 // can only be taken off while the record is a draft.
-func (s *Service) RemoveFromRecord(ctx context.Context, actor *Staff, recordID, staffID, role string) error {
+func (s *Records) RemoveFromRecord(ctx context.Context, actor *Staff, recordID, staffID, role string) error {
 	r, err := s.store.GetRecord(ctx, recordID)
 	if err != nil {
 		return err
@@ -478,7 +478,7 @@ func (s *Service) RemoveFromRecord(ctx context.Context, actor *Staff, recordID, 
 }
 
 // RecordPartiesOf lists the people named on a record the actor may read.
-func (s *Service) RecordPartiesOf(v *RecordView) []*RecordParty {
+func (s *Records) RecordPartiesOf(v *RecordView) []*RecordParty {
 	if v.Access == nil {
 		return nil
 	}
@@ -487,7 +487,7 @@ func (s *Service) RecordPartiesOf(v *RecordView) []*RecordParty {
 
 // CoverCandidates are the supervisors the actor may arrange cover for: every
 // member of staff for an admin, otherwise the people they supervise.
-func (s *Service) CoverCandidates(ctx context.Context, actor *Staff) ([]*Staff, error) {
+func (s *Admin) CoverCandidates(ctx context.Context, actor *Staff) ([]*Staff, error) {
 	if actor.IsAdmin {
 		return s.store.ListStaff(ctx)
 	}
@@ -497,7 +497,7 @@ func (s *Service) CoverCandidates(ctx context.Context, actor *Staff) ([]*Staff, 
 // AuditCandidates are the files the actor may assign an auditor to: every
 // member of staff for an admin, otherwise the supervisees of the people they
 // supervise.
-func (s *Service) AuditCandidates(ctx context.Context, actor *Staff) ([]*Staff, error) {
+func (s *Admin) AuditCandidates(ctx context.Context, actor *Staff) ([]*Staff, error) {
 	if actor.IsAdmin {
 		return s.store.ListStaff(ctx)
 	}
@@ -521,7 +521,7 @@ func (s *Service) AuditCandidates(ctx context.Context, actor *Staff) ([]*Staff, 
 }
 
 // AuditsToDo are the actor's audit assignments, for their home page.
-func (s *Service) AuditsToDo(ctx context.Context, actor *Staff) ([]*AuditAssignment, error) {
+func (s *Admin) AuditsToDo(ctx context.Context, actor *Staff) ([]*AuditAssignment, error) {
 	return s.store.AuditAssignments(ctx, "", actor.ID)
 }
 
@@ -529,7 +529,7 @@ func (s *Service) AuditsToDo(ctx context.Context, actor *Staff) ([]*AuditAssignm
 // anyone: an admin, or someone who supervises a supervisor (or anyone: their
 // supervisees are who they may arrange cover for). It decides whether a form
 // sent without a person chosen is a mistake to show (422) or refused (403).
-func (s *Service) mayArrangeAny(ctx context.Context, actor *Staff) (bool, error) {
+func (s *Admin) mayArrangeAny(ctx context.Context, actor *Staff) (bool, error) {
 	if actor.IsAdmin {
 		return true, nil
 	}

@@ -81,21 +81,21 @@ type AttachmentConfig struct {
 }
 
 // AttachmentLimits are the limits in force, for pages and the API.
-func (s *Service) AttachmentLimits() (maxBytes int64, maxCount int) {
+func (s *Records) AttachmentLimits() (maxBytes int64, maxCount int) {
 	return s.attachMaxBytes(), s.attachMaxCount()
 }
 
 // VirusScanning says whether uploads are scanned for viruses.
-func (s *Service) VirusScanning() bool { return s.cfg.Attachments.Scanner != nil }
+func (s *Records) VirusScanning() bool { return s.cfg.Attachments.Scanner != nil }
 
-func (s *Service) attachMaxBytes() int64 {
+func (s *Records) attachMaxBytes() int64 {
 	if s.cfg.Attachments.MaxBytes > 0 {
 		return s.cfg.Attachments.MaxBytes
 	}
 	return DefaultAttachmentMaxBytes
 }
 
-func (s *Service) attachMaxCount() int {
+func (s *Records) attachMaxCount() int {
 	if s.cfg.Attachments.MaxCount > 0 {
 		return s.cfg.Attachments.MaxCount
 	}
@@ -136,7 +136,7 @@ func fileErr(msg string) error {
 
 // mayChangeAttachments loads a record for a command on its attachments
 // and checks that the actor may change them now.
-func (s *Service) mayChangeAttachments(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+func (s *Records) mayChangeAttachments(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -185,7 +185,7 @@ func partyOf(v *RecordView) bool {
 // MayAttach checks, before an upload is read, that the actor may attach
 // files to the record now: the same refusals as AddAttachment, without
 // reading (or logging) anything else.
-func (s *Service) MayAttach(ctx context.Context, actor *Staff, id string) error {
+func (s *Records) MayAttach(ctx context.Context, actor *Staff, id string) error {
 	_, err := s.mayChangeAttachments(ctx, actor, id)
 	return err
 }
@@ -198,7 +198,7 @@ func (v *RecordView) CanAttach() bool {
 // AddAttachment scans, checks and stores an upload as an attachment of a
 // record. A refused file is a *ValidationError on the field "file" (or
 // "name", "description") saying why; nothing is written.
-func (s *Service) AddAttachment(ctx context.Context, actor *Staff, id string, in NewAttachment) (*Attachment, error) {
+func (s *Records) AddAttachment(ctx context.Context, actor *Staff, id string, in NewAttachment) (*Attachment, error) {
 	v, err := s.mayChangeAttachments(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -289,7 +289,7 @@ func (s *Service) AddAttachment(ctx context.Context, actor *Staff, id string, in
 
 // dropBlob deletes an object nothing refers to, where the store allows; an
 // object under Object Lock stays until its retention date.
-func (s *Service) dropBlob(ctx context.Context, key string) {
+func (s *Records) dropBlob(ctx context.Context, key string) {
 	d, ok := s.blobs.(BlobDeleter)
 	if !ok {
 		return
@@ -301,7 +301,7 @@ func (s *Service) dropBlob(ctx context.Context, key string) {
 
 // Attachments lists a record's attachments for someone who may read it.
 // The read is logged.
-func (s *Service) Attachments(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+func (s *Records) Attachments(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -314,7 +314,7 @@ func (s *Service) Attachments(ctx context.Context, actor *Staff, id string) (*Re
 
 // OpenAttachment opens an attachment for someone who may read its record.
 // The download is logged.
-func (s *Service) OpenAttachment(ctx context.Context, actor *Staff, id, attachmentID string) (*DocumentFile, error) {
+func (s *Records) OpenAttachment(ctx context.Context, actor *Staff, id, attachmentID string) (*DocumentFile, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -349,7 +349,7 @@ func (s *Service) OpenAttachment(ctx context.Context, actor *Staff, id, attachme
 }
 
 // DeleteAttachment removes an attachment from a record that is not signed.
-func (s *Service) DeleteAttachment(ctx context.Context, actor *Staff, id, attachmentID string) (*RecordView, error) {
+func (s *Records) DeleteAttachment(ctx context.Context, actor *Staff, id, attachmentID string) (*RecordView, error) {
 	v, err := s.mayChangeAttachments(ctx, actor, id)
 	if err != nil {
 		return nil, err

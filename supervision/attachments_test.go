@@ -60,12 +60,12 @@ func TestAttachmentsLife(t *testing.T) {
 		c.Attachments = supervision.AttachmentConfig{MaxBytes: 1 << 20, MaxCount: 3, Scanner: scanner}
 	})
 	ctx := context.Background()
-	r, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", agreement())
+	r, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", agreement())
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The supervisee attaches a worksheet; the name comes from the file when none is given.
-	a1, err := w.svc.AddAttachment(ctx, w.supervisee, r.ID, supervision.NewAttachment{
+	a1, err := w.svc.Records.AddAttachment(ctx, w.supervisee, r.ID, supervision.NewAttachment{
 		Description: "The reflective tool we used", FileName: `C:\Users\sian\Reflective tool (v2).PDF`, Data: []byte(tinyPDF)})
 	if err != nil {
 		t.Fatal(err)
@@ -88,56 +88,56 @@ func TestAttachmentsLife(t *testing.T) {
 		"bidi name":  {supervision.NewAttachment{Name: "Letter\u202e", FileName: "a.pdf", Data: []byte(tinyPDF)}, "name", "text direction"},
 		"long desc":  {supervision.NewAttachment{Name: "Letter", Description: strings.Repeat("x", 1001), FileName: "a.pdf", Data: []byte(tinyPDF)}, "description", "1000 characters"},
 	} {
-		_, err := w.svc.AddAttachment(ctx, w.supervisor, r.ID, tc.in)
+		_, err := w.svc.Records.AddAttachment(ctx, w.supervisor, r.ID, tc.in)
 		if msg := attachFieldMessage(err, tc.field); !strings.Contains(msg, tc.wants) {
 			t.Errorf("%s: err = %v; want %q beside %s", name, err, tc.wants, tc.field)
 		}
 	}
 	scanner.down = true
-	if _, err := w.svc.AddAttachment(ctx, w.supervisor, r.ID, supervision.NewAttachment{Name: "x", FileName: "a.pdf", Data: []byte(tinyPDF)}); !strings.Contains(attachFieldMessage(err, "file"), "could not be checked for viruses") {
+	if _, err := w.svc.Records.AddAttachment(ctx, w.supervisor, r.ID, supervision.NewAttachment{Name: "x", FileName: "a.pdf", Data: []byte(tinyPDF)}); !strings.Contains(attachFieldMessage(err, "file"), "could not be checked for viruses") {
 		t.Errorf("scanner down: %v", err)
 	}
 	scanner.down = false
 	// Only the parties who fill it in: the administrator cannot even see it.
-	if _, err := w.svc.AddAttachment(ctx, w.admin, r.ID, supervision.NewAttachment{Name: "x", FileName: "a.pdf", Data: []byte(tinyPDF)}); !errors.Is(err, supervision.ErrNotFound) {
+	if _, err := w.svc.Records.AddAttachment(ctx, w.admin, r.ID, supervision.NewAttachment{Name: "x", FileName: "a.pdf", Data: []byte(tinyPDF)}); !errors.Is(err, supervision.ErrNotFound) {
 		t.Errorf("admin attaching: %v, want not found", err)
 	}
 	png := []byte("\x89PNG\r\n\x1a\n" + "rest of a picture")
-	a2, err := w.svc.AddAttachment(ctx, w.supervisor, r.ID, supervision.NewAttachment{Name: "Genogram", FileName: "genogram.png", Data: png})
+	a2, err := w.svc.Records.AddAttachment(ctx, w.supervisor, r.ID, supervision.NewAttachment{Name: "Genogram", FileName: "genogram.png", Data: png})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a3, err := w.svc.AddAttachment(ctx, w.supervisor, r.ID, supervision.NewAttachment{Name: "Spare", FileName: "spare.png", Data: png})
+	a3, err := w.svc.Records.AddAttachment(ctx, w.supervisor, r.ID, supervision.NewAttachment{Name: "Spare", FileName: "spare.png", Data: png})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.AddAttachment(ctx, w.supervisor, r.ID, supervision.NewAttachment{Name: "Fourth", FileName: "4.png", Data: png}); !strings.Contains(attachFieldMessage(err, "file"), "at most 3 attachments") {
+	if _, err := w.svc.Records.AddAttachment(ctx, w.supervisor, r.ID, supervision.NewAttachment{Name: "Fourth", FileName: "4.png", Data: png}); !strings.Contains(attachFieldMessage(err, "file"), "at most 3 attachments") {
 		t.Errorf("fourth attachment: %v", err)
 	}
-	if _, err := w.svc.DeleteAttachment(ctx, w.supervisee, r.ID, a3.ID); err != nil {
+	if _, err := w.svc.Records.DeleteAttachment(ctx, w.supervisee, r.ID, a3.ID); err != nil {
 		t.Fatal(err)
 	}
 	// Awaiting signatures, before anyone signs: still possible.
-	if _, err := w.svc.Submit(ctx, w.supervisor, r.ID); err != nil {
+	if _, err := w.svc.Records.Submit(ctx, w.supervisor, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
+	if _, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.AddAttachment(ctx, w.supervisor, r.ID, supervision.NewAttachment{Name: "Late", FileName: "late.png", Data: png}); !errors.Is(err, supervision.ErrConflict) {
+	if _, err := w.svc.Records.AddAttachment(ctx, w.supervisor, r.ID, supervision.NewAttachment{Name: "Late", FileName: "late.png", Data: png}); !errors.Is(err, supervision.ErrConflict) {
 		t.Errorf("attaching after a signature: %v, want a conflict", err)
 	}
-	v, err := w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
+	v, err := w.svc.Records.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
 	if err != nil || v.Record.Status != supervision.StatusSigned {
 		t.Fatalf("sign: %v", err)
 	}
-	if _, err := w.svc.DeleteAttachment(ctx, w.supervisor, r.ID, a1.ID); !errors.Is(err, supervision.ErrConflict) {
+	if _, err := w.svc.Records.DeleteAttachment(ctx, w.supervisor, r.ID, a1.ID); !errors.Is(err, supervision.ErrConflict) {
 		t.Errorf("removing from a signed record: %v, want a conflict", err)
 	}
 
 	// The signed documents name them, with size and hash.
 	for _, kind := range []string{"pdf", "docx"} {
-		f, err := w.svc.OpenDocument(ctx, w.supervisee, r.ID, kind)
+		f, err := w.svc.Records.OpenDocument(ctx, w.supervisee, r.ID, kind)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +170,7 @@ func TestAttachmentsLife(t *testing.T) {
 		t.Errorf("record.json attachments = %+v", rj.Attachments)
 	}
 	// A download is logged, and gives the file as it was.
-	f, err := w.svc.OpenAttachment(ctx, w.supervisee, r.ID, a2.ID)
+	f, err := w.svc.Records.OpenAttachment(ctx, w.supervisee, r.ID, a2.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestAttachmentsLife(t *testing.T) {
 	}
 	// The export holds them, with matching hashes.
 	var zipped bytes.Buffer
-	if err := w.svc.Export(ctx, w.admin, w.supervisee.ID, "Subject access request", &zipped); err != nil {
+	if err := w.svc.Files.Export(ctx, w.admin, w.supervisee.ID, "Subject access request", &zipped); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(zipped.Bytes()), int64(zipped.Len()))
@@ -202,10 +202,10 @@ func TestAttachmentsLife(t *testing.T) {
 	}
 	// Reindex into an empty database restores them.
 	svc, _ := serviceOn(t, w.blobs)
-	if rep, err := svc.Reindex(ctx); err != nil || rep.Indexed != 1 || len(rep.Problems) > 0 {
+	if rep, err := svc.Admin.Reindex(ctx); err != nil || rep.Indexed != 1 || len(rep.Problems) > 0 {
 		t.Fatalf("reindex: %+v, %v", rep, err)
 	}
-	v, err = svc.Attachments(ctx, w.supervisee, r.ID)
+	v, err = svc.Records.Attachments(ctx, w.supervisee, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

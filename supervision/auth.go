@@ -115,16 +115,16 @@ type LoginInput struct {
 
 // Login checks an email and password and opens a session. It returns the
 // session token to put in the cookie. It is SignIn without an address.
-func (s *Service) Login(ctx context.Context, email, password string) (string, *Staff, error) {
+func (s *People) Login(ctx context.Context, email, password string) (string, *Staff, error) {
 	return s.SignIn(ctx, LoginInput{Email: email, Password: password})
 }
 
 // LocalPasswords reports whether people may sign in with a password.
-func (s *Service) LocalPasswords() bool { return !s.cfg.PasswordsOff }
+func (s *People) LocalPasswords() bool { return !s.cfg.PasswordsOff }
 
 // SignIn checks an email and password, throttled by address and account,
 // and opens a session.
-func (s *Service) SignIn(ctx context.Context, in LoginInput) (string, *Staff, error) {
+func (s *People) SignIn(ctx context.Context, in LoginInput) (string, *Staff, error) {
 	email := strings.ToLower(strings.TrimSpace(in.Email))
 	var errs []FieldError
 	switch {
@@ -222,7 +222,7 @@ func (s *Service) SignIn(ctx context.Context, in LoginInput) (string, *Staff, er
 	return token, st, nil
 }
 
-func (s *Service) countFailure(ctx context.Context, now time.Time, addrKey string, st *Staff) error {
+func (s *People) countFailure(ctx context.Context, now time.Time, addrKey string, st *Staff) error {
 	forget := now.Add(-throttleForget)
 	if addrKey != "" {
 		if _, err := s.store.ThrottleFail(ctx, addrKey, now, forget); err != nil {
@@ -241,7 +241,7 @@ func (s *Service) countFailure(ctx context.Context, now time.Time, addrKey strin
 	return nil
 }
 
-func (s *Service) newSession(ctx context.Context, st *Staff, now time.Time) (string, error) {
+func (s *People) newSession(ctx context.Context, st *Staff, now time.Time) (string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
@@ -258,7 +258,7 @@ func (s *Service) newSession(ctx context.Context, st *Staff, now time.Time) (str
 // SignInVerifiedEmail opens a session for the member of staff whose email
 // an identity provider has verified. There is no account creation: an
 // address nobody has is refused, and so is a leaver.
-func (s *Service) SignInVerifiedEmail(ctx context.Context, email string) (string, *Staff, error) {
+func (s *People) SignInVerifiedEmail(ctx context.Context, email string) (string, *Staff, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if email == "" || len(email) > MaxEmailLength {
 		return "", nil, Errorf(ErrForbidden, "Your organisation's sign-in did not give a usable email address")
@@ -298,7 +298,7 @@ func (s *Service) SignInVerifiedEmail(ctx context.Context, email string) (string
 
 // Authenticate returns the member of staff a session token belongs to. A
 // leaver's sessions end on their end date.
-func (s *Service) Authenticate(ctx context.Context, token string) (*Staff, error) {
+func (s *People) Authenticate(ctx context.Context, token string) (*Staff, error) {
 	if token == "" {
 		return nil, Errorf(ErrAuth, "Sign in to continue")
 	}
@@ -326,7 +326,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Staff, error
 }
 
 // Logout ends a session.
-func (s *Service) Logout(ctx context.Context, token string) error {
+func (s *People) Logout(ctx context.Context, token string) error {
 	return s.store.DeleteSession(ctx, hashToken(token))
 }
 
@@ -337,7 +337,7 @@ func hashToken(token string) string {
 
 // SetPassword gives a member of staff a new password and ends all their
 // sessions. It is ResetPassword for a caller with no session to keep.
-func (s *Service) SetPassword(ctx context.Context, actor *Staff, staffID, password string) error {
+func (s *People) SetPassword(ctx context.Context, actor *Staff, staffID, password string) error {
 	return s.ResetPassword(ctx, actor, "", staffID, password)
 }
 
@@ -346,7 +346,7 @@ func (s *Service) SetPassword(ctx context.Context, actor *Staff, staffID, passwo
 // by reindex, who come back without one. Every session of that person
 // ends, except the administrator's own current one (actorToken) when they
 // reset their own.
-func (s *Service) ResetPassword(ctx context.Context, actor *Staff, actorToken, staffID, password string) error {
+func (s *People) ResetPassword(ctx context.Context, actor *Staff, actorToken, staffID, password string) error {
 	if actor == nil || !actor.IsAdmin {
 		return Errorf(ErrForbidden, "Only an administrator can set a password")
 	}
@@ -370,7 +370,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor *Staff, actorToken, s
 	return s.logActor(ctx, actor, "administrator", ActPasswordReset, staffID, "", "")
 }
 
-func (s *Service) storePassword(ctx context.Context, st *Staff, password, keepSession string) error {
+func (s *People) storePassword(ctx context.Context, st *Staff, password, keepSession string) error {
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
@@ -385,7 +385,7 @@ func (s *Service) storePassword(ctx context.Context, st *Staff, password, keepSe
 
 // ChangePassword is a person changing their own password. Their other
 // sessions end; the one they are using (token) stays.
-func (s *Service) ChangePassword(ctx context.Context, actor *Staff, token, current, next string) error {
+func (s *People) ChangePassword(ctx context.Context, actor *Staff, token, current, next string) error {
 	if s.cfg.PasswordsOff {
 		return Errorf(ErrConflict, "Sign-in with a password is switched off here: your password is managed by your organisation's sign-in")
 	}

@@ -29,7 +29,7 @@ func catalogueDocs(t *testing.T) (pdfs, docxs map[string][]byte) {
 	pdfs, docxs = map[string][]byte{}, map[string][]byte{}
 	for _, def := range cat.List() {
 		v, events, lookup := goldenView(def)
-		d := s.document(v, events, lookup)
+		d := s.Records.document(v, events, lookup)
 		if pdfs[def.ID], err = r.PDF(context.Background(), d); err != nil {
 			t.Fatal(err)
 		}

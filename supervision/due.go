@@ -84,7 +84,7 @@ func (v *DueView) MostOverdue() int {
 
 // FileDue is what a supervisee's file needs, for whoever may read its
 // handovers (handover.go: whoever may open the file, and admins).
-func (s *Service) FileDue(ctx context.Context, actor *Staff, superviseeID string) (*DueView, error) {
+func (s *Files) FileDue(ctx context.Context, actor *Staff, superviseeID string) (*DueView, error) {
 	see, err := s.store.GetStaff(ctx, superviseeID)
 	if err != nil {
 		return nil, err
@@ -105,10 +105,10 @@ func dateField(data map[string]any, id string) (time.Time, bool) {
 	return t, err == nil
 }
 
-func (s *Service) localDate(t time.Time) time.Time { return policy.Date(t.In(s.cfg.Location)) }
+func (s *core) localDate(t time.Time) time.Time { return policy.Date(t.In(s.cfg.Location)) }
 
 // dueFor works out a supervisee's DueView (no access check).
-func (s *Service) dueFor(ctx context.Context, see *Staff) (*DueView, error) {
+func (s *Files) dueFor(ctx context.Context, see *Staff) (*DueView, error) {
 	p := s.cfg.Policy
 	today := s.today()
 	role := string(see.Role)
@@ -415,7 +415,7 @@ func days(by, today time.Time) int {
 // TeamDue is the supervisees whose files the actor looks after, each with
 // what is due, most overdue first: their own supervisees and, for a line
 // manager, their supervisors' (Supervisor says whose).
-func (s *Service) TeamDue(ctx context.Context, actor *Staff) (mine, team []*DueView, err error) {
+func (s *Files) TeamDue(ctx context.Context, actor *Staff) (mine, team []*DueView, err error) {
 	today := s.today()
 	direct, err := s.store.Supervisees(ctx, actor.ID, today)
 	if err != nil {

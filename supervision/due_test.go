@@ -60,14 +60,14 @@ func newDueWorld(t *testing.T, preset, role, start string, now time.Time) *dueWo
 	loc, _ := time.LoadLocation("Europe/London")
 	w := &dueWorld{db: db}
 	w.svc = supervision.New(db, nil, cat, r, supervision.Config{Location: loc, Policy: p, Now: func() time.Time { return now }}, nil)
-	if _, _, err := w.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+	if _, _, err := w.svc.People.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, w.admin, err = w.svc.Login(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+	if _, w.admin, err = w.svc.People.Login(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		t.Fatal(err)
 	}
 	add := func(name, role, start string) *supervision.Staff {
-		st, err := w.svc.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: name, Email: strings.ToLower(strings.Fields(name)[0]) + "@testshire.gov.uk",
+		st, err := w.svc.People.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: name, Email: strings.ToLower(strings.Fields(name)[0]) + "@testshire.gov.uk",
 			JobTitle: "Social Worker", Role: role, StartDate: start, Password: "a long password"})
 		if err != nil {
 			t.Fatal(err)
@@ -77,7 +77,7 @@ func newDueWorld(t *testing.T, preset, role, start string, now time.Time) *dueWo
 	w.sup = add("Ahmed Khan", "team_manager", "2020-01-06")
 	w.other = add("Grace Okafor", "team_manager", "2020-01-06")
 	w.see = add("Siân Jones", role, start)
-	if _, err := w.svc.SetSupervisor(ctx, w.admin, w.see.ID, w.sup.ID, start); err != nil {
+	if _, err := w.svc.Admin.SetSupervisor(ctx, w.admin, w.see.ID, w.sup.ID, start); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -102,7 +102,7 @@ func (w *dueWorld) file(t *testing.T, form string, data map[string]any, signedAt
 
 func (w *dueWorld) due(t *testing.T) *supervision.DueView {
 	t.Helper()
-	v, err := w.svc.FileDue(context.Background(), w.sup, w.see.ID)
+	v, err := w.svc.Files.FileDue(context.Background(), w.sup, w.see.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func ExportName(staffID string) string { return "supervision-file-" + staffID }
 // SHA-256 the index holds as it is copied, so an export never carries a
 // document that has changed since it was signed. Only an administrator may
 // export a file, and only giving a reason, which the access log keeps.
-func (s *Service) Export(ctx context.Context, actor *Staff, staffID, reason string, w io.Writer) error {
+func (s *Files) Export(ctx context.Context, actor *Staff, staffID, reason string, w io.Writer) error {
 	if actor == nil || !actor.IsAdmin {
 		return Errorf(ErrForbidden, "Only an administrator can export a file")
 	}

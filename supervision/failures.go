@@ -74,7 +74,7 @@ func guard(stage string, fn func() error) (err error) {
 
 // noteFailure records that making v's documents crashed, logs it (at ERROR
 // the first time only) and sets v.DocumentsFailed.
-func (s *Service) noteFailure(ctx context.Context, v *RecordView, crash *crashError) {
+func (s *Records) noteFailure(ctx context.Context, v *RecordView, crash *crashError) {
 	now := s.now()
 	f := v.DocumentsFailed
 	if f == nil {
@@ -108,7 +108,7 @@ type FailedRecord struct {
 
 // FailedDocuments lists the records whose documents failed, for the
 // administrators; a record completed since is left out.
-func (s *Service) FailedDocuments(ctx context.Context, actor *Staff) ([]*FailedRecord, error) {
+func (s *Records) FailedDocuments(ctx context.Context, actor *Staff) ([]*FailedRecord, error) {
 	if actor == nil || !actor.IsAdmin {
 		return nil, Errorf(ErrForbidden, "Only an administrator can see records whose documents failed")
 	}
@@ -142,7 +142,7 @@ func (s *Service) FailedDocuments(ctx context.Context, actor *Staff) ([]*FailedR
 }
 
 // documentsFailure loads a pending record's failure, if any.
-func (s *Service) documentsFailure(ctx context.Context, v *RecordView) error {
+func (s *Records) documentsFailure(ctx context.Context, v *RecordView) error {
 	if !v.DocumentsPending {
 		return nil
 	}

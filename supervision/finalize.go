@@ -125,7 +125,7 @@ func sha(b []byte) string {
 // before the row, so a crash leaves at most an orphan object, never a row
 // that points at nothing. It is called by Sign after the last signature and
 // by the finish job (FinishDocuments), and by nothing else.
-func (s *Service) finalize(ctx context.Context, v *RecordView, actor *Staff) error {
+func (s *Records) finalize(ctx context.Context, v *RecordView, actor *Staff) error {
 	signedAt := s.now()
 	finalEvent := Event{RecordID: v.Record.ID, At: signedAt, ActorID: actor.ID, Action: "finalised", Detail: "documents written to the file"}
 	docs, err := s.writeDocuments(ctx, v, finalEvent)
@@ -178,7 +178,7 @@ func (s *Service) finalize(ctx context.Context, v *RecordView, actor *Staff) err
 
 // writeDocuments renders the PDF and DOCX of a fully signed record, hashes
 // them and writes them with record.json into the file. It changes no row.
-func (s *Service) writeDocuments(ctx context.Context, v *RecordView, finalEvent Event) ([]*Document, error) {
+func (s *Records) writeDocuments(ctx context.Context, v *RecordView, finalEvent Event) ([]*Document, error) {
 	r := v.Record
 	signedAt := finalEvent.At
 	people := map[string]*Staff{}
@@ -289,7 +289,7 @@ func (s *Service) writeDocuments(ctx context.Context, v *RecordView, finalEvent 
 	return docs, nil
 }
 
-func (s *Service) recordJSON(v *RecordView, events []*Event, signedAt time.Time, docs []*Document, lookup func(string) *Staff) *RecordJSON {
+func (s *Records) recordJSON(v *RecordView, events []*Event, signedAt time.Time, docs []*Document, lookup func(string) *Staff) *RecordJSON {
 	r := v.Record
 	rj := &RecordJSON{Organisation: s.cfg.OrgName, Supervisee: personOf(v.Supervisee), Supervisor: personOf(v.Supervisor),
 		Data: json.RawMessage(r.Data), DataSHA256: r.DataSHA256}
@@ -320,7 +320,7 @@ func (s *Service) recordJSON(v *RecordView, events []*Event, signedAt time.Time,
 }
 
 // document builds what render prints from a record.
-func (s *Service) document(v *RecordView, events []*Event, lookup func(string) *Staff) printout.Document {
+func (s *Records) document(v *RecordView, events []*Event, lookup func(string) *Staff) printout.Document {
 	r := v.Record
 	// Names and job titles come from the staff list, not the signed data;
 	// one kept from before they were checked at input prints with "?" for
@@ -419,7 +419,7 @@ type DocumentFile struct {
 }
 
 // OpenDocument opens a signed record's PDF or DOCX for a party of it.
-func (s *Service) OpenDocument(ctx context.Context, actor *Staff, id, kind string) (*DocumentFile, error) {
+func (s *Records) OpenDocument(ctx context.Context, actor *Staff, id, kind string) (*DocumentFile, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err

@@ -75,7 +75,7 @@ func (fv *FileView) Sections() []FileSection {
 // FrontPage builds the file's front page (002 Appendix A): each section
 // of the file with every signed record in it, the date it was added and who
 // signed it. It is generated from what the file holds, never typed.
-func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (printout.Document, error) {
+func (s *Files) FrontPage(ctx context.Context, actor *Staff, staffID string) (printout.Document, error) {
 	fv, err := s.file(ctx, actor, staffID)
 	if err != nil {
 		return printout.Document{}, err
@@ -83,7 +83,7 @@ func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (
 	if err := s.logActor(ctx, actor, fv.Access.Role(), ActDownloadFrontPage, staffID, "", ""); err != nil {
 		return printout.Document{}, err
 	}
-	names, err := s.Names(ctx)
+	names, err := s.people.Names(ctx)
 	if err != nil {
 		return printout.Document{}, err
 	}
@@ -134,7 +134,7 @@ func (s *Service) FrontPage(ctx context.Context, actor *Staff, staffID string) (
 }
 
 // FrontPagePDF renders the file's front page as a PDF.
-func (s *Service) FrontPagePDF(ctx context.Context, actor *Staff, staffID string) ([]byte, error) {
+func (s *Files) FrontPagePDF(ctx context.Context, actor *Staff, staffID string) ([]byte, error) {
 	d, err := s.FrontPage(ctx, actor, staffID)
 	if err != nil {
 		return nil, err

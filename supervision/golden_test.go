@@ -66,7 +66,7 @@ func TestGoldenDOCX(t *testing.T) {
 	for _, def := range cat.List() {
 		t.Run(def.ID, func(t *testing.T) {
 			v, events, lookup := goldenView(def)
-			docx, err := r.DOCX(context.Background(), s.document(v, events, lookup))
+			docx, err := r.DOCX(context.Background(), s.Records.document(v, events, lookup))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +112,7 @@ func BenchmarkRenderForms(b *testing.B) {
 	ctx := context.Background()
 	for _, def := range cat.List() {
 		v, events, lookup := goldenView(def)
-		d := s.document(v, events, lookup)
+		d := s.Records.document(v, events, lookup)
 		b.Run(def.ID+"/pdf", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

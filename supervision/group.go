@@ -88,7 +88,7 @@ func attendees(parties []*RecordParty) []string {
 // named on the record, labelled with their name, so that every attendee
 // signs and the record is complete only when all of them have. The answers
 // and their validation are the form's own.
-func (s *Service) groupForm(ctx context.Context, def *forms.Definition, parties []*RecordParty) (*forms.Definition, error) {
+func (s *core) groupForm(ctx context.Context, def *forms.Definition, parties []*RecordParty) (*forms.Definition, error) {
 	g := *def
 	g.Signers = nil
 	for _, sg := range def.Signers {
@@ -109,7 +109,7 @@ func (s *Service) groupForm(ctx context.Context, def *forms.Definition, parties 
 
 // recordForm is the definition a record is read under: its form's version,
 // expanded for a group record (groupForm).
-func (s *Service) recordForm(ctx context.Context, r *Record, def *forms.Definition, parties []*RecordParty) (*forms.Definition, []*RecordParty, error) {
+func (s *core) recordForm(ctx context.Context, r *Record, def *forms.Definition, parties []*RecordParty) (*forms.Definition, []*RecordParty, error) {
 	if !IsGroup(def) {
 		return def, parties, nil
 	}
@@ -190,7 +190,7 @@ func keepOwnLearning(actorID string, posted, stored map[string]any) any {
 // attendedRecords are the signed group records staffID attended, newest
 // first: they are listed in their file, exported with it and count as
 // supervision held.
-func (s *Service) attendedRecords(ctx context.Context, staffID string) ([]*Record, error) {
+func (s *Files) attendedRecords(ctx context.Context, staffID string) ([]*Record, error) {
 	recs, err := s.store.PartyRecords(ctx, staffID, PartyAttendee)
 	if err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ func TestGroupSupervision(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	add := func(name, email, role string) *supervision.Staff {
-		st, err := w.svc.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
+		st, err := w.svc.People.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
 			Role: role, StartDate: "2024-01-08", Password: "a long password"})
 		if err != nil {
 			t.Fatal(err)
@@ -45,51 +45,51 @@ func TestGroupSupervision(t *testing.T) {
 	bea := add("Bea Lewis", "bea@testshire.gov.uk", "social_worker")
 	cai := add("Cai Morgan", "cai@testshire.gov.uk", "asye")
 	stranger := add("Dee Patel", "dee@testshire.gov.uk", "social_worker")
-	if _, err := w.svc.SetSupervisor(ctx, w.admin, bea.ID, grace.ID, "2025-01-06"); err != nil {
+	if _, err := w.svc.Admin.SetSupervisor(ctx, w.admin, bea.ID, grace.ID, "2025-01-06"); err != nil {
 		t.Fatal(err)
 	}
 	team := []*supervision.Staff{w.supervisee, bea, cai}
 
 	// Only someone who may lead starts one, and only in their own file.
-	if _, err := w.svc.StartRecord(ctx, bea, bea.ID, "group-supervision", nil); !errors.Is(err, supervision.ErrForbidden) {
+	if _, err := w.svc.Records.StartRecord(ctx, bea, bea.ID, "group-supervision", nil); !errors.Is(err, supervision.ErrForbidden) {
 		t.Errorf("a social worker starts group supervision: %v", err)
 	}
-	if _, err := w.svc.StartRecord(ctx, lead, w.supervisee.ID, "group-supervision", nil); !errors.Is(err, supervision.ErrForbidden) {
+	if _, err := w.svc.Records.StartRecord(ctx, lead, w.supervisee.ID, "group-supervision", nil); !errors.Is(err, supervision.ErrForbidden) {
 		t.Errorf("the lead starts it in a supervisee's file: %v", err)
 	}
 	session := w.clock.now().In(w.svc.Location()).Format("2006-01-02")
-	r, err := w.svc.StartRecord(ctx, lead, lead.ID, "group-supervision", groupData(session))
+	r, err := w.svc.Records.StartRecord(ctx, lead, lead.ID, "group-supervision", groupData(session))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Submit(ctx, lead, r.ID); !errors.Is(err, supervision.ErrInvalid) {
+	if _, err := w.svc.Records.Submit(ctx, lead, r.ID); !errors.Is(err, supervision.ErrInvalid) {
 		t.Errorf("submitted with no attendee: %v", err)
 	}
 	for _, st := range team {
-		if _, err := w.svc.InviteToRecord(ctx, lead, r.ID, st.ID, ""); err != nil {
+		if _, err := w.svc.Records.InviteToRecord(ctx, lead, r.ID, st.ID, ""); err != nil {
 			t.Fatalf("add %s: %v", st.Name, err)
 		}
 	}
-	if _, err := w.svc.InviteToRecord(ctx, lead, r.ID, bea.ID, "attendee"); !errors.Is(err, supervision.ErrInvalid) {
+	if _, err := w.svc.Records.InviteToRecord(ctx, lead, r.ID, bea.ID, "attendee"); !errors.Is(err, supervision.ErrInvalid) {
 		t.Errorf("Bea added twice: %v", err)
 	}
-	if _, err := w.svc.InviteToRecord(ctx, w.supervisee, r.ID, stranger.ID, "attendee"); !errors.Is(err, supervision.ErrForbidden) {
+	if _, err := w.svc.Records.InviteToRecord(ctx, w.supervisee, r.ID, stranger.ID, "attendee"); !errors.Is(err, supervision.ErrForbidden) {
 		t.Errorf("an attendee adds someone: %v", err)
 	}
 
 	// Each attendee has a row of the learning to fill, and fills only theirs.
-	v, err := w.svc.Record(ctx, bea, r.ID)
+	v, err := w.svc.Records.Record(ctx, bea, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rows, _ := v.Data["learning"].([]any); len(rows) != 3 || !v.CanEdit || v.CanSubmit {
 		t.Fatalf("Bea sees %d learning rows, can edit %v, submit %v", len(rows), v.CanEdit, v.CanSubmit)
 	}
-	if _, err := w.svc.Submit(ctx, lead, r.ID); !errors.Is(err, supervision.ErrInvalid) {
+	if _, err := w.svc.Records.Submit(ctx, lead, r.ID); !errors.Is(err, supervision.ErrInvalid) {
 		t.Errorf("submitted before the attendees wrote their learning: %v", err)
 	}
 	for i, st := range team {
-		v, err := w.svc.Record(ctx, st, r.ID)
+		v, err := w.svc.Records.Record(ctx, st, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,11 +99,11 @@ func TestGroupSupervision(t *testing.T) {
 			map[string]any{"attendee": team[2].ID, "learning": "Overwritten by " + st.Name},
 		}}
 		data["learning"].([]any)[i].(map[string]any)["learning"] = "What " + st.Name + " learnt"
-		if _, err := w.svc.SaveDraft(ctx, st, r.ID, data, v.Record.Revision); err != nil {
+		if _, err := w.svc.Records.SaveDraft(ctx, st, r.ID, data, v.Record.Revision); err != nil {
 			t.Fatalf("%s saves their learning: %v", st.Name, err)
 		}
 	}
-	v, err = w.svc.Record(ctx, lead, r.ID)
+	v, err = w.svc.Records.Record(ctx, lead, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,34 +116,34 @@ func TestGroupSupervision(t *testing.T) {
 			t.Errorf("learning row %d: %v", i, cells)
 		}
 	}
-	if v, err = w.svc.Submit(ctx, lead, r.ID); err != nil {
+	if v, err = w.svc.Records.Submit(ctx, lead, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	if len(v.Pending) != 4 || v.Pending[0].Role != "lead" || v.Pending[3].Label != "Attendee: Cai Morgan" {
 		t.Errorf("pending: %+v", v.Pending)
 	}
-	if err := w.svc.RemoveFromRecord(ctx, lead, r.ID, cai.ID, "attendee"); !errors.Is(err, supervision.ErrConflict) {
+	if err := w.svc.Records.RemoveFromRecord(ctx, lead, r.ID, cai.ID, "attendee"); !errors.Is(err, supervision.ErrConflict) {
 		t.Errorf("an attendee taken off after submission: %v", err)
 	}
 
 	// Who may read it: the attendees, those who stand to an attendee's
 	// file (Grace supervises Bea), and nobody else.
-	if _, err := w.svc.Record(ctx, grace, r.ID); err != nil {
+	if _, err := w.svc.Records.Record(ctx, grace, r.ID); err != nil {
 		t.Errorf("Bea's supervisor reads it: %v", err)
 	}
-	if _, err := w.svc.Record(ctx, stranger, r.ID); !errors.Is(err, supervision.ErrNotFound) {
+	if _, err := w.svc.Records.Record(ctx, stranger, r.ID); !errors.Is(err, supervision.ErrNotFound) {
 		t.Errorf("someone else reads it: %v", err)
 	}
-	if v, _ := w.svc.Record(ctx, grace, r.ID); v != nil && (v.SignAs != "" || v.CanEdit) {
+	if v, _ := w.svc.Records.Record(ctx, grace, r.ID); v != nil && (v.SignAs != "" || v.CanEdit) {
 		t.Errorf("Bea's supervisor may sign as %q or edit %v", v.SignAs, v.CanEdit)
 	}
 
 	for _, st := range append([]*supervision.Staff{lead}, team...) {
-		v, err = w.svc.Sign(ctx, st, r.ID, supervision.SignInput{Name: st.Name, Confirm: true})
+		v, err = w.svc.Records.Sign(ctx, st, r.ID, supervision.SignInput{Name: st.Name, Confirm: true})
 		if err != nil {
 			t.Fatalf("%s signs: %v", st.Name, err)
 		}
-		if _, err := w.svc.Sign(ctx, st, r.ID, supervision.SignInput{Name: st.Name, Confirm: true}); err == nil {
+		if _, err := w.svc.Records.Sign(ctx, st, r.ID, supervision.SignInput{Name: st.Name, Confirm: true}); err == nil {
 			t.Errorf("%s signed twice", st.Name)
 		}
 	}
@@ -158,7 +158,7 @@ func TestGroupSupervision(t *testing.T) {
 
 	// In every attendee's file, as the same record, and supervision held.
 	for _, st := range team {
-		fv, err := w.svc.File(ctx, st, st.ID)
+		fv, err := w.svc.Files.File(ctx, st, st.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +169,7 @@ func TestGroupSupervision(t *testing.T) {
 		if !found {
 			t.Errorf("the group record is not in %s's file", st.Name)
 		}
-		due, err := w.svc.FileDue(ctx, st, st.ID)
+		due, err := w.svc.Files.FileDue(ctx, st, st.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,16 +177,16 @@ func TestGroupSupervision(t *testing.T) {
 			t.Errorf("%s: last held %v, want %s", st.Name, due.LastHeld, session)
 		}
 	}
-	if fv, err := w.svc.File(ctx, grace, bea.ID); err != nil || !containsRecord(fv, r.ID) {
+	if fv, err := w.svc.Files.File(ctx, grace, bea.ID); err != nil || !containsRecord(fv, r.ID) {
 		t.Errorf("Bea's supervisor does not see it in Bea's file: %v", err)
 	}
-	if fv, err := w.svc.File(ctx, stranger, stranger.ID); err != nil || containsRecord(fv, r.ID) {
+	if fv, err := w.svc.Files.File(ctx, stranger, stranger.ID); err != nil || containsRecord(fv, r.ID) {
 		t.Errorf("it is in a file of someone who did not attend: %v", err)
 	}
 
 	// Exported with an attendee's file, its documents with their hashes.
 	var buf bytes.Buffer
-	if err := w.svc.Export(ctx, w.admin, cai.ID, "Subject access request", &buf); err != nil {
+	if err := w.svc.Files.Export(ctx, w.admin, cai.ID, "Subject access request", &buf); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))

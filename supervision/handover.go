@@ -33,7 +33,7 @@ const (
 // "new agreement within N weeks of a change of supervisor". The seed
 // policies ask for one "at the commencement of every new supervisory
 // relationship" (004 §8; 002 §2.1).
-func (s *Service) agreementAfterChange(effective time.Time) time.Time {
+func (s *core) agreementAfterChange(effective time.Time) time.Time {
 	return effective.AddDate(0, 0, 7*s.cfg.Policy.Agreement.NewAfterChangeWeeks)
 }
 
@@ -135,7 +135,7 @@ type HandoverResult struct {
 // what is due (whoever may open the file, and admins) and hand the file over
 // (FileAccess.CanHandOver: the current supervisor or a stand-in, their line manager, an
 // admin). open is the supervisee's open relationship, nil if none.
-func (s *Service) handoverAccess(ctx context.Context, actor *Staff, supervisee *Staff) (read, handover bool, open *Relationship, err error) {
+func (s *core) handoverAccess(ctx context.Context, actor *Staff, supervisee *Staff) (read, handover bool, open *Relationship, err error) {
 	fa, err := s.FileAccess(ctx, actor, supervisee.ID)
 	if err != nil {
 		return false, false, nil, err
@@ -152,7 +152,7 @@ func (s *Service) handoverAccess(ctx context.Context, actor *Staff, supervisee *
 
 // openRelationship is the supervisee's relationship with no end date (which
 // may start in the future, after a handover not yet in effect), or nil.
-func (s *Service) openRelationship(ctx context.Context, superviseeID string) (*Relationship, error) {
+func (s *core) openRelationship(ctx context.Context, superviseeID string) (*Relationship, error) {
 	rels, err := s.store.Relationships(ctx, superviseeID)
 	if err != nil {
 		return nil, err
@@ -191,7 +191,7 @@ func checkText(field, label, v string, max int, canPrint func(rune) bool) *Field
 // supervision record and the outgoing supervisor's note) is made and sent
 // for both supervisors' signatures. No document moves: they are kept under
 // the supervisee, whoever supervises them.
-func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID string, in HandoverInput) (*HandoverResult, error) {
+func (s *Admin) StartHandover(ctx context.Context, actor *Staff, superviseeID string, in HandoverInput) (*HandoverResult, error) {
 	supervisee, err := s.store.GetStaff(ctx, superviseeID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(ErrNotFound, "No such member of staff")
@@ -368,14 +368,14 @@ func (s *Service) StartHandover(ctx context.Context, actor *Staff, superviseeID 
 	return &HandoverResult{Handover: h, Record: rec, From: from, To: to, AgreementDue: due}, nil
 }
 
-func (s *Service) fmtDate(t time.Time) string { return t.Format("2 January 2006") }
+func (s *core) fmtDate(t time.Time) string { return t.Format("2 January 2006") }
 
 // fillHandoverContents lists, in a handover record's view, the signed
 // records its contents_as_of and contents_count fix (each with its date and
 // its PDF's and DOCX's SHA-256), for the page, the API and the documents.
 // Signed records never change and leave a file only when the whole file is
 // purged, so the list is the same whenever it is made.
-func (s *Service) fillHandoverContents(ctx context.Context, v *RecordView) error {
+func (s *Records) fillHandoverContents(ctx context.Context, v *RecordView) error {
 	if v.Form.ID != HandoverFormID || v.Data["contents"] != nil {
 		return nil
 	}
@@ -414,7 +414,7 @@ func (s *Service) fillHandoverContents(ctx context.Context, v *RecordView) error
 // supervisor today), who signs for them. Without one the handover cannot be
 // signed, so it is refused until an administrator sets the leaver's
 // supervisor.
-func (s *Service) outgoingSigner(ctx context.Context, from *Staff) (*Staff, error) {
+func (s *Admin) outgoingSigner(ctx context.Context, from *Staff) (*Staff, error) {
 	if !s.HasLeft(from) {
 		return from, nil
 	}
@@ -468,7 +468,7 @@ func roleName(r RoleCategory) string {
 // shown or printed (fillHandoverContents), since signed records never
 // change; the open actions come from the last signed supervision record,
 // found through an index.
-func (s *Service) handoverData(ctx context.Context, supervisee, from, to *Staff, effective, due, asOf time.Time, in HandoverInput) (map[string]any, error) {
+func (s *Admin) handoverData(ctx context.Context, supervisee, from, to *Staff, effective, due, asOf time.Time, in HandoverInput) (map[string]any, error) {
 	data := map[string]any{
 		"supervisee_name":          supervisee.Name,
 		"outgoing_supervisor_name": from.Name,
@@ -558,7 +558,7 @@ type FileHandoverView struct {
 // FileHandover returns the file's supervisor history, what is due after a
 // handover, and whether the actor may hand the file over, to the
 // supervisee, the supervisor, the supervisor's line manager and admins.
-func (s *Service) FileHandover(ctx context.Context, actor *Staff, superviseeID string) (*FileHandoverView, error) {
+func (s *Admin) FileHandover(ctx context.Context, actor *Staff, superviseeID string) (*FileHandoverView, error) {
 	supervisee, err := s.store.GetStaff(ctx, superviseeID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(ErrNotFound, "No such file")
@@ -629,7 +629,7 @@ func (s *Service) FileHandover(ctx context.Context, actor *Staff, superviseeID s
 // agreementDue is the new supervision agreement a handover makes due, until
 // one signed on or after the effective date (and after the handover was
 // made) is in the file.
-func (s *Service) agreementDue(ctx context.Context, h *Handover) ([]Due, error) {
+func (s *core) agreementDue(ctx context.Context, h *Handover) ([]Due, error) {
 	// Any agreement signed after the handover is the last one signed.
 	last, err := s.store.LastSigned(ctx, h.SuperviseeID, "supervision-agreement")
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -667,7 +667,7 @@ type HandoverToSign struct {
 }
 
 // Home returns the actor's handover tasks.
-func (s *Service) HandoverHome(ctx context.Context, actor *Staff) (*HandoverHome, error) {
+func (s *Admin) HandoverHome(ctx context.Context, actor *Staff) (*HandoverHome, error) {
 	out := &HandoverHome{}
 	hs, err := s.store.HandoversToSign(ctx, actor.ID)
 	if err != nil {
@@ -748,7 +748,7 @@ func (s *Service) HandoverHome(ctx context.Context, actor *Staff) (*HandoverHome
 // role that supervises, not leavers, not the supervisee or their current
 // supervisor, by name. Names and job titles are shown to any member of
 // staff already (people fields), so the list is not a disclosure.
-func (s *Service) HandoverCandidates(ctx context.Context, actor *Staff, superviseeID string) ([]*Staff, error) {
+func (s *Admin) HandoverCandidates(ctx context.Context, actor *Staff, superviseeID string) ([]*Staff, error) {
 	v, err := s.FileHandover(ctx, actor, superviseeID)
 	if err != nil {
 		return nil, err

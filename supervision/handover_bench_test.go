@@ -75,14 +75,14 @@ func newHandoverFile(tb testing.TB, db *storage.DB, n int) *handoverFile {
 	f := &handoverFile{blobs: &countingBlobs{Blobs: local}, effective: "2026-11-30"}
 	f.svc = supervision.New(db, f.blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: loc,
 		Now: func() time.Time { return now }}, slog.New(slog.DiscardHandler))
-	if _, _, err := f.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+	if _, _, err := f.svc.People.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		tb.Fatal(err)
 	}
-	if _, f.admin, err = f.svc.Login(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+	if _, f.admin, err = f.svc.People.Login(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		tb.Fatal(err)
 	}
 	add := func(name, email, role string) *supervision.Staff {
-		st, err := f.svc.CreateStaff(ctx, f.admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Team Manager",
+		st, err := f.svc.People.CreateStaff(ctx, f.admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Team Manager",
 			Role: role, StartDate: "2024-01-08", Password: "a long password 1"})
 		if err != nil {
 			tb.Fatal(err)
@@ -92,7 +92,7 @@ func newHandoverFile(tb testing.TB, db *storage.DB, n int) *handoverFile {
 	f.supA = add("Ahmed Khan", "ahmed@testshire.gov.uk", "team_manager")
 	f.supB = add("Bea Nwosu", "bea@testshire.gov.uk", "team_manager")
 	f.supervisee = add("Siân Jones", "sian@testshire.gov.uk", "social_worker")
-	if _, err := f.svc.SetSupervisor(ctx, f.admin, f.supervisee.ID, f.supA.ID, "2025-01-06"); err != nil {
+	if _, err := f.svc.Admin.SetSupervisor(ctx, f.admin, f.supervisee.ID, f.supA.ID, "2025-01-06"); err != nil {
 		tb.Fatal(err)
 	}
 	f.current, f.incoming = f.supA, f.supB
@@ -137,7 +137,7 @@ func newHandoverFile(tb testing.TB, db *storage.DB, n int) *handoverFile {
 
 // handOver hands the file to the other manager and back the next time.
 func (f *handoverFile) handOver(tb testing.TB) *supervision.HandoverResult {
-	res, err := f.svc.StartHandover(context.Background(), f.admin, f.supervisee.ID, supervision.HandoverInput{
+	res, err := f.svc.Admin.StartHandover(context.Background(), f.admin, f.supervisee.ID, supervision.HandoverInput{
 		ToSupervisorID: f.incoming.ID, Effective: f.effective, Reason: "Siân moves to the east locality team."})
 	if err != nil {
 		tb.Fatal(err)
@@ -194,7 +194,7 @@ func TestHandoverMovesNoDocument(t *testing.T) {
 		t.Errorf("the handover record stores %q and %d rows, want its moment and no rows (they are listed when shown)", stored.AsOf, len(stored.Contents))
 	}
 	// Shown to the incoming supervisor, it lists every signed record.
-	v, err := f.svc.Record(context.Background(), f.supB, res.Record.ID)
+	v, err := f.svc.Records.Record(context.Background(), f.supB, res.Record.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

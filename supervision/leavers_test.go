@@ -14,34 +14,34 @@ import (
 func TestEndDateTakesEffectOnTheDay(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	token, _, err := w.svc.Login(ctx, "sian@testshire.gov.uk", "a long password")
+	token, _, err := w.svc.People.Login(ctx, "sian@testshire.gov.uk", "a long password")
 	if err != nil {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Europe/London")
 	y, m, d := w.clock.now().In(loc).Date()
 	in3 := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 3).Format(time.DateOnly)
-	if _, err := w.svc.EditStaff(ctx, w.admin, w.supervisee.ID, supervision.StaffPatch{EndDate: &in3}); err != nil {
+	if _, err := w.svc.People.EditStaff(ctx, w.admin, w.supervisee.ID, supervision.StaffPatch{EndDate: &in3}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Authenticate(ctx, token); err != nil {
+	if _, err := w.svc.People.Authenticate(ctx, token); err != nil {
 		t.Fatalf("before the end date the session ended: %v", err)
 	}
-	if _, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", nil); err != nil {
+	if _, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", nil); err != nil {
 		t.Fatalf("before the end date the file is read-only: %v", err)
 	}
 	w.clock.later(4 * 24 * time.Hour)
-	if _, err := w.svc.Authenticate(ctx, token); !errors.Is(err, supervision.ErrAuth) {
+	if _, err := w.svc.People.Authenticate(ctx, token); !errors.Is(err, supervision.ErrAuth) {
 		t.Errorf("after the end date the session still works: %v", err)
 	}
-	if _, _, err := w.svc.Login(ctx, "sian@testshire.gov.uk", "a long password"); !errors.Is(err, supervision.ErrAuth) {
+	if _, _, err := w.svc.People.Login(ctx, "sian@testshire.gov.uk", "a long password"); !errors.Is(err, supervision.ErrAuth) {
 		t.Errorf("after the end date sign-in = %v", err)
 	}
-	if _, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", nil); !errors.Is(err, supervision.ErrForbidden) {
+	if _, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", nil); !errors.Is(err, supervision.ErrForbidden) {
 		t.Errorf("after the end date a record could be started: %v", err)
 	}
 	sup, err := w.svc.CurrentSupervisor(ctx, w.supervisee.ID)
-	if err != nil || w.svc.HandoverNeeded(sup) {
-		t.Errorf("the supervisee left, not the supervisor: handover needed = %v (%v)", w.svc.HandoverNeeded(sup), err)
+	if err != nil || w.svc.Admin.HandoverNeeded(sup) {
+		t.Errorf("the supervisee left, not the supervisor: handover needed = %v (%v)", w.svc.Admin.HandoverNeeded(sup), err)
 	}
 }

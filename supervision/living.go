@@ -90,7 +90,7 @@ type VersionEntry struct {
 }
 
 // fillSeries sets the record's SeriesID and WaitingOn from the store.
-func (s *Service) fillSeries(ctx context.Context, r *Record) error {
+func (s *Records) fillSeries(ctx context.Context, r *Record) error {
 	root, waiting, err := s.store.RecordSeries(ctx, r.ID)
 	if err != nil {
 		return err
@@ -104,7 +104,7 @@ func (s *Service) fillSeries(ctx context.Context, r *Record) error {
 
 // versions lists every version of the record's series, oldest first, with
 // their documents. It does not log: the caller has read the record.
-func (s *Service) versions(ctx context.Context, r *Record, docs []*Document) ([]*VersionEntry, error) {
+func (s *Records) versions(ctx context.Context, r *Record, docs []*Document) ([]*VersionEntry, error) {
 	recs, err := s.store.Series(ctx, r.Series())
 	if err != nil {
 		return nil, err
@@ -126,7 +126,7 @@ func (s *Service) versions(ctx context.Context, r *Record, docs []*Document) ([]
 // incident support plan or supervision agreement, as a draft prefilled with
 // the latest signed version's answers. The versions before it are not
 // changed. Whoever may start the form in the file may update it.
-func (s *Service) NewVersion(ctx context.Context, actor *Staff, id string) (*Record, error) {
+func (s *Records) NewVersion(ctx context.Context, actor *Staff, id string) (*Record, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -197,7 +197,7 @@ func keepKnown(def *forms.Definition, data map[string]any) map[string]any {
 // author, before the last signature: the signatures already given are
 // cleared (each signer signs again what is submitted next), and the
 // withdrawal is in the record's trail and the access log.
-func (s *Service) Withdraw(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+func (s *Records) Withdraw(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -246,7 +246,7 @@ func (s *Service) Withdraw(ctx context.Context, actor *Staff, id string) (*Recor
 
 // DeleteDraft deletes a draft its author no longer wants. The deletion is
 // in the access log (the draft's own trail goes with it).
-func (s *Service) DeleteDraft(ctx context.Context, actor *Staff, id string) (fileID string, err error) {
+func (s *Records) DeleteDraft(ctx context.Context, actor *Staff, id string) (fileID string, err error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return "", err
@@ -299,7 +299,7 @@ func (v *RecordView) OtherSide() string {
 
 // SendToOther hands a two-party draft to the other side once the actor has
 // done their part: it waits on them, and their home lists it.
-func (s *Service) SendToOther(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+func (s *Records) SendToOther(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -353,7 +353,7 @@ const maxResponseText = 5000
 
 // RespondToDisagreement records the supervisor's response to a disagreement
 // recorded on a signed record; from then it no longer waits on anyone's home.
-func (s *Service) RespondToDisagreement(ctx context.Context, actor *Staff, id, text string) (*RecordView, error) {
+func (s *Records) RespondToDisagreement(ctx context.Context, actor *Staff, id, text string) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -403,7 +403,7 @@ type OpenDisagreement struct {
 
 // FileDisagreements are the disagreements in a supervisee's file waiting for
 // the supervisor's response, for the file page (whose read is logged by File).
-func (s *Service) FileDisagreements(ctx context.Context, actor *Staff, fileID string) ([]*OpenDisagreement, error) {
+func (s *Files) FileDisagreements(ctx context.Context, actor *Staff, fileID string) ([]*OpenDisagreement, error) {
 	fa, err := s.openFile(ctx, actor, fileID)
 	if err != nil {
 		return nil, err
@@ -426,7 +426,7 @@ func (s *Service) FileDisagreements(ctx context.Context, actor *Staff, fileID st
 	return out, nil
 }
 
-func (s *Service) openDisagreement(ctx context.Context, r *Record, fa *FileAccess) (*OpenDisagreement, error) {
+func (s *Files) openDisagreement(ctx context.Context, r *Record, fa *FileAccess) (*OpenDisagreement, error) {
 	def, ok := s.forms.GetVersion(r.FormID, r.FormVersion)
 	if !ok {
 		return nil, fmt.Errorf("record %s: form %s version %d is not loaded", r.ID, r.FormID, r.FormVersion)
@@ -447,7 +447,7 @@ func (s *Service) openDisagreement(ctx context.Context, r *Record, fa *FileAcces
 // draftProblems are what stops a draft being submitted as it is typed:
 // values that are not valid as a draft (a word in a number box, an
 // impossible date). They are kept as typed and shown beside the fields.
-func (s *Service) draftProblems(v *RecordView) []FieldError {
+func (s *Records) draftProblems(v *RecordView) []FieldError {
 	if v.Record.Status != StatusDraft || v.Supervisee == nil {
 		return nil
 	}
@@ -512,7 +512,7 @@ type Task struct {
 type TaskSource func(ctx context.Context, actor *Staff) ([]*Task, error)
 
 // AddTaskSource registers a source of tasks for Tasks.
-func (s *Service) AddTaskSource(src TaskSource) { s.taskSources = append(s.taskSources, src) }
+func (s *Files) AddTaskSource(src TaskSource) { s.taskSources = append(s.taskSources, src) }
 
 // Task kinds in the order a home lists them.
 var taskOrder = []string{"sign", "fill", "disagreement", "due", "draft"}
@@ -521,7 +521,7 @@ var taskOrder = []string{"sign", "fill", "disagreement", "due", "draft"}
 // waiting for their signature, their parts of two-party forms, disagreements
 // to answer, what is due, and drafts they started. It reads no record's
 // answers, only what records there are.
-func (s *Service) Tasks(ctx context.Context, actor *Staff) ([]*Task, error) {
+func (s *Files) Tasks(ctx context.Context, actor *Staff) ([]*Task, error) {
 	files := []string{actor.ID}
 	sup, err := s.store.Supervisees(ctx, actor.ID, s.today())
 	if err != nil {
@@ -530,7 +530,7 @@ func (s *Service) Tasks(ctx context.Context, actor *Staff) ([]*Task, error) {
 	for _, st := range sup {
 		files = append(files, st.ID)
 	}
-	covering, err := s.Covering(ctx, actor)
+	covering, err := s.admin.Covering(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -584,7 +584,7 @@ func (s *Service) Tasks(ctx context.Context, actor *Staff) ([]*Task, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := s.fillSeries(ctx, r); err != nil {
+		if err := s.records.fillSeries(ctx, r); err != nil {
 			return nil, err
 		}
 		see, err := person(r.StaffID)
@@ -749,7 +749,7 @@ const dueFortnight = 14
 // dueTasks are what the policy profile makes due within the fortnight (or
 // overdue) in the files the actor supervises, and the self-assessment due
 // in their own file (due.go).
-func (s *Service) dueTasks(ctx context.Context, actor *Staff) ([]*Task, error) {
+func (s *Files) dueTasks(ctx context.Context, actor *Staff) ([]*Task, error) {
 	today := s.today()
 	horizon := today.AddDate(0, 0, dueFortnight)
 	var out []*Task

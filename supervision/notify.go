@@ -78,14 +78,14 @@ type MailStore interface {
 
 // EmailNotificationsOn says whether the actor gets email notifications
 // (when the service sends email): on unless they switched them off.
-func (s *Service) EmailNotificationsOn(ctx context.Context, actor *Staff) (bool, error) {
+func (s *People) EmailNotificationsOn(ctx context.Context, actor *Staff) (bool, error) {
 	off, err := s.store.EmailOff(ctx, actor.ID)
 	return !off, err
 }
 
 // SetEmailNotifications switches the actor's own email notifications on or
 // off. An email already queued for them is not sent once they are off.
-func (s *Service) SetEmailNotifications(ctx context.Context, actor *Staff, on bool) error {
+func (s *People) SetEmailNotifications(ctx context.Context, actor *Staff, on bool) error {
 	if err := s.store.SetEmailOff(ctx, actor.ID, !on, s.now()); err != nil {
 		return err
 	}
@@ -94,11 +94,11 @@ func (s *Service) SetEmailNotifications(ctx context.Context, actor *Staff, on bo
 }
 
 // MailOn says whether email notifications are on (SMTP is set up).
-func (s *Service) MailOn() bool { return s.cfg.Mail != nil && s.cfg.Notices != nil }
+func (s *core) MailOn() bool { return s.cfg.Mail != nil && s.cfg.Notices != nil }
 
 // notify queues notices; a queue that cannot be reached loses them, with a
 // warning (the event itself is stored and shows on everyone's home).
-func (s *Service) notify(ctx context.Context, ns []Notice) {
+func (s *Records) notify(ctx context.Context, ns []Notice) {
 	if !s.MailOn() || len(ns) == 0 {
 		return
 	}
@@ -143,7 +143,7 @@ func signableNow(v *RecordView) []string {
 // holders are the people who hold a role on a record: those named in it,
 // else the supervisee for a role on their side, else the current
 // supervisor.
-func (s *Service) holders(ctx context.Context, v *RecordView, role string) ([]string, error) {
+func (s *Records) holders(ctx context.Context, v *RecordView, role string) ([]string, error) {
 	parties, err := s.store.RecordParties(ctx, v.Record.ID)
 	if err != nil {
 		return nil, err
@@ -169,7 +169,7 @@ func (s *Service) holders(ctx context.Context, v *RecordView, role string) ([]st
 
 // notifySigners tells the people who may now sign, other than the actor,
 // that the record awaits their signature; except lists roles already told.
-func (s *Service) notifySigners(ctx context.Context, v *RecordView, actor *Staff, event time.Time, except []string) {
+func (s *Records) notifySigners(ctx context.Context, v *RecordView, actor *Staff, event time.Time, except []string) {
 	if !s.MailOn() {
 		return
 	}
@@ -189,7 +189,7 @@ func (s *Service) notifySigners(ctx context.Context, v *RecordView, actor *Staff
 }
 
 // notifyPart tells the other party a draft was sent to them.
-func (s *Service) notifyPart(ctx context.Context, v *RecordView, actor *Staff, side string, event time.Time) {
+func (s *Records) notifyPart(ctx context.Context, v *RecordView, actor *Staff, side string, event time.Time) {
 	if !s.MailOn() {
 		return
 	}
@@ -206,7 +206,7 @@ func (s *Service) notifyPart(ctx context.Context, v *RecordView, actor *Staff, s
 
 // notifySigned tells the supervisee and everyone who signed that the
 // record is signed and in the file: once per record.
-func (s *Service) notifySigned(ctx context.Context, v *RecordView) {
+func (s *Records) notifySigned(ctx context.Context, v *RecordView) {
 	if !s.MailOn() {
 		return
 	}
@@ -219,7 +219,7 @@ func (s *Service) notifySigned(ctx context.Context, v *RecordView) {
 
 // notifyDisagreement tells the supervisor and their line manager that a
 // disagreement was recorded (by the actor, in role).
-func (s *Service) notifyDisagreement(ctx context.Context, v *RecordView, actor *Staff, role string) {
+func (s *Records) notifyDisagreement(ctx context.Context, v *RecordView, actor *Staff, role string) {
 	if !s.MailOn() {
 		return
 	}
@@ -238,7 +238,7 @@ func (s *Service) notifyDisagreement(ctx context.Context, v *RecordView, actor *
 // returns nil when the email is sent, was sent before, or has nobody to go
 // to (the person has left, has no address, the record is gone); an error
 // means "try again later".
-func (s *Service) SendNotice(ctx context.Context, n Notice) error {
+func (s *Records) SendNotice(ctx context.Context, n Notice) error {
 	if s.cfg.Mail == nil || n.Key == "" {
 		return nil
 	}
@@ -284,7 +284,7 @@ func (s *Service) SendNotice(ctx context.Context, n Notice) error {
 }
 
 // link is the address of a page of the service.
-func (s *Service) link(path string) string {
+func (s *Records) link(path string) string {
 	return strings.TrimRight(s.cfg.BaseURL, "/") + path
 }
 
@@ -304,7 +304,7 @@ type emailItem struct {
 	Link string
 }
 
-func (s *Service) buildEmail(ctx context.Context, n Notice, to *Staff) (*Email, error) {
+func (s *Records) buildEmail(ctx context.Context, n Notice, to *Staff) (*Email, error) {
 	p := emailParts{Greeting: "Dear " + to.Name + ",", Org: s.cfg.OrgName}
 	var subject string
 	if n.Kind == NoticeDigest {
@@ -403,7 +403,7 @@ var emailHTML = template.Must(template.New("email").Parse(`<!DOCTYPE html>
 
 // week names the current week (ISO 8601, in the organisation's time zone),
 // a digest's period.
-func (s *Service) week() string {
+func (s *Records) week() string {
 	y, w := s.today().ISOWeek()
 	return fmt.Sprintf("%d-W%02d", y, w)
 }
@@ -412,7 +412,7 @@ func (s *Service) week() string {
 // member of staff, still employed, who supervises someone today. The
 // digest's job finds whether anything is overdue; a week with nothing
 // sends nothing. The queue's periodic job asks for them.
-func (s *Service) DigestNotices(ctx context.Context) ([]Notice, error) {
+func (s *Records) DigestNotices(ctx context.Context) ([]Notice, error) {
 	if s.cfg.Mail == nil {
 		return nil, nil
 	}
@@ -479,8 +479,8 @@ func plural(n int, unit string) string {
 // supervision or an agreement overdue, and, as a line manager, their
 // supervisors' files overdue by more than the policy's grace. The subject
 // is "" when nothing is overdue.
-func (s *Service) digestParts(ctx context.Context, to *Staff, p *emailParts) (string, error) {
-	mine, team, err := s.TeamDue(ctx, to)
+func (s *Records) digestParts(ctx context.Context, to *Staff, p *emailParts) (string, error) {
+	mine, team, err := s.files.TeamDue(ctx, to)
 	if err != nil {
 		return "", err
 	}

@@ -70,7 +70,7 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 		t.Helper()
 		w.store.reads()
 		defer w.store.reads()
-		fresh, err := w.svc.Record(ctx, actor, got.Record.ID)
+		fresh, err := w.svc.Records.Record(ctx, actor, got.Record.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 			t.Errorf("%s: the view returned differs from a fresh read (-read +returned):\n%s", what, d)
 		}
 	}
-	r, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", nil)
+	r, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 	// The page's post, saved and sent for signatures in one go: an
 	// incomplete draft is saved, refused for signatures, and the view
 	// answered is the saved draft.
-	v, err := w.svc.SaveDraftPost(ctx, w.supervisor, r.ID, supervision.DraftPost{
+	v, err := w.svc.Records.SaveDraftPost(ctx, w.supervisor, r.ID, supervision.DraftPost{
 		Values: url.Values{"location": {"Room 3"}}, Revision: r.Revision, Submit: true})
 	if _, ok := err.(*supervision.ValidationError); !ok || v == nil || v.Data["location"] != "Room 3" {
 		t.Fatalf("incomplete draft posted for signatures: %v", err)
@@ -95,14 +95,14 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 	same("save refused for signatures", w.supervisor, v)
 	r = v.Record
 	data := agreement()
-	v, err = w.svc.SaveDraft(ctx, w.supervisor, r.ID, data, r.Revision)
+	v, err = w.svc.Records.SaveDraft(ctx, w.supervisor, r.ID, data, r.Revision)
 	if err != nil {
 		t.Fatal(err)
 	}
 	once("save", 0)
 	same("save", w.supervisor, v)
 	// The trail, read for the record's page, has the save last.
-	if err := w.svc.History(ctx, v); err != nil {
+	if err := w.svc.Records.History(ctx, v); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(v.Events); n == 0 || v.Events[n-1].Action != "saved draft" || v.Events[n-1].ActorID != w.supervisor.ID {
@@ -113,23 +113,23 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 		t.Errorf("revision after save: %d, want %d", v.Record.Revision, r.Revision+1)
 	}
 	// A stale save is refused and shows what was entered.
-	if v2, err := w.svc.SaveDraft(ctx, w.supervisor, r.ID, map[string]any{"location": "Room 9"}, r.Revision); err == nil || v2 == nil || v2.Data["location"] != "Room 9" {
+	if v2, err := w.svc.Records.SaveDraft(ctx, w.supervisor, r.ID, map[string]any{"location": "Room 9"}, r.Revision); err == nil || v2 == nil || v2.Data["location"] != "Room 9" {
 		t.Errorf("stale save: %v, view %v", err, v2 != nil)
 	}
 	once("stale save", 0)
-	v, err = w.svc.Submit(ctx, w.supervisor, r.ID)
+	v, err = w.svc.Records.Submit(ctx, w.supervisor, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	once("submit", 0)
 	same("submit", w.supervisor, v)
-	v, err = w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true})
+	v, err = w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	once("first signature", 1)
 	same("first signature", w.supervisee, v)
-	v, err = w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
+	v, err = w.svc.Records.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,11 +148,11 @@ func TestDocumentsFailedOnACrash(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	r := w.submitted(t)
-	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
+	if _, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
 		t.Fatal(err)
 	}
 	w.renderer.crash.Store(true)
-	v, err := w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
+	v, err := w.svc.Records.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
 	if err != nil {
 		t.Fatalf("the last signature must be kept when the renderer crashes: %v", err)
 	}
@@ -164,7 +164,7 @@ func TestDocumentsFailedOnACrash(t *testing.T) {
 	if got := f.RetryAt.Sub(f.FailedAt); got != 30*time.Second {
 		t.Errorf("first retry after %v, want 30s", got)
 	}
-	read, err := w.svc.Record(ctx, w.supervisee, r.ID)
+	read, err := w.svc.Records.Record(ctx, w.supervisee, r.ID)
 	if err != nil || read.DocumentsFailed == nil || read.DocumentsFailed.Reason != f.Reason {
 		t.Fatalf("a read does not show the failure: %v %+v", err, read)
 	}
@@ -174,17 +174,17 @@ func TestDocumentsFailedOnACrash(t *testing.T) {
 	}
 	// Not before its time: the job is told when to come back.
 	var later *supervision.RetryLaterError
-	if err := w.svc.FinishDocuments(ctx, r.ID); !errors.As(err, &later) || !later.At.Equal(f.RetryAt) {
+	if err := w.svc.Records.FinishDocuments(ctx, r.ID); !errors.As(err, &later) || !later.At.Equal(f.RetryAt) {
 		t.Fatalf("finish job before the back-off: %v, want retry at %s", err, f.RetryAt)
 	}
-	if done, pending, err := w.svc.FinalizePending(ctx); err != nil || done != 0 || pending != 1 {
+	if done, pending, err := w.svc.Records.FinalizePending(ctx); err != nil || done != 0 || pending != 1 {
 		t.Fatalf("retry before the back-off: done %d pending %d err %v", done, pending, err)
 	}
 	w.clock.later(31 * time.Second)
-	if err := w.svc.FinishDocuments(ctx, r.ID); !errors.As(err, &later) || !within(later.At.Sub(w.clock.now()), time.Minute) {
+	if err := w.svc.Records.FinishDocuments(ctx, r.ID); !errors.As(err, &later) || !within(later.At.Sub(w.clock.now()), time.Minute) {
 		t.Fatalf("second attempt: %v, want a retry a minute later", err)
 	}
-	read, _ = w.svc.Record(ctx, w.supervisee, r.ID)
+	read, _ = w.svc.Records.Record(ctx, w.supervisee, r.ID)
 	if f2 := read.DocumentsFailed; f2 == nil || f2.Attempts != 2 || !f2.FailedAt.Equal(f.FailedAt) || f2.RetryAt.Sub(w.clock.now()) < 59*time.Second {
 		t.Fatalf("after the second crash: %+v", f2)
 	}
@@ -198,10 +198,10 @@ func TestDocumentsFailedOnACrash(t *testing.T) {
 	// the record and forgets the failure.
 	w.renderer.crash.Store(false)
 	w.clock.later(61 * time.Second)
-	if err := w.svc.FinishDocuments(ctx, r.ID); err != nil {
+	if err := w.svc.Records.FinishDocuments(ctx, r.ID); err != nil {
 		t.Fatalf("after the fix: %v", err)
 	}
-	read, _ = w.svc.Record(ctx, w.supervisee, r.ID)
+	read, _ = w.svc.Records.Record(ctx, w.supervisee, r.ID)
 	if read.Record.Status != supervision.StatusSigned || read.DocumentsFailed != nil || len(read.Documents) != 3 {
 		t.Fatalf("after the fix: status %s failure %+v documents %d", read.Record.Status, read.DocumentsFailed, len(read.Documents))
 	}
@@ -214,11 +214,11 @@ func TestDrawingsAreDecodedAndReencoded(t *testing.T) {
 	ctx := context.Background()
 	r := w.submitted(t)
 	var ve *supervision.ValidationError
-	_, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true, DrawingPNG: pngtest.Grey(pngtest.EmptyTRNS)})
+	_, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true, DrawingPNG: pngtest.Grey(pngtest.EmptyTRNS)})
 	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "drawing" {
 		t.Fatalf("a grey PNG with an empty tRNS chunk: %v", err)
 	}
-	v, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true, DrawingPNG: pngtest.Grey(pngtest.PHYs)})
+	v, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true, DrawingPNG: pngtest.Grey(pngtest.PHYs)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestDrawingsAreDecodedAndReencoded(t *testing.T) {
 	if r, _, _, _ := img.At(50, 20).RGBA(); r != 0 {
 		t.Errorf("the ink was lost")
 	}
-	v, err = w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true, DrawingPNG: pngtest.Grey(pngtest.EmptyPHYs)})
+	v, err = w.svc.Records.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true, DrawingPNG: pngtest.Grey(pngtest.EmptyPHYs)})
 	if err != nil || v.Record.Status != supervision.StatusSigned || len(v.Documents) != 3 {
 		t.Fatalf("signed with drawings: %v", err)
 	}
@@ -255,18 +255,18 @@ func TestSimultaneousLastSignatures(t *testing.T) {
 		errs := make([]error, 2)
 		for i, who := range []*supervision.Staff{w.supervisee, w.supervisor} {
 			wg.Go(func() {
-				views[i], errs[i] = w.svc.Sign(ctx, who, r.ID, supervision.SignInput{Name: who.Name, Confirm: true})
+				views[i], errs[i] = w.svc.Records.Sign(ctx, who, r.ID, supervision.SignInput{Name: who.Name, Confirm: true})
 			})
 		}
 		wg.Wait()
 		if errs[0] != nil || errs[1] != nil {
 			t.Fatalf("signing together: %v, %v", errs[0], errs[1])
 		}
-		v, err := w.svc.Record(ctx, w.supervisor, r.ID)
+		v, err := w.svc.Records.Record(ctx, w.supervisor, r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.svc.History(ctx, v); err != nil {
+		if err := w.svc.Records.History(ctx, v); err != nil {
 			t.Fatal(err)
 		}
 		if v.Record.Status != supervision.StatusSigned || len(v.Documents) != 3 || len(v.Signatures) != 2 {

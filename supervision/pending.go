@@ -46,7 +46,7 @@ func (e *RetryLaterError) Error() string {
 // there is nothing to do (the record is complete, not yet signed by all,
 // or gone); a *RetryLaterError while a crash's back-off runs; any other
 // error means "try again soon".
-func (s *Service) FinishDocuments(ctx context.Context, recordID string) error {
+func (s *Records) FinishDocuments(ctx context.Context, recordID string) error {
 	r, err := s.store.GetRecord(ctx, recordID)
 	if errors.Is(err, ErrNotFound) {
 		return nil // purged since
@@ -60,7 +60,7 @@ func (s *Service) FinishDocuments(ctx context.Context, recordID string) error {
 
 // finishOne finishes one record if its documents are pending; done says
 // whether it wrote them.
-func (s *Service) finishOne(ctx context.Context, r *Record) (done bool, err error) {
+func (s *Records) finishOne(ctx context.Context, r *Record) (done bool, err error) {
 	if r.Status != StatusAwaitingSignatures {
 		return false, nil
 	}
@@ -94,7 +94,7 @@ func (s *Service) finishOne(ctx context.Context, r *Record) (done bool, err erro
 // documents are not written yet. The queue's periodic sweep asks for each
 // to be finished, so that a record whose finish job was never queued (the
 // process died between the signature and the queue) is finished too.
-func (s *Service) PendingDocuments(ctx context.Context) ([]string, error) {
+func (s *Records) PendingDocuments(ctx context.Context) ([]string, error) {
 	recs, err := s.store.AwaitingSignatures(ctx)
 	if err != nil {
 		return nil, err
@@ -116,7 +116,7 @@ func (s *Service) PendingDocuments(ctx context.Context) ([]string, error) {
 // but those whose crash back-off still runs. It returns how many it
 // completed and how many are still pending. The service itself finishes
 // records through the queue (FinishDocuments); this is for tests and tools.
-func (s *Service) FinalizePending(ctx context.Context) (done, pending int, err error) {
+func (s *Records) FinalizePending(ctx context.Context) (done, pending int, err error) {
 	recs, err := s.store.AwaitingSignatures(ctx)
 	if err != nil {
 		return 0, 0, err
@@ -139,7 +139,7 @@ func (s *Service) FinalizePending(ctx context.Context) (done, pending int, err e
 // finishLater queues the finishing of a record whose documents could not
 // be written at its last signature. If even the queue cannot be reached,
 // the periodic sweep queues it later.
-func (s *Service) finishLater(ctx context.Context, v *RecordView) {
+func (s *Records) finishLater(ctx context.Context, v *RecordView) {
 	if s.cfg.Jobs == nil {
 		s.log.Warn("no job queue: documents stay pending until the service is restarted with one", "record", v.Record.ID)
 		return

@@ -51,7 +51,7 @@ func TestStaffDetailsMustPrint(t *testing.T) {
 			} else {
 				n.JobTitle, label = u.text, "Job title"
 			}
-			_, err := w.svc.CreateStaff(ctx, w.admin, n)
+			_, err := w.svc.People.CreateStaff(ctx, w.admin, n)
 			if msg := fieldMessage(err, field); !strings.HasPrefix(msg, u.want+" "+label) {
 				t.Errorf("add with %s in %s: %v %q", u.name, field, err, msg)
 			}
@@ -61,19 +61,19 @@ func TestStaffDetailsMustPrint(t *testing.T) {
 			} else {
 				p.JobTitle = &u.text
 			}
-			_, err = w.svc.EditStaff(ctx, w.admin, w.supervisee.ID, p)
+			_, err = w.svc.People.EditStaff(ctx, w.admin, w.supervisee.ID, p)
 			if msg := fieldMessage(err, field); !strings.HasPrefix(msg, u.want+" "+label) {
 				t.Errorf("edit with %s in %s: %v %q", u.name, field, err, msg)
 			}
 		}
 	}
 	nl := "Siân\nJones"
-	if _, err := w.svc.EditStaff(ctx, w.admin, w.supervisee.ID, supervision.StaffPatch{Name: &nl}); fieldMessage(err, "name") != "Full name must be on one line" {
+	if _, err := w.svc.People.EditStaff(ctx, w.admin, w.supervisee.ID, supervision.StaffPatch{Name: &nl}); fieldMessage(err, "name") != "Full name must be on one line" {
 		t.Errorf("a name on two lines: %v", err)
 	}
 	for _, name := range []string{"Siân Gwŷnedd-Ŵyn", "Ελένη Παπαδοπούλου", "Ольга Петрова"} {
 		title := "Gweithiwr cymdeithasol — Κοινωνική λειτουργός — Социальный работник"
-		if _, err := w.svc.EditStaff(ctx, w.admin, w.supervisee.ID, supervision.StaffPatch{Name: &name, JobTitle: &title}); err != nil {
+		if _, err := w.svc.People.EditStaff(ctx, w.admin, w.supervisee.ID, supervision.StaffPatch{Name: &name, JobTitle: &title}); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -96,13 +96,13 @@ func TestSignatureTextMustPrint(t *testing.T) {
 			case "name":
 				in.Name = u.text
 			}
-			_, err := w.svc.Sign(ctx, w.supervisee, r.ID, in)
+			_, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, in)
 			if msg := fieldMessage(err, field); !strings.HasPrefix(msg, u.want) {
 				t.Errorf("%s in %s: %v %q", u.name, field, err, msg)
 			}
 		}
 	}
-	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true,
+	if _, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true,
 		Comment: "Diolch — ŵ ŷ.\nΕυχαριστώ. Спасибо.\tOK"}); err != nil {
 		t.Fatalf("Welsh, Greek and Cyrillic comment: %v", err)
 	}
@@ -124,12 +124,12 @@ func TestLegacyUnprintableNameStillPrints(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := w.signed(t, "")
-	pdf, err := w.svc.OpenDocument(ctx, w.supervisor, rec.ID, "pdf")
+	pdf, err := w.svc.Records.OpenDocument(ctx, w.supervisor, rec.ID, "pdf")
 	if err != nil {
 		t.Fatalf("documents of a record naming an unprintable name: %v", err)
 	}
 	pdf.Body.Close()
-	front, err := w.svc.FrontPagePDF(ctx, w.supervisor, w.supervisee.ID)
+	front, err := w.svc.Files.FrontPagePDF(ctx, w.supervisor, w.supervisee.ID)
 	if err != nil {
 		t.Fatalf("front page: %v", err)
 	}
@@ -142,11 +142,11 @@ func TestLegacyUnprintableNameStillPrints(t *testing.T) {
 	}
 
 	svc, _ := serviceOn(t, w.blobs)
-	rep, err := svc.Reindex(ctx)
+	rep, err := svc.Admin.Reindex(ctx)
 	if err != nil || rep.Indexed != 1 || len(rep.Problems) != 0 {
 		t.Fatalf("reindex: %+v %v", rep, err)
 	}
-	if _, err := svc.FrontPagePDF(ctx, w.supervisor, w.supervisee.ID); err != nil {
+	if _, err := svc.Files.FrontPagePDF(ctx, w.supervisor, w.supervisee.ID); err != nil {
 		t.Errorf("front page after reindex: %v", err)
 	}
 }

@@ -52,7 +52,7 @@ type PurgeItem struct {
 // PurgeDue lists the files past retention: leavers whose end date plus the
 // retention period is before today, with their objects and any Object Lock
 // still holding them.
-func (s *Service) PurgeDue(ctx context.Context) ([]*PurgeItem, error) {
+func (s *Admin) PurgeDue(ctx context.Context) ([]*PurgeItem, error) {
 	today := s.today()
 	list, err := s.store.PurgeCandidates(ctx, today.AddDate(-s.cfg.RetentionYears, 0, 0))
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Service) PurgeDue(ctx context.Context) ([]*PurgeItem, error) {
 
 // fileKeys is every object of a file: those the database lists and any
 // other under the file's prefix.
-func (s *Service) fileKeys(ctx context.Context, staffID string) ([]string, error) {
+func (s *Admin) fileKeys(ctx context.Context, staffID string) ([]string, error) {
 	keys, err := s.store.FileDocumentKeys(ctx, staffID)
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func (s *Service) fileKeys(ctx context.Context, staffID string) ([]string, error
 	return slices.Compact(keys), nil
 }
 
-func (s *Service) checkLocks(ctx context.Context, it *PurgeItem) error {
+func (s *Admin) checkLocks(ctx context.Context, it *PurgeItem) error {
 	r, ok := s.blobs.(BlobRetention)
 	if !ok {
 		return nil
@@ -119,7 +119,7 @@ func (s *Service) checkLocks(ctx context.Context, it *PurgeItem) error {
 // database rows, so that an interrupted purge is finished by running it
 // again. A file with an object still under Object Lock is left whole and
 // reported with the date the lock ends.
-func (s *Service) Purge(ctx context.Context) ([]*PurgeItem, error) {
+func (s *Admin) Purge(ctx context.Context) ([]*PurgeItem, error) {
 	items, err := s.PurgeDue(ctx)
 	if err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (s *Service) Purge(ctx context.Context) ([]*PurgeItem, error) {
 	return items, nil
 }
 
-func (s *Service) purgeOne(ctx context.Context, del BlobDeleter, it *PurgeItem) error {
+func (s *Admin) purgeOne(ctx context.Context, del BlobDeleter, it *PurgeItem) error {
 	for _, k := range it.Keys {
 		if err := del.Delete(ctx, k); err != nil {
 			var le *LockedError

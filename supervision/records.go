@@ -91,7 +91,7 @@ type FileEntry struct {
 
 // File returns a supervisee's file: every record, newest first. The read is
 // logged.
-func (s *Service) File(ctx context.Context, actor *Staff, staffID string) (*FileView, error) {
+func (s *Files) File(ctx context.Context, actor *Staff, staffID string) (*FileView, error) {
 	fv, err := s.file(ctx, actor, staffID)
 	if err != nil {
 		return nil, err
@@ -104,7 +104,7 @@ func (s *Service) File(ctx context.Context, actor *Staff, staffID string) (*File
 
 // file is File without the log entry, for methods that log what they do
 // with it.
-func (s *Service) file(ctx context.Context, actor *Staff, staffID string) (*FileView, error) {
+func (s *Files) file(ctx context.Context, actor *Staff, staffID string) (*FileView, error) {
 	fa, err := s.openFile(ctx, actor, staffID)
 	if err != nil {
 		return nil, err
@@ -155,7 +155,7 @@ func (s *Service) file(ctx context.Context, actor *Staff, staffID string) (*File
 	return fv, nil
 }
 
-func (s *Service) validationContext(supervisee *Staff) forms.Context {
+func (s *core) validationContext(supervisee *Staff) forms.Context {
 	return forms.Context{
 		Today:           s.today(),
 		SuperviseeRole:  string(supervisee.Role),
@@ -165,7 +165,7 @@ func (s *Service) validationContext(supervisee *Staff) forms.Context {
 }
 
 // PrefillValues are the values a new form is prefilled from.
-func (s *Service) prefillValues(ctx context.Context, supervisee, supervisor *Staff) (map[string]string, error) {
+func (s *Records) prefillValues(ctx context.Context, supervisee, supervisor *Staff) (map[string]string, error) {
 	v := map[string]string{
 		"supervisee.name":      supervisee.Name,
 		"supervisee.job_title": supervisee.JobTitle,
@@ -220,7 +220,7 @@ func yearAhead(today time.Time, weeks int) []string {
 
 // StartRecord begins a draft of a form in a supervisee's file. Data, when
 // given, is saved as the first draft; otherwise the form is prefilled.
-func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID string, data map[string]any) (*Record, error) {
+func (s *Records) StartRecord(ctx context.Context, actor *Staff, staffID, formID string, data map[string]any) (*Record, error) {
 	fa, err := s.openFile(ctx, actor, staffID)
 	if err != nil {
 		return nil, err
@@ -307,7 +307,7 @@ func (s *Service) StartRecord(ctx context.Context, actor *Staff, staffID, formID
 // Record returns a record to a party of it. It only reads (and writes the
 // read to the access log): a record whose documents are pending is shown as
 // such, and the finish job (see FinishDocuments) is what completes it.
-func (s *Service) Record(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+func (s *Records) Record(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -320,13 +320,13 @@ func (s *Service) Record(ctx context.Context, actor *Staff, id string) (*RecordV
 
 // load is the one read of a record for a command or a page: the record, who
 // the actor is to it, and everything its page shows.
-func (s *Service) load(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+func (s *Records) load(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
 	return s.loadView(ctx, actor, id, true)
 }
 
 // loadView is load; without problems the view's Problems are left out (a
 // save works out its own, for the answers it saves).
-func (s *Service) loadView(ctx context.Context, actor *Staff, id string, problems bool) (*RecordView, error) {
+func (s *Records) loadView(ctx context.Context, actor *Staff, id string, problems bool) (*RecordView, error) {
 	r, err := s.store.GetRecord(ctx, id)
 	if err != nil {
 		return nil, err
@@ -348,7 +348,7 @@ func (s *Service) loadView(ctx context.Context, actor *Staff, id string, problem
 // History reads the record's audit trail into v (Events), for the page
 // that shows it and the documents; the other reads and the commands leave
 // it out. It does not log: the caller has read the record.
-func (s *Service) History(ctx context.Context, v *RecordView) error {
+func (s *Records) History(ctx context.Context, v *RecordView) error {
 	if v.eventsRead {
 		return nil
 	}
@@ -394,11 +394,11 @@ func (v *RecordView) refresh() {
 	}
 }
 
-func (s *Service) view(ctx context.Context, r *Record, sup *Staff) (*RecordView, error) {
+func (s *Records) view(ctx context.Context, r *Record, sup *Staff) (*RecordView, error) {
 	return s.viewOf(ctx, r, sup, true)
 }
 
-func (s *Service) viewOf(ctx context.Context, r *Record, sup *Staff, problems bool) (*RecordView, error) {
+func (s *Records) viewOf(ctx context.Context, r *Record, sup *Staff, problems bool) (*RecordView, error) {
 	def, ok := s.forms.GetVersion(r.FormID, r.FormVersion)
 	if !ok {
 		return nil, fmt.Errorf("record %s: form %s version %d is not loaded", r.ID, r.FormID, r.FormVersion)
@@ -412,7 +412,7 @@ func (s *Service) viewOf(ctx context.Context, r *Record, sup *Staff, problems bo
 
 // viewAs is view with the record's definition (and, for a group record,
 // its parties) already worked out.
-func (s *Service) viewAs(ctx context.Context, r *Record, sup *Staff, def *forms.Definition, parties []*RecordParty, problems bool) (*RecordView, error) {
+func (s *Records) viewAs(ctx context.Context, r *Record, sup *Staff, def *forms.Definition, parties []*RecordParty, problems bool) (*RecordView, error) {
 	v := &RecordView{Record: r, Form: def, Supervisor: sup}
 	if err := json.Unmarshal(r.Data, &v.Data); err != nil {
 		return nil, fmt.Errorf("record %s data: %w", r.ID, err)
@@ -470,7 +470,7 @@ func (s *Service) viewAs(ctx context.Context, r *Record, sup *Staff, def *forms.
 // text that cannot be printed stops the save. With such an error or a stale
 // revision the view is returned too, its Data the answers as entered (with
 // the other party's part as stored), so that the page can show them again.
-func (s *Service) SaveDraft(ctx context.Context, actor *Staff, id string, data map[string]any, revision int) (*RecordView, error) {
+func (s *Records) SaveDraft(ctx context.Context, actor *Staff, id string, data map[string]any, revision int) (*RecordView, error) {
 	return s.saveDraft(ctx, actor, id, func(*forms.Definition) map[string]any { return data }, revision, false)
 }
 
@@ -488,15 +488,15 @@ type DraftPost struct {
 // SaveDraftPost saves a draft from its edit page and, when asked, submits
 // it, loading the record once. What it returns is as for SaveDraft; when the
 // save succeeds but the submit is refused, the view is the saved draft.
-func (s *Service) SaveDraftPost(ctx context.Context, actor *Staff, id string, p DraftPost) (*RecordView, error) {
+func (s *Records) SaveDraftPost(ctx context.Context, actor *Staff, id string, p DraftPost) (*RecordView, error) {
 	return s.saveDraftSection(ctx, actor, id, func(def *forms.Definition) map[string]any { return def.DecodeForm(p.Values) }, p.Revision, p.Submit, p.Section)
 }
 
-func (s *Service) saveDraft(ctx context.Context, actor *Staff, id string, decode func(*forms.Definition) map[string]any, revision int, submit bool) (*RecordView, error) {
+func (s *Records) saveDraft(ctx context.Context, actor *Staff, id string, decode func(*forms.Definition) map[string]any, revision int, submit bool) (*RecordView, error) {
 	return s.saveDraftSection(ctx, actor, id, decode, revision, submit, 0)
 }
 
-func (s *Service) saveDraftSection(ctx context.Context, actor *Staff, id string, decode func(*forms.Definition) map[string]any, revision int, submit bool, section int) (*RecordView, error) {
+func (s *Records) saveDraftSection(ctx context.Context, actor *Staff, id string, decode func(*forms.Definition) map[string]any, revision int, submit bool, section int) (*RecordView, error) {
 	v, err := s.loadView(ctx, actor, id, false)
 	if err != nil {
 		return nil, err
@@ -575,7 +575,7 @@ func (s *Service) saveDraftSection(ctx context.Context, actor *Staff, id string,
 
 // Submit checks a draft is complete and sends it for signatures. It returns
 // the record as it now is; with a validation error, as it was.
-func (s *Service) Submit(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
+func (s *Records) Submit(ctx context.Context, actor *Staff, id string) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -583,7 +583,7 @@ func (s *Service) Submit(ctx context.Context, actor *Staff, id string) (*RecordV
 	return s.submit(ctx, actor, v)
 }
 
-func (s *Service) submit(ctx context.Context, actor *Staff, v *RecordView) (*RecordView, error) {
+func (s *Records) submit(ctx context.Context, actor *Staff, v *RecordView) (*RecordView, error) {
 	if err := s.fileOpen(v.Supervisee); err != nil { // a leaver's file is read-only
 		return v, err
 	}
@@ -684,7 +684,7 @@ func (in *SignInput) validate(actor *Staff, canPrint func(rune) bool) []FieldErr
 // are pending, and a finish job on the queue (Jobs, FinishDocuments)
 // finishes them, with back-off, on whichever instance takes it. With
 // a validation error the view is returned too, as it was.
-func (s *Service) Sign(ctx context.Context, actor *Staff, id string, in SignInput) (*RecordView, error) {
+func (s *Records) Sign(ctx context.Context, actor *Staff, id string, in SignInput) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err

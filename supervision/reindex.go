@@ -34,7 +34,7 @@ type ReindexReport struct {
 // that is in the database awaiting its documents, whose objects were written
 // before a failure, is finalised with them. Reindex changes nothing that is
 // already indexed and can be run again.
-func (s *Service) Reindex(ctx context.Context) (*ReindexReport, error) {
+func (s *Admin) Reindex(ctx context.Context) (*ReindexReport, error) {
 	lister, ok := s.blobs.(BlobLister)
 	if !ok {
 		return nil, errors.New("reindex: this document store cannot list its objects")
@@ -83,7 +83,7 @@ func (s *Service) Reindex(ctx context.Context) (*ReindexReport, error) {
 	return rep, nil
 }
 
-func (s *Service) readRecordJSON(ctx context.Context, key string) (*RecordJSON, []byte, error) {
+func (s *Admin) readRecordJSON(ctx context.Context, key string) (*RecordJSON, []byte, error) {
 	raw, err := s.readObject(ctx, key)
 	if err != nil {
 		return nil, nil, err
@@ -104,7 +104,7 @@ func (s *Service) readRecordJSON(ctx context.Context, key string) (*RecordJSON, 
 	return &rj, raw, nil
 }
 
-func (s *Service) readObject(ctx context.Context, key string) ([]byte, error) {
+func (s *Admin) readObject(ctx context.Context, key string) ([]byte, error) {
 	rc, err := s.blobs.Get(ctx, key)
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func (s *Service) readObject(ctx context.Context, key string) ([]byte, error) {
 	return io.ReadAll(rc)
 }
 
-func (s *Service) indexOne(ctx context.Context, key string, rj *RecordJSON, raw []byte, rep *ReindexReport) error {
+func (s *Admin) indexOne(ctx context.Context, key string, rj *RecordJSON, raw []byte, rep *ReindexReport) error {
 	prefix := strings.TrimSuffix(key, "record.json")
 	// The documents must be there and be what record.json says they are.
 	var docs []*Document
@@ -271,7 +271,7 @@ func (s *Service) indexOne(ctx context.Context, key string, rj *RecordJSON, raw 
 // ensurePerson adds someone named in the file who is missing from the
 // database, without a password: an administrator sets one before they can
 // sign in.
-func (s *Service) ensurePerson(ctx context.Context, p *person, since time.Time, rep *ReindexReport) error {
+func (s *Admin) ensurePerson(ctx context.Context, p *person, since time.Time, rep *ReindexReport) error {
 	if _, err := s.store.GetStaff(ctx, p.ID); err == nil {
 		return nil
 	} else if !errors.Is(err, ErrNotFound) {

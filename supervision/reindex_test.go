@@ -29,10 +29,10 @@ func (w *world) signed(tb testing.TB, comment string) *supervision.Record {
 	tb.Helper()
 	ctx := context.Background()
 	r := w.submitted(tb)
-	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true, Comment: comment}); err != nil {
+	if _, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true, Comment: comment}); err != nil {
 		tb.Fatal(err)
 	}
-	v, err := w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
+	v, err := w.svc.Records.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -55,7 +55,7 @@ type listed struct {
 
 func fileListing(t *testing.T, svc *supervision.Service, actor *supervision.Staff, staffID string) []listed {
 	t.Helper()
-	fv, err := svc.File(context.Background(), actor, staffID)
+	fv, err := svc.Files.File(context.Background(), actor, staffID)
 	if err != nil {
 		t.Fatalf("File: %v", err)
 	}
@@ -111,7 +111,7 @@ func TestReindexRebuildsTheFile(t *testing.T) {
 	before := fileListing(t, w.svc, w.supervisor, w.supervisee.ID)
 
 	svc, db := serviceOn(t, w.blobs)
-	rep, err := svc.Reindex(ctx)
+	rep, err := svc.Admin.Reindex(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,10 +140,10 @@ func TestReindexRebuildsTheFile(t *testing.T) {
 		t.Errorf("restored supervisee = %+v", st)
 	}
 	// Documents still download, and again reindexing changes nothing.
-	if _, err := svc.OpenDocument(ctx, w.supervisee, after[0].ID, "pdf"); err != nil {
+	if _, err := svc.Records.OpenDocument(ctx, w.supervisee, after[0].ID, "pdf"); err != nil {
 		t.Errorf("download after reindex: %v", err)
 	}
-	rep, err = svc.Reindex(ctx)
+	rep, err = svc.Admin.Reindex(ctx)
 	if err != nil || rep.Indexed != 0 || rep.AlreadyThere != 3 {
 		t.Errorf("second reindex: %+v, %v", rep, err)
 	}
@@ -162,7 +162,7 @@ func TestReindexRefusesAChangedDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc, _ := serviceOn(t, w.blobs)
-	rep, err := svc.Reindex(context.Background())
+	rep, err := svc.Admin.Reindex(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestReindexRefusesAChangedDocument(t *testing.T) {
 		t.Errorf("reindex of a changed document: %+v", rep)
 	}
 	// And an export of the original file refuses to carry it.
-	if err := w.svc.Export(context.Background(), w.admin, w.supervisee.ID, "test", io.Discard); err == nil || !strings.Contains(err.Error(), "changed since it was signed") {
+	if err := w.svc.Files.Export(context.Background(), w.admin, w.supervisee.ID, "test", io.Discard); err == nil || !strings.Contains(err.Error(), "changed since it was signed") {
 		t.Errorf("export of a changed document: %v", err)
 	}
 }
@@ -180,11 +180,11 @@ func TestExportIsCheckableWithSha256sum(t *testing.T) {
 	ctx := context.Background()
 	r1 := w.signed(t, "one")
 	r2 := w.signed(t, "two")
-	if err := w.svc.Export(ctx, w.supervisor, w.supervisee.ID, "test", io.Discard); err == nil {
+	if err := w.svc.Files.Export(ctx, w.supervisor, w.supervisee.ID, "test", io.Discard); err == nil {
 		t.Error("a supervisor could export a file")
 	}
 	var buf bytes.Buffer
-	if err := w.svc.Export(ctx, w.admin, w.supervisee.ID, "subject access request", &buf); err != nil {
+	if err := w.svc.Files.Export(ctx, w.admin, w.supervisee.ID, "subject access request", &buf); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -237,7 +237,7 @@ func TestFrontPageListsTheFile(t *testing.T) {
 	w.signed(t, "")
 	w.signed(t, "")
 	w.submitted(t) // not yet in the file
-	d, err := w.svc.FrontPage(ctx, w.supervisee, w.supervisee.ID)
+	d, err := w.svc.Files.FrontPage(ctx, w.supervisee, w.supervisee.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestFrontPageListsTheFile(t *testing.T) {
 	if d.Sections[0].Fields[0].Value != "Nothing has been added to this section yet." {
 		t.Errorf("empty section = %+v", d.Sections[0])
 	}
-	pdf, err := w.svc.FrontPagePDF(ctx, w.supervisor, w.supervisee.ID)
+	pdf, err := w.svc.Files.FrontPagePDF(ctx, w.supervisor, w.supervisee.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,12 +270,12 @@ func TestFrontPageListsTheFile(t *testing.T) {
 		t.Error("the front page has signature or audit pages")
 	}
 	// Someone who is not a party to the file gets nothing.
-	other, err := w.svc.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: "Other Person", Email: "other@testshire.gov.uk",
+	other, err := w.svc.People.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: "Other Person", Email: "other@testshire.gov.uk",
 		JobTitle: "Social Worker", Role: "social_worker", StartDate: "2024-01-08", Password: "a long password"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.FrontPagePDF(ctx, other, w.supervisee.ID); !errors.Is(err, supervision.ErrNotFound) {
+	if _, err := w.svc.Files.FrontPagePDF(ctx, other, w.supervisee.ID); !errors.Is(err, supervision.ErrNotFound) {
 		t.Errorf("outsider's front page: %v, want ErrNotFound", err)
 	}
 }
@@ -287,34 +287,34 @@ func TestPendingDocumentsAreRetriedInTheBackground(t *testing.T) {
 	ctx := context.Background()
 	r := w.submitted(t)
 	w.submitted(t) // awaiting signatures: not pending, must be left alone
-	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
+	if _, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: w.supervisee.Name, Confirm: true}); err != nil {
 		t.Fatal(err)
 	}
 	w.blobs.setDown(true)
-	if _, err := w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true}); err != nil {
+	if _, err := w.svc.Records.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: w.supervisor.Name, Confirm: true}); err != nil {
 		t.Fatal(err)
 	}
-	done, pending, err := w.svc.FinalizePending(ctx)
+	done, pending, err := w.svc.Records.FinalizePending(ctx)
 	if err != nil || done != 0 || pending != 1 {
 		t.Fatalf("while the store is down: done %d pending %d err %v", done, pending, err)
 	}
 	w.blobs.setDown(false)
 	// The periodic sweep lists only the pending record, not the one still
 	// awaiting signatures.
-	if ids, err := w.svc.PendingDocuments(ctx); err != nil || len(ids) != 1 || ids[0] != r.ID {
+	if ids, err := w.svc.Records.PendingDocuments(ctx); err != nil || len(ids) != 1 || ids[0] != r.ID {
 		t.Fatalf("pending documents: %v %v, want [%s]", ids, err, r.ID)
 	}
-	if done, pending, err := w.svc.FinalizePending(ctx); err != nil || done != 1 || pending != 0 {
+	if done, pending, err := w.svc.Records.FinalizePending(ctx); err != nil || done != 1 || pending != 0 {
 		t.Fatalf("once the store is back: done %d pending %d err %v", done, pending, err)
 	}
-	if ids, err := w.svc.PendingDocuments(ctx); err != nil || len(ids) != 0 {
+	if ids, err := w.svc.Records.PendingDocuments(ctx); err != nil || len(ids) != 0 {
 		t.Fatalf("pending documents after: %v %v", ids, err)
 	}
-	evs, err := w.svc.Record(ctx, w.supervisee, r.ID)
+	evs, err := w.svc.Records.Record(ctx, w.supervisee, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.History(ctx, evs); err != nil || len(evs.Events) == 0 {
+	if err := w.svc.Records.History(ctx, evs); err != nil || len(evs.Events) == 0 {
 		t.Fatalf("history: %v, %d events", err, len(evs.Events))
 	}
 	last := evs.Events[len(evs.Events)-1]

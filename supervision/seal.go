@@ -85,7 +85,7 @@ const MinVerifyBytes = 16 << 20
 // made (a sealed record's document, whatever its size), and at least
 // MinVerifyBytes. So every document the service has given anyone can be
 // checked.
-func (s *Service) MaxVerifyBytes(ctx context.Context) (int64, error) {
+func (s *Records) MaxVerifyBytes(ctx context.Context) (int64, error) {
 	n, err := s.store.LargestDocument(ctx, "pdf")
 	if err != nil {
 		return 0, err
@@ -107,7 +107,7 @@ func TooLargeToVerify(limit int64) error {
 // whatever record it names; record details are given only for the copy in
 // the file or a PDF with this organisation's intact seal, and only to those
 // RecordAccess lets read the record.
-func (s *Service) Verify(ctx context.Context, actor *Staff, pdf []byte) (*Verification, error) {
+func (s *Records) Verify(ctx context.Context, actor *Staff, pdf []byte) (*Verification, error) {
 	if actor == nil {
 		return nil, Errorf(ErrAuth, "Sign in to check a document")
 	}
@@ -195,7 +195,7 @@ func (s *Service) Verify(ctx context.Context, actor *Staff, pdf []byte) (*Verifi
 	return v, nil
 }
 
-func (s *Service) explain(v *Verification) {
+func (s *Records) explain(v *Verification) {
 	foreign := v.Seal != nil && v.Seal.Sealed && v.Seal.Intact && !v.Seal.Trusted
 	switch {
 	case v.InFile && (v.OwnSeal || v.Seal == nil):
@@ -258,7 +258,7 @@ func (s *Service) explain(v *Verification) {
 
 // SealFingerprint is the SHA-256 fingerprint of the certificate that seals
 // signed PDFs, or "" when documents are not sealed.
-func (s *Service) SealFingerprint() string {
+func (s *Records) SealFingerprint() string {
 	if s.cfg.Seal == nil {
 		return ""
 	}

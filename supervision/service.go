@@ -66,20 +66,66 @@ type Config struct {
 	Attachments AttachmentConfig
 }
 
-// Service holds the rules. Every method that acts for a person takes that
-// person (the actor) and checks they may do it.
+// Service holds the rules, in four parts by what they serve. Every method
+// that acts for a person takes that person (the actor) and checks they may
+// do it. The parts share a core (the clock, the organisation, the forms
+// catalogue, the logger, the access rules and the access log); each reads
+// and writes only its own slice of the Store.
 type Service struct {
-	store    Store
+	*core
+	People  *People  // sign-in, sessions, passwords, staff details (auth.go, service.go, staffadmin.go)
+	Records *Records // start, save, submit, sign, finalise, documents, verify, versions, email notices (records.go, finalize.go, pending.go, failures.go, seal.go, living.go, notify.go)
+	Files   *Files   // the file page, front page, export, what is due, tasks, the access log (records.go, frontpage.go, export.go, due.go, accesslog.go)
+	Admin   *Admin   // supervisors, handover, cover and audits, reindex, purge, leavers (service.go, handover.go, arrange.go, reindex.go, purge.go)
+}
+
+// core is what the parts share: the clock, the organisation, the forms
+// catalogue, the renderer's fonts, the logger, who stands where to a file
+// (access.go) and the access log (accesslog.go).
+type core struct {
+	store    coreStore
 	blobs    Blobs
 	forms    *forms.Catalogue
 	renderer Renderer
 	cfg      Config
 	log      *slog.Logger
+}
+
+// People signs people in and keeps their accounts: sign-in, sessions,
+// passwords, adding and changing staff, names.
+type People struct {
+	*core
+	store PeopleStore
+}
+
+// Records is a record's way from a new draft to signed documents, and what
+// happens to it after: versions, withdrawal, disagreements, verify.
+type Records struct {
+	*core
+	store RecordStore
+	files *Files // what is due, in the weekly digest email (notify.go)
+}
+
+// Files is what is read across a file: the file page, the front page,
+// export, what is due, the "Needs your action" list and the access log.
+type Files struct {
+	*core
+	store   FileStore
+	people  *People  // names on the front page
+	records *Records // a record's versions in the task list
+	admin   *Admin   // whom the actor covers, in the task list
 	// taskSources add to everyone's "Needs your action" list (living.go).
 	taskSources []TaskSource
 }
 
-// New returns a Service.
+// Admin arranges who supervises whom: supervisors, handover, cover and
+// audit assignments, leavers, reindex and purge.
+type Admin struct {
+	*core
+	store AdminStore
+}
+
+// New returns a Service with its four parts.
 func New(store Store, blobs Blobs, catalogue *forms.Catalogue, r Renderer, cfg Config, log *slog.Logger) *Service {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
@@ -106,7 +152,16 @@ func New(store Store, blobs Blobs, catalogue *forms.Catalogue, r Renderer, cfg C
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: store, blobs: blobs, forms: catalogue, renderer: r, cfg: cfg, log: log}
+	c := &core{store: store, blobs: blobs, forms: catalogue, renderer: r, cfg: cfg, log: log}
+	s := &Service{
+		core:    c,
+		People:  &People{core: c, store: store},
+		Records: &Records{core: c, store: store},
+		Admin:   &Admin{core: c, store: store},
+	}
+	s.Files = &Files{core: c, store: store, people: s.People, records: s.Records, admin: s.Admin}
+	s.Records.files = s.Files
+	return s
 }
 
 // Policy is the policy profile the service follows.
@@ -121,10 +176,10 @@ func (s *Service) OrgName() string { return s.cfg.OrgName }
 // Location is the time zone dates are shown in.
 func (s *Service) Location() *time.Location { return s.cfg.Location }
 
-func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+func (s *core) now() time.Time { return s.cfg.Now().UTC() }
 
 // today is the current date in the organisation's time zone, as UTC midnight.
-func (s *Service) today() time.Time {
+func (s *core) today() time.Time {
 	y, m, d := s.cfg.Now().In(s.cfg.Location).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
@@ -253,14 +308,14 @@ func (n *NewStaff) validate(canPrint func(rune) bool) []FieldError {
 }
 
 // CreateStaff adds a member of staff. Only admins may.
-func (s *Service) CreateStaff(ctx context.Context, actor *Staff, n NewStaff) (*Staff, error) {
+func (s *People) CreateStaff(ctx context.Context, actor *Staff, n NewStaff) (*Staff, error) {
 	if !actor.IsAdmin {
 		return nil, Errorf(ErrForbidden, "Only an administrator can add staff")
 	}
 	return s.createStaff(ctx, n)
 }
 
-func (s *Service) createStaff(ctx context.Context, n NewStaff) (*Staff, error) {
+func (s *People) createStaff(ctx context.Context, n NewStaff) (*Staff, error) {
 	errs := n.validate(s.renderer.CanPrint)
 	if s.cfg.PasswordsOff {
 		errs = withoutPasswordError(errs) // they sign in with the identity provider
@@ -294,7 +349,7 @@ func (s *Service) createStaff(ctx context.Context, n NewStaff) (*Staff, error) {
 // on first start, and after reindex has restored staff from the file into an
 // empty database (they come back without passwords).
 // With an empty password one is generated and returned so it can be printed.
-func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (created bool, usedPassword string, err error) {
+func (s *People) EnsureAdmin(ctx context.Context, email, password string) (created bool, usedPassword string, err error) {
 	all, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return false, "", err
@@ -326,7 +381,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (crea
 }
 
 // ListStaff is every member of staff, for admins.
-func (s *Service) ListStaff(ctx context.Context, actor *Staff) ([]*Staff, error) {
+func (s *People) ListStaff(ctx context.Context, actor *Staff) ([]*Staff, error) {
 	if !actor.IsAdmin {
 		return nil, Errorf(ErrForbidden, "Only an administrator can list staff")
 	}
@@ -334,7 +389,7 @@ func (s *Service) ListStaff(ctx context.Context, actor *Staff) ([]*Staff, error)
 }
 
 // StaffMember returns one member of staff to an admin.
-func (s *Service) StaffMember(ctx context.Context, actor *Staff, id string) (*Staff, error) {
+func (s *People) StaffMember(ctx context.Context, actor *Staff, id string) (*Staff, error) {
 	if !actor.IsAdmin {
 		return nil, Errorf(ErrNotFound, "No such member of staff")
 	}
@@ -342,7 +397,7 @@ func (s *Service) StaffMember(ctx context.Context, actor *Staff, id string) (*St
 }
 
 // SetSupervisor makes supervisorID the supervisee's supervisor from a date.
-func (s *Service) SetSupervisor(ctx context.Context, actor *Staff, superviseeID, supervisorID, from string) (*Relationship, error) {
+func (s *Admin) SetSupervisor(ctx context.Context, actor *Staff, superviseeID, supervisorID, from string) (*Relationship, error) {
 	if !actor.IsAdmin {
 		return nil, Errorf(ErrForbidden, "Only an administrator can set a supervisor")
 	}
@@ -388,7 +443,7 @@ func (s *Service) SetSupervisor(ctx context.Context, actor *Staff, superviseeID,
 }
 
 // CurrentSupervisor is the supervisee's supervisor today, or nil.
-func (s *Service) CurrentSupervisor(ctx context.Context, superviseeID string) (*Staff, error) {
+func (s *core) CurrentSupervisor(ctx context.Context, superviseeID string) (*Staff, error) {
 	rel, err := s.store.CurrentRelationship(ctx, superviseeID, s.today())
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
@@ -400,13 +455,13 @@ func (s *Service) CurrentSupervisor(ctx context.Context, superviseeID string) (*
 }
 
 // Supervisees are the actor's supervisees today.
-func (s *Service) Supervisees(ctx context.Context, actor *Staff) ([]*Staff, error) {
+func (s *Admin) Supervisees(ctx context.Context, actor *Staff) ([]*Staff, error) {
 	return s.store.Supervisees(ctx, actor.ID, s.today())
 }
 
 // Names maps every member of staff's id to their name, for showing who did
 // what and for choosing a person in a form.
-func (s *Service) Names(ctx context.Context) (map[string]string, error) {
+func (s *People) Names(ctx context.Context) (map[string]string, error) {
 	list, err := s.store.ListStaff(ctx)
 	if err != nil {
 		return nil, err
@@ -426,7 +481,7 @@ type HistoryEntry struct {
 }
 
 // SupervisorHistory lists a supervisee's supervisors, oldest first, for admins.
-func (s *Service) SupervisorHistory(ctx context.Context, actor *Staff, superviseeID string) ([]HistoryEntry, error) {
+func (s *Admin) SupervisorHistory(ctx context.Context, actor *Staff, superviseeID string) ([]HistoryEntry, error) {
 	if !actor.IsAdmin {
 		return nil, Errorf(ErrForbidden, "Only an administrator can see supervisor history")
 	}

@@ -232,15 +232,15 @@ func newWorldWith(tb testing.TB, blobs supervision.Blobs, sealer supervision.Sea
 		f(&cfg)
 	}
 	w.svc = supervision.New(w.store, w.blobs, cat, w.renderer, cfg, slog.New(w.logs))
-	if _, _, err := w.svc.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
+	if _, _, err := w.svc.People.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		tb.Fatal(err)
 	}
-	_, w.admin, err = w.svc.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
+	_, w.admin, err = w.svc.People.Login(ctx, "admin@testshire.gov.uk", "admin password 1")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	add := func(name, email, role string) *supervision.Staff {
-		st, err := w.svc.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
+		st, err := w.svc.People.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: name, Email: email, JobTitle: "Social Worker",
 			Role: role, StartDate: "2024-01-08", Password: "a long password"})
 		if err != nil {
 			tb.Fatal(err)
@@ -249,7 +249,7 @@ func newWorldWith(tb testing.TB, blobs supervision.Blobs, sealer supervision.Sea
 	}
 	w.supervisor = add("Ahmed Khan", "ahmed@testshire.gov.uk", "team_manager")
 	w.supervisee = add("Siân Jones", "sian@testshire.gov.uk", "social_worker")
-	if _, err := w.svc.SetSupervisor(ctx, w.admin, w.supervisee.ID, w.supervisor.ID, "2025-01-06"); err != nil {
+	if _, err := w.svc.Admin.SetSupervisor(ctx, w.admin, w.supervisee.ID, w.supervisor.ID, "2025-01-06"); err != nil {
 		tb.Fatal(err)
 	}
 	return w
@@ -275,11 +275,11 @@ func agreement() map[string]any {
 func (w *world) submitted(tb testing.TB) *supervision.Record {
 	tb.Helper()
 	ctx := context.Background()
-	r, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", agreement())
+	r, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", agreement())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	v, err := w.svc.Submit(ctx, w.supervisor, r.ID)
+	v, err := w.svc.Records.Submit(ctx, w.supervisor, r.ID)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -290,24 +290,24 @@ func TestSignedDocumentsPendingWhenStoreIsDown(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	r := w.submitted(t)
-	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "Siân Jones", Confirm: true}); err != nil {
+	if _, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "Siân Jones", Confirm: true}); err != nil {
 		t.Fatal(err)
 	}
 	w.blobs.setDown(true)
-	v, err := w.svc.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: "Ahmed Khan", Confirm: true})
+	v, err := w.svc.Records.Sign(ctx, w.supervisor, r.ID, supervision.SignInput{Name: "Ahmed Khan", Confirm: true})
 	if err != nil {
 		t.Fatalf("the last signature must be kept even when documents cannot be written: %v", err)
 	}
 	if !v.DocumentsPending || v.Record.Status != supervision.StatusAwaitingSignatures || len(v.Signatures) != 2 {
 		t.Fatalf("want signed, documents pending; got status %s pending %v signatures %d", v.Record.Status, v.DocumentsPending, len(v.Signatures))
 	}
-	if _, err := w.svc.OpenDocument(ctx, w.supervisee, r.ID, "pdf"); !errors.Is(err, supervision.ErrNotFound) {
+	if _, err := w.svc.Records.OpenDocument(ctx, w.supervisee, r.ID, "pdf"); !errors.Is(err, supervision.ErrNotFound) {
 		t.Fatalf("document before it is written: %v", err)
 	}
 	// The store comes back. Reading the record does not write it: it is
 	// still pending, and nothing is in the file.
 	w.blobs.setDown(false)
-	v, err = w.svc.Record(ctx, w.supervisee, r.ID)
+	v, err = w.svc.Records.Record(ctx, w.supervisee, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,20 +320,20 @@ func TestSignedDocumentsPendingWhenStoreIsDown(t *testing.T) {
 	if len(q) != 1 || q[0].recordID != r.ID || !within(q[0].at.Sub(w.clock.now()), time.Second) {
 		t.Fatalf("queued after the failed finalise: %+v, want one finish job for %s a second from now", q, r.ID)
 	}
-	if err := w.svc.FinishDocuments(ctx, r.ID); err != nil {
+	if err := w.svc.Records.FinishDocuments(ctx, r.ID); err != nil {
 		t.Fatalf("finish job: %v", err)
 	}
-	if v, err = w.svc.Record(ctx, w.supervisee, r.ID); err != nil {
+	if v, err = w.svc.Records.Record(ctx, w.supervisee, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	// Run again (a duplicate delivery), it has nothing to do.
-	if err := w.svc.FinishDocuments(ctx, r.ID); err != nil {
+	if err := w.svc.Records.FinishDocuments(ctx, r.ID); err != nil {
 		t.Fatalf("finish job again: %v", err)
 	}
 	if v.Record.Status != supervision.StatusSigned || v.DocumentsPending || len(v.Documents) != 3 {
 		t.Fatalf("after retry: status %s pending %v documents %d", v.Record.Status, v.DocumentsPending, len(v.Documents))
 	}
-	f, err := w.svc.OpenDocument(ctx, w.supervisee, r.ID, "pdf")
+	f, err := w.svc.Records.OpenDocument(ctx, w.supervisee, r.ID, "pdf")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,26 +349,26 @@ func TestSigningRules(t *testing.T) {
 	ctx := context.Background()
 	r := w.submitted(t)
 	var ve *supervision.ValidationError
-	_, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "Ahmed Khan", Confirm: true})
+	_, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "Ahmed Khan", Confirm: true})
 	if !errors.As(err, &ve) || ve.Fields[0].Field != "name" {
 		t.Fatalf("signing with someone else's name: %v", err)
 	}
-	_, err = w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "siân  JONES", Confirm: true, Comment: "Fine 😀"})
+	_, err = w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "siân  JONES", Confirm: true, Comment: "Fine 😀"})
 	if !errors.As(err, &ve) || ve.Fields[0].Field != "comment" || !strings.Contains(ve.Fields[0].Message, "😀") {
 		t.Fatalf("emoji in a comment: %v", err)
 	}
-	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "siân  JONES", Confirm: true, Comment: "Diolch ŵ ŷ"}); err != nil {
+	if _, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "siân  JONES", Confirm: true, Comment: "Diolch ŵ ŷ"}); err != nil {
 		t.Fatalf("name compared without case or spacing: %v", err)
 	}
-	if _, err := w.svc.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "Siân Jones", Confirm: true}); !errors.Is(err, supervision.ErrForbidden) {
+	if _, err := w.svc.Records.Sign(ctx, w.supervisee, r.ID, supervision.SignInput{Name: "Siân Jones", Confirm: true}); !errors.Is(err, supervision.ErrForbidden) {
 		t.Fatalf("second signature by the same person: %v", err)
 	}
-	outsider, err := w.svc.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: "Olwen Price", Email: "olwen@testshire.gov.uk",
+	outsider, err := w.svc.People.CreateStaff(ctx, w.admin, supervision.NewStaff{Name: "Olwen Price", Email: "olwen@testshire.gov.uk",
 		JobTitle: "Social Worker", Role: "social_worker", StartDate: "2024-01-08", Password: "a long password"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Sign(ctx, outsider, r.ID, supervision.SignInput{Name: "Olwen Price", Confirm: true}); !errors.Is(err, supervision.ErrNotFound) {
+	if _, err := w.svc.Records.Sign(ctx, outsider, r.ID, supervision.SignInput{Name: "Olwen Price", Confirm: true}); !errors.Is(err, supervision.ErrNotFound) {
 		t.Fatalf("an outsider signing: %v", err)
 	}
 }
@@ -397,7 +397,7 @@ func BenchmarkFinalize(b *testing.B) {
 func benchFinalize(b *testing.B, w *world) {
 	ctx := context.Background()
 	r := w.submitted(b)
-	v, err := w.svc.Record(ctx, w.supervisor, r.ID)
+	v, err := w.svc.Records.Record(ctx, w.supervisor, r.ID)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -408,7 +408,7 @@ func benchFinalize(b *testing.B, w *world) {
 		copyRec.ID = fmt.Sprintf("bench%08d", i) // a fresh folder each time: objects are written once
 		vv := *v
 		vv.Record = &copyRec
-		if _, err := w.svc.WriteDocuments(ctx, &vv, w.supervisor); err != nil {
+		if _, err := w.svc.Records.WriteDocuments(ctx, &vv, w.supervisor); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -422,7 +422,7 @@ func TestPlannerPrefilledWithTheYearAhead(t *testing.T) {
 	ctx := context.Background()
 	dates := func() []time.Time {
 		t.Helper()
-		r, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "forward-planner", nil)
+		r, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "forward-planner", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -460,18 +460,18 @@ func TestPlannerPrefilledWithTheYearAhead(t *testing.T) {
 
 	data := agreement()
 	data["times_per_year"], data["every_weeks"] = 26.0, 2.0
-	r, err := w.svc.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", data)
+	r, err := w.svc.Records.StartRecord(ctx, w.supervisor, w.supervisee.ID, "supervision-agreement", data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Submit(ctx, w.supervisor, r.ID); err != nil {
+	if _, err := w.svc.Records.Submit(ctx, w.supervisor, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []struct {
 		who  *supervision.Staff
 		name string
 	}{{w.supervisee, "Siân Jones"}, {w.supervisor, "Ahmed Khan"}} {
-		if _, err := w.svc.Sign(ctx, p.who, r.ID, supervision.SignInput{Name: p.name, Confirm: true}); err != nil {
+		if _, err := w.svc.Records.Sign(ctx, p.who, r.ID, supervision.SignInput{Name: p.name, Confirm: true}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -23,17 +23,17 @@ type StaffPatch struct {
 
 // HasLeft reports whether a member of staff's end date has come (the end
 // date is their first day gone).
-func (s *Service) HasLeft(st *Staff) bool {
+func (s *core) HasLeft(st *Staff) bool {
 	return st != nil && st.EndDate != nil && !st.EndDate.After(s.today())
 }
 
 // RetentionYears is how long a leaver's file is kept.
-func (s *Service) RetentionYears() int { return s.cfg.RetentionYears }
+func (s *Admin) RetentionYears() int { return s.cfg.RetentionYears }
 
 // RetentionUntil is the date a member of staff's file is kept until: their
 // end date plus the retention period; nil while they are employed (no end
 // date set).
-func (s *Service) RetentionUntil(st *Staff) *time.Time {
+func (s *Admin) RetentionUntil(st *Staff) *time.Time {
 	if st == nil || st.EndDate == nil {
 		return nil
 	}
@@ -43,11 +43,11 @@ func (s *Service) RetentionUntil(st *Staff) *time.Time {
 
 // HandoverNeeded reports whether a supervisee's current supervisor has left,
 // so the file has no working supervisor until it is handed over.
-func (s *Service) HandoverNeeded(supervisor *Staff) bool { return s.HasLeft(supervisor) }
+func (s *Admin) HandoverNeeded(supervisor *Staff) bool { return s.HasLeft(supervisor) }
 
 // checkFileOpen refuses changes to the file of someone who has left: it is
 // kept, read-only, until it is purged.
-func (s *Service) checkFileOpen(ctx context.Context, staffID string) error {
+func (s *core) checkFileOpen(ctx context.Context, staffID string) error {
 	st, err := s.store.GetStaff(ctx, staffID)
 	if err != nil {
 		return err
@@ -57,7 +57,7 @@ func (s *Service) checkFileOpen(ctx context.Context, staffID string) error {
 
 // fileOpen is checkFileOpen for a file whose owner has been read already
 // (a record view's Supervisee).
-func (s *Service) fileOpen(st *Staff) error {
+func (s *core) fileOpen(st *Staff) error {
 	if s.HasLeft(st) {
 		return Errorf(ErrForbidden, "%s left on %s: their file is read-only", st.Name, st.EndDate.Format("2 January 2006"))
 	}
@@ -67,7 +67,7 @@ func (s *Service) fileOpen(st *Staff) error {
 // EditStaff changes a member of staff's details, checked as when they were
 // added, and sets or clears their end date. From the end date every session
 // of theirs ends and they cannot sign in.
-func (s *Service) EditStaff(ctx context.Context, actor *Staff, id string, p StaffPatch) (*Staff, error) {
+func (s *People) EditStaff(ctx context.Context, actor *Staff, id string, p StaffPatch) (*Staff, error) {
 	if actor == nil || !actor.IsAdmin {
 		return nil, Errorf(ErrForbidden, "Only an administrator can change a member of staff")
 	}

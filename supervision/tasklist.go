@@ -50,7 +50,7 @@ func sectionEventDetail(def *forms.Definition, i int) string {
 //     answers saved as a whole (a new version prefilled from the last);
 //   - not started: otherwise. Answers the service prefilled when the
 //     record was started do not count until the section is saved.
-func (s *Service) SectionStates(ctx context.Context, v *RecordView) ([]SectionState, error) {
+func (s *Records) SectionStates(ctx context.Context, v *RecordView) ([]SectionState, error) {
 	if err := s.History(ctx, v); err != nil { // the section saves are in the audit trail
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func SectionIndex(def *forms.Definition, number string) (int, bool) {
 // SubmitAt submits a draft for signatures if revision is still the latest:
 // the check-your-answers page posts the revision it showed, so that what is
 // sent is what was checked.
-func (s *Service) SubmitAt(ctx context.Context, actor *Staff, id string, revision int) (*RecordView, error) {
+func (s *Records) SubmitAt(ctx context.Context, actor *Staff, id string, revision int) (*RecordView, error) {
 	v, err := s.load(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -193,7 +193,7 @@ func ownerOf(def *forms.Definition, owner string) string {
 }
 
 // RecordEditURL is EditURL for a record: where its draft is filled in.
-func (s *Service) RecordEditURL(r *Record) string {
+func (s *Records) RecordEditURL(r *Record) string {
 	if def, ok := s.forms.GetVersion(r.FormID, r.FormVersion); ok {
 		return EditURL(def, r.ID)
 	}

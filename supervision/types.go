@@ -130,7 +130,16 @@ type Session struct {
 // Store keeps the metadata. Implementations: SQLite (embedded default) and
 // PostgreSQL. Not-found lookups return an error matching ErrNotFound; a
 // duplicate or stale write returns one matching ErrConflict.
+//
+// It is the union of what each part of the Service uses (PeopleStore,
+// RecordStore, FileStore, AdminStore), which are made of the small
+// interfaces below and beside the code that uses them.
 type Store interface {
+	PeopleStore // People: staff, sessions, sign-in throttling
+	RecordStore // Records: records, signatures, events, documents
+	FileStore   // Files: a file's listings and the access log, read-only
+	AdminStore  // Admin: relationships, handovers, cover, reindex, purge
+
 	AccessLogStore  // accesslog.go
 	AuthStore       // sign-in throttling, sessions, purge (auth_store.go)
 	FailureStore    // documents that crashed the renderer or sealer (failures.go)
@@ -139,51 +148,128 @@ type Store interface {
 	LivingStore     // versions, withdrawal, draft deletion, disagreement responses (living.go)
 	MailStore       // email notifications sent (notify.go)
 	AttachmentStore // files kept with a record (attachments.go)
+	AccessStore     // access.go: people named on records, cover, audit assignments
+
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// PeopleStore is what People uses: staff, sessions and sign-in throttling.
+type PeopleStore interface {
+	StaffReader
+	AuthStore
+	MailStore // whether each person wants email notifications
 
 	CreateStaff(ctx context.Context, s *Staff) error
 	UpdateStaff(ctx context.Context, s *Staff) error
-	GetStaff(ctx context.Context, id string) (*Staff, error)
 	GetStaffByEmail(ctx context.Context, email string) (*Staff, error)
-	ListStaff(ctx context.Context) ([]*Staff, error)
 	CountStaff(ctx context.Context) (int, error)
 
-	// SetSupervisor ends the supervisee's open relationship (To = from) and
-	// opens a new one from that date, in one transaction.
-	SetSupervisor(ctx context.Context, rel *Relationship) error
-	// CurrentRelationship is the relationship open on the given date.
-	CurrentRelationship(ctx context.Context, superviseeID string, on time.Time) (*Relationship, error)
-	Relationships(ctx context.Context, superviseeID string) ([]*Relationship, error)
-	// Supervisees are the staff whose open relationship on the date has this supervisor.
-	Supervisees(ctx context.Context, supervisorID string, on time.Time) ([]*Staff, error)
+	CreateSession(ctx context.Context, s *Session) error
+	GetSession(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+// RecordStore is what Records uses: records with their signatures, events
+// and documents, the people named on them, versions, failures and the
+// emails sent about them.
+type RecordStore interface {
+	StaffReader
+	RecordReader
+	AccessStore   // the people named on a record
+	LivingStore   // versions, withdrawal, disagreement responses
+	FailureStore  // documents that crashed the renderer or sealer
+	VerifyStore   // verify's size limit
+	HandoverStore // a handover record's contents
+	MailStore     // which emails were sent (notify.go)
+	AttachmentStore
+	RelationshipReader
 
 	CreateRecord(ctx context.Context, r *Record, ev Event) error
-	GetRecord(ctx context.Context, id string) (*Record, error)
-	ListRecords(ctx context.Context, staffID string) ([]*Record, error) // newest first
 	// SaveDraft writes data when the stored revision equals r.Revision and
 	// bumps it; otherwise ErrConflict. r.Revision is updated on success.
 	SaveDraft(ctx context.Context, r *Record, ev Event) error
 	// SetStatus moves a record (with the expected revision) to a status, storing DataSHA256.
 	SetStatus(ctx context.Context, r *Record, ev Event) error
 	AddSignature(ctx context.Context, s *Signature, ev Event) error // ErrConflict if the role already signed
-	Signatures(ctx context.Context, recordID string) ([]*Signature, error)
-	Events(ctx context.Context, recordID string) ([]*Event, error)
 	// Finalize marks the record signed and stores its documents, in one transaction.
 	Finalize(ctx context.Context, r *Record, docs []*Document, ev Event) error
-	Documents(ctx context.Context, recordID string) ([]*Document, error)
+	DocumentBySHA256(ctx context.Context, sum string) (*Document, error) // ErrNotFound when none
+	AwaitingSignatures(ctx context.Context) ([]*Record, error)           // oldest first
+}
+
+// FileStore is what Files reads: a file's records and documents, who is
+// named where, what is due, open disagreements and the access log.
+type FileStore interface {
+	StaffReader
+	RecordReader
+	RelationshipReader
+	AccessStore     // records naming someone
+	AccessLogStore  // the access log's pages
+	HandoverStore   // a file's handovers, for what is due
+	LivingStore     // open disagreements
+	AttachmentStore // export takes a record's attachments
+}
+
+// AdminStore is what Admin uses: relationships, handovers, cover and audit
+// assignments, and reindex and purge, which rebuild and remove whole files.
+type AdminStore interface {
+	StaffReader
+	RecordReader
+	RelationshipReader
+	AccessStore     // cover, audit assignments
+	HandoverStore   // handovers
+	AuthStore       // purge
+	LivingStore     // reindex files a version under its series
+	AttachmentStore // reindex restores attachments
+
+	// SetSupervisor ends the supervisee's open relationship (To = from) and
+	// opens a new one from that date, in one transaction.
+	SetSupervisor(ctx context.Context, rel *Relationship) error
 	// ImportRecord adds a signed record rebuilt from the file, with its
 	// signatures, events and documents; ErrConflict if it is indexed already.
 	ImportRecord(ctx context.Context, r *Record, sigs []*Signature, evs []*Event, docs []*Document) error
-	DocumentBySHA256(ctx context.Context, sum string) (*Document, error) // ErrNotFound when none
-	AwaitingSignatures(ctx context.Context) ([]*Record, error)           // oldest first
+	// Reindex restores staff and signed records (as PeopleStore and RecordStore).
+	CreateStaff(ctx context.Context, s *Staff) error
+	Finalize(ctx context.Context, r *Record, docs []*Document, ev Event) error
+}
 
-	CreateSession(ctx context.Context, s *Session) error
-	GetSession(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
-	DeleteSession(ctx context.Context, tokenHash string) error
+// StaffReader looks staff up; every part does.
+type StaffReader interface {
+	GetStaff(ctx context.Context, id string) (*Staff, error)
+	ListStaff(ctx context.Context) ([]*Staff, error)
+}
 
-	AccessStore // access.go: people named on records, cover, audit assignments
+// RecordReader reads records and what hangs off them.
+type RecordReader interface {
+	GetRecord(ctx context.Context, id string) (*Record, error)
+	ListRecords(ctx context.Context, staffID string) ([]*Record, error) // newest first
+	Signatures(ctx context.Context, recordID string) ([]*Signature, error)
+	Events(ctx context.Context, recordID string) ([]*Event, error)
+	Documents(ctx context.Context, recordID string) ([]*Document, error)
+}
 
+// RelationshipReader reads who supervises whom.
+type RelationshipReader interface {
+	// CurrentRelationship is the relationship open on the given date.
+	CurrentRelationship(ctx context.Context, superviseeID string, on time.Time) (*Relationship, error)
+	Relationships(ctx context.Context, superviseeID string) ([]*Relationship, error)
+	// Supervisees are the staff whose open relationship on the date has this supervisor.
+	Supervisees(ctx context.Context, supervisorID string, on time.Time) ([]*Staff, error)
+}
+
+// coreStore is what the shared core reads and writes: who stands where to
+// a file (access.go), the access log, and the store's health.
+type coreStore interface {
+	GetStaff(ctx context.Context, id string) (*Staff, error)
+	CurrentRelationship(ctx context.Context, superviseeID string, on time.Time) (*Relationship, error)
+	Relationships(ctx context.Context, superviseeID string) ([]*Relationship, error)
+	RecordParties(ctx context.Context, recordID string) ([]*RecordParty, error)
+	Covers(ctx context.Context, supervisorID, standInID string, since time.Time) ([]*Cover, error)
+	AuditAssignments(ctx context.Context, superviseeID, auditorID string) ([]*AuditAssignment, error)
+	AppendAccess(ctx context.Context, e *AccessEntry) error
+	LastSigned(ctx context.Context, staffID, formID string) (*Record, error)
 	Ping(ctx context.Context) error
-	Close() error
 }
 
 // Blobs keeps the documents: a local folder by default, S3-compatible storage

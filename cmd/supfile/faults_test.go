@@ -232,7 +232,7 @@ func TestDiskFull(t *testing.T) {
 // by the organisation, intact, the copy in the file) and with pdfsig.
 func checkSealed(t *testing.T, m *Main, pdf []byte) {
 	t.Helper()
-	v, err := m.svc.Verify(t.Context(), &supervision.Staff{ID: "system", Name: "supfile verify"}, pdf)
+	v, err := m.svc.Records.Verify(t.Context(), &supervision.Staff{ID: "system", Name: "supfile verify"}, pdf)
 	if err != nil || !v.Good {
 		t.Errorf("verify: %v %+v", err, v)
 	}

@@ -41,7 +41,7 @@ func TestPagesFindAndReturn(t *testing.T) {
 	if _, page := p.admin.get("/admin/staff"); strings.Contains(page, "fingerprint is") {
 		t.Error("the seal fingerprint is still on Manage staff")
 	}
-	if _, page := p.admin.get("/about"); !strings.Contains(page, m.svc.SealFingerprint()) {
+	if _, page := p.admin.get("/about"); !strings.Contains(page, m.svc.Records.SealFingerprint()) {
 		t.Error("the About page lacks the seal fingerprint")
 	}
 

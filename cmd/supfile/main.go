@@ -238,11 +238,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.openService(ctx); err != nil {
 		return err
 	}
-	created, password, err := m.svc.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
+	created, password, err := m.svc.People.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create first admin: %w", err)
 	}
-	m.metrics.SetSources(metrics.Sources{PendingDocuments: m.svc.PendingDocuments, QueueDepth: m.jobs.Depth,
+	m.metrics.SetSources(metrics.Sources{PendingDocuments: m.svc.Records.PendingDocuments, QueueDepth: m.jobs.Depth,
 		FailedDocuments: func(ctx context.Context) (int, error) {
 			fs, err := m.db.DocumentsFailures(ctx)
 			return len(fs), err
@@ -276,7 +276,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.httpSrv.Serve(m.ln) }()
-	if err := m.jobs.Start(context.WithoutCancel(ctx), m.svc); err != nil {
+	if err := m.jobs.Start(context.WithoutCancel(ctx), m.svc.Records); err != nil {
 		return fmt.Errorf("start the job queue: %w", err)
 	}
 

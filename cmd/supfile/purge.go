@@ -32,11 +32,11 @@ func runPurge(ctx context.Context, cfg *Config, dryRun bool, out io.Writer) erro
 		return err
 	}
 	if dryRun {
-		items, err := m.svc.PurgeDue(ctx)
+		items, err := m.svc.Admin.PurgeDue(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "files past retention (%d years after the end date): %d\n", m.svc.RetentionYears(), len(items))
+		fmt.Fprintf(out, "files past retention (%d years after the end date): %d\n", m.svc.Admin.RetentionYears(), len(items))
 		for _, it := range items {
 			fmt.Fprintf(out, "  %s  %s  left %s  kept until %s  documents %d", it.Staff.ID, it.Staff.Name,
 				it.Staff.EndDate.Format(time.DateOnly), it.RetentionUntil.Format(time.DateOnly), len(it.Keys))
@@ -48,7 +48,7 @@ func runPurge(ctx context.Context, cfg *Config, dryRun bool, out io.Writer) erro
 		fmt.Fprintln(out, "dry run: nothing was deleted")
 		return nil
 	}
-	items, err := m.svc.Purge(ctx)
+	items, err := m.svc.Admin.Purge(ctx)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func TestSignedPDFIsSealed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fp := m.svc.SealFingerprint()
+	fp := m.svc.Records.SealFingerprint()
 	if fp == "" || fp != stored.Fingerprint() {
 		t.Errorf("seal fingerprint %q is not the stored certificate's", fp)
 	}
@@ -92,17 +92,17 @@ func TestSealCertificateFromConfiguration(t *testing.T) {
 
 	data := t.TempDir()
 	first := startApp(t, map[string]string{"SUPFILE_DATA_DIR": data})
-	fp := first.svc.SealFingerprint()
+	fp := first.svc.Records.SealFingerprint()
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
 	first.httpSrv, first.db = nil, nil
-	if again := startApp(t, map[string]string{"SUPFILE_DATA_DIR": data}); again.svc.SealFingerprint() != fp {
+	if again := startApp(t, map[string]string{"SUPFILE_DATA_DIR": data}); again.svc.Records.SealFingerprint() != fp {
 		t.Error("a restart made a new sealing certificate")
 	}
 
 	pemApp := startApp(t, map[string]string{"SUPFILE_SEAL_CERT": filepath.Join(dir, "cert.pem"), "SUPFILE_SEAL_KEY": filepath.Join(dir, "key.pem")})
-	if pemApp.svc.SealFingerprint() != made.Fingerprint() {
+	if pemApp.svc.Records.SealFingerprint() != made.Fingerprint() {
 		t.Error("SUPFILE_SEAL_CERT/KEY not used")
 	}
 	if _, err := os.Stat(filepath.Join(pemApp.Config.DataDir, "seal")); !os.IsNotExist(err) {
@@ -123,7 +123,7 @@ func TestSealCertificateFromConfiguration(t *testing.T) {
 	if err := os.WriteFile(p12File, p12, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if app := startApp(t, map[string]string{"SUPFILE_SEAL_P12": p12File, "SUPFILE_SEAL_P12_PASSWORD": "s3cret-pass"}); app.svc.SealFingerprint() != made.Fingerprint() {
+	if app := startApp(t, map[string]string{"SUPFILE_SEAL_P12": p12File, "SUPFILE_SEAL_P12_PASSWORD": "s3cret-pass"}); app.svc.Records.SealFingerprint() != made.Fingerprint() {
 		t.Error("SUPFILE_SEAL_P12 not used")
 	}
 

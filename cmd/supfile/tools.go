@@ -31,7 +31,7 @@ func runTool(ctx context.Context, cmd string, operands []string, reason string, 
 }
 
 func reindex(ctx context.Context, svc *supervision.Service, out io.Writer) error {
-	rep, err := svc.Reindex(ctx)
+	rep, err := svc.Admin.Reindex(ctx)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func export(ctx context.Context, svc *supervision.Service, operands []string, re
 	// The command line is the administrator's own tool.
 	admin := &supervision.Staff{ID: "system", Name: "supfile export", IsAdmin: true}
 	ctx = supervision.WithRequestInfo(ctx, supervision.RequestInfo{UserAgent: "supfile export (command line)"})
-	err = svc.Export(ctx, admin, staffID, reason, f)
+	err = svc.Files.Export(ctx, admin, staffID, reason, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -100,7 +100,7 @@ func verify(ctx context.Context, svc *supervision.Service, operands []string, ou
 		if err != nil {
 			return fmt.Errorf("verify: %w", err)
 		}
-		v, err := svc.Verify(ctx, checker, b)
+		v, err := svc.Records.Verify(ctx, checker, b)
 		if err != nil {
 			return fmt.Errorf("verify %s: %w", name, err)
 		}
