@@ -34,7 +34,7 @@ func (s *Server) verifyForm(c *gin.Context) error {
 }
 
 // verifyBodyLimit is the request body limit of the verify routes: the
-// largest PDF the service has made (see Service.MaxVerifyBytes), and room
+// largest PDF the service has made (see Records.MaxVerifyBytes), and room
 // for the multipart form around it.
 func (s *Server) verifyBodyLimit(c *gin.Context) (int64, error) {
 	n, err := s.svc.Records.MaxVerifyBytes(c.Request.Context())

@@ -9,7 +9,7 @@ import (
 )
 
 // ImportRecord adds a signed record rebuilt from its record.json in the
-// document store (see supervision.Service.Reindex), with its signatures,
+// document store (see supervision.Admin.Reindex), with its signatures,
 // audit trail and documents, all or nothing. A record that is already
 // indexed is ErrConflict and nothing changes.
 func (db *DB) ImportRecord(ctx context.Context, r *supervision.Record, sigs []*supervision.Signature,

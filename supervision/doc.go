@@ -2,7 +2,8 @@
 // relationships, records made from form definitions, their signatures and the
 // finalising of a signed record into documents in the supervisee's file.
 //
-// The server package turns HTTP into calls on Service; Service calls forms,
+// The server package turns HTTP into calls on the parts of Service (see "How
+// Service splits"); they call forms,
 // storage, the renderer and the sealer through the small interfaces declared
 // here (Store, Blobs, Renderer, Sealer), so a test can swap any of them. The
 // adapters point inward: storage, render and seal import this package (render
@@ -26,30 +27,41 @@
 // sealer, the failure's own back-off of 30 seconds doubling to an hour). A
 // periodic sweep queues any pending record the queue does not hold.
 //
-// # How Service would split
+// # How Service splits
 //
-// Service has grown to some thirty exported methods. It is meant to split
-// along what it serves, each part with its own slice of Store, so that a
+// Service is four parts by what they serve, built together by New over a
+// shared core; a handler names the part it calls (svc.Records.Sign), so a
 // reader finds any behaviour in one hop from cmd/supfile:
 //
-//   - People and sign-in (auth.go, the staff half of service.go): Login,
-//     Authenticate, Logout, SetPassword, CreateStaff, EnsureAdmin, ListStaff,
-//     StaffMember, Names; store: staff and sessions.
-//   - Records (records.go, finalize.go, pending.go, seal.go): StartRecord,
-//     Record, SaveDraft, SaveDraftPost, Submit, Sign, OpenDocument, Verify,
-//     FinishDocuments, PendingDocuments, FinalizePending; store: records, signatures,
-//     events, documents; with the Renderer, Sealer and Blobs.
-//   - The file (records.go File, frontpage.go, export.go): File, FrontPage,
-//     FrontPagePDF, Export; store: record listings, read-only.
-//   - Administration (the relationship half of service.go, reindex.go):
-//     SetSupervisor, CurrentSupervisor, Supervisees, SupervisorHistory,
-//     Reindex; store: relationships, ImportRecord.
+//   - People (auth.go, the staff half of service.go, EditStaff in
+//     staffadmin.go): sign-in, sessions, passwords, adding and changing
+//     staff, Names; store: PeopleStore (staff, sessions, AuthStore).
+//   - Records (records.go, finalize.go, pending.go, failures.go, seal.go,
+//     living.go, InviteToRecord/RemoveFromRecord in arrange.go): start, save,
+//     submit, sign, finalise, documents, verify, versions, withdrawal,
+//     disagreements, FinishDocuments for the job queue; store: RecordStore;
+//     with the Renderer, Sealer and Blobs.
+//   - Files (File in records.go, frontpage.go, export.go, due.go, the reads
+//     of accesslog.go, Tasks and FileDisagreements in living.go,
+//     NamedRecords/AuditLinks in arrange.go): what is read across a file;
+//     store: FileStore, read-only.
+//   - Admin (the relationship half of service.go, handover.go, the cover and
+//     audit half of arrange.go, reindex.go, purge.go, leavers in
+//     staffadmin.go): supervisors, handover, cover, audits, reindex, purge;
+//     store: AdminStore.
 //
-// Each part would be its own type (People, Records, File, Admin) sharing a
-// small core (clock, organisation, forms catalogue, logger, the access rule
-// of who stands where to a file), built together by one constructor, and
-// Store would become PeopleStore, RecordStore, FileStore and AdminStore
-// embedded in Store for the implementations. The split waits until the
-// parallel work on access, sign-in and the access log has landed, since it
-// moves every method they touch.
+// The core (type core: service.go, access.go, the writing half of
+// accesslog.go) is the clock, the organisation, the forms catalogue, the
+// logger, who stands where to a file (FileAccess, RecordAccess, HasLeft,
+// CurrentSupervisor) and the access log; it reads the store through the
+// small coreStore. Service itself answers only for the whole: Policy,
+// Forms, OrgName, Location, Ping, Ready. Files reads three things from the
+// other parts (names, a record's versions, whom the actor covers) through
+// fields set by New.
+//
+// Store is the union of the four area interfaces, which are made of the
+// small ones beside the code that uses them (AccessStore, AccessLogStore,
+// AuthStore, FailureStore, HandoverStore, LivingStore, VerifyStore) and
+// StaffReader, RecordReader and RelationshipReader; each part holds only
+// its own.
 package supervision
