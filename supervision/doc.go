@@ -39,8 +39,9 @@
 //   - Records (records.go, finalize.go, pending.go, failures.go, seal.go,
 //     living.go, InviteToRecord/RemoveFromRecord in arrange.go): start, save,
 //     submit, sign, finalise, documents, verify, versions, withdrawal,
-//     disagreements, FinishDocuments for the job queue; store: RecordStore;
-//     with the Renderer, Sealer and Blobs.
+//     disagreements, email notices (notify.go), FinishDocuments and
+//     SendNotice for the job queue; store: RecordStore; with the Renderer,
+//     Sealer and Blobs.
 //   - Files (File in records.go, frontpage.go, export.go, due.go, the reads
 //     of accesslog.go, Tasks and FileDisagreements in living.go,
 //     NamedRecords/AuditLinks in arrange.go): what is read across a file;
@@ -56,8 +57,9 @@
 // CurrentSupervisor) and the access log; it reads the store through the
 // small coreStore. Service itself answers only for the whole: Policy,
 // Forms, OrgName, Location, Ping, Ready. Files reads three things from the
-// other parts (names, a record's versions, whom the actor covers) through
-// fields set by New.
+// other parts (names, a record's versions, whom the actor covers), and
+// Records one (what is due, for the weekly digest), through fields set by
+// New.
 //
 // Store is the union of the four area interfaces, which are made of the
 // small ones beside the code that uses them (AccessStore, AccessLogStore,
