@@ -35,11 +35,13 @@
 //
 //   - People (auth.go, the staff half of service.go, EditStaff in
 //     staffadmin.go): sign-in, sessions, passwords, adding and changing
-//     staff, Names; store: PeopleStore (staff, sessions, AuthStore).
+//     staff, Names, email preferences; store: PeopleStore (staff,
+//     sessions, AuthStore, MailStore).
 //   - Records (records.go, finalize.go, pending.go, failures.go, seal.go,
 //     living.go, InviteToRecord/RemoveFromRecord in arrange.go): start, save,
 //     submit, sign, finalise, documents, verify, versions, withdrawal,
-//     disagreements, email notices (notify.go), FinishDocuments and
+//     disagreements, attachments (attachments.go), the task list
+//     (tasklist.go), email notices (notify.go), FinishDocuments and
 //     SendNotice for the job queue; store: RecordStore; with the Renderer,
 //     Sealer and Blobs.
 //   - Files (File in records.go, frontpage.go, export.go, due.go, the reads
@@ -54,7 +56,8 @@
 // The core (type core: service.go, access.go, the writing half of
 // accesslog.go) is the clock, the organisation, the forms catalogue, the
 // logger, who stands where to a file (FileAccess, RecordAccess, HasLeft,
-// CurrentSupervisor) and the access log; it reads the store through the
+// CurrentSupervisor, a group record's form in group.go), whether email is
+// on (MailOn) and the access log; it reads the store through the
 // small coreStore. Service itself answers only for the whole: Policy,
 // Forms, OrgName, Location, Ping, Ready. Files reads three things from the
 // other parts (names, a record's versions, whom the actor covers), and
