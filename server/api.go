@@ -237,9 +237,10 @@ type failureJSON struct {
 
 func viewOut(v *supervision.RecordView) recordJSON {
 	out := recordOut(v.Record, v.Form.Title, v.Signatures, v.Documents, true)
-	if v.Form.Generated {
+	if v.Form.Generated || (supervision.IsGroup(v.Form) && v.Record.Status == supervision.StatusDraft) {
 		// What the service filled in when it was shown (a handover's list
-		// of the file's contents as of its moment), as the page shows it.
+		// of the file's contents as of its moment; a group draft's row of
+		// learning for each attendee named), as the page shows it.
 		if raw, err := json.Marshal(v.Data); err == nil {
 			out.Data = raw
 		}

@@ -60,7 +60,12 @@ func (ra *RecordAccess) KeepOthers(data, stored map[string]any) map[string]any {
 	out := keepUnwritten(ra.Form, ra.WritesSection, data, stored)
 	if IsGroup(ra.Form) && ra.File.Actor != nil && ra.Holds(PartyAttendee) {
 		// Each attendee writes their own row of the learning, and only it.
-		if rows := keepOwnLearning(ra.File.Actor.ID, data, stored); rows != nil {
+		// The stored rows are the ones the page showed: one per attendee
+		// named, even before anyone has saved the table (else the first
+		// attendee's learning would be dropped).
+		shown := map[string]any{learningTable: stored[learningTable]}
+		syncLearning(shown, ra.Parties)
+		if rows := keepOwnLearning(ra.File.Actor.ID, data, shown); rows != nil {
 			out[learningTable] = rows
 		} else {
 			delete(out, learningTable)
