@@ -339,7 +339,11 @@ func (w *fieldWriter) field(f *FieldVM) {
 				w.s(`</td>`)
 			}
 			w.s("\n          ")
-			if !f.ReadOnly {
+			if !f.ReadOnly && rowLocked(row) {
+				// Someone else's row (a group record's learning): nothing
+				// to remove.
+				w.s(`<td class="govuk-table__cell"></td>`)
+			} else if !f.ReadOnly {
 				w.s(`<td class="govuk-table__cell"><button type="submit" class="govuk-button govuk-button--secondary govuk-!-margin-bottom-0" name="action" value="remove-row:`)
 				w.e(f.Name)
 				w.s(":")
@@ -516,4 +520,14 @@ func (w *fieldWriter) dateInput(f *FieldVM) {
 		w.s(">\n      </div></div>")
 	}
 	w.s("\n    </div>")
+}
+
+// rowLocked says whether every cell of a table's row is read-only.
+func rowLocked(row []FieldVM) bool {
+	for i := range row {
+		if !row[i].ReadOnly {
+			return false
+		}
+	}
+	return len(row) > 0
 }

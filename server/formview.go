@@ -155,6 +155,40 @@ func buildSections(def *forms.Definition, data map[string]any, errs map[string]s
 	return out
 }
 
+// lockOthersLearning shows the rows of a group record's learning that are
+// other attendees' read-only. An attendee writes only their own row (the
+// service keeps the others as stored), so a row they could type into but
+// not change would drop what they typed.
+func lockOthersLearning(secs []SectionVM, v *supervision.RecordView) {
+	if !supervision.IsGroup(v.Form) || v.Access == nil || v.Access.File == nil || v.Access.File.Actor == nil {
+		return
+	}
+	me := v.Access.File.Actor.ID
+	for si := range secs {
+		for fi := range secs[si].Fields {
+			f := &secs[si].Fields[fi]
+			if f.Name != "learning" || f.Table == nil || f.ReadOnly {
+				continue
+			}
+			for _, row := range f.Table.Rows {
+				mine := false
+				for _, cell := range row {
+					if strings.HasSuffix(cell.Name, ".attendee") {
+						for _, o := range cell.Options {
+							mine = mine || (o.Checked && o.Value == me)
+						}
+					}
+				}
+				if !mine {
+					for i := range row {
+						row[i].ReadOnly = true
+					}
+				}
+			}
+		}
+	}
+}
+
 // hasPersonField reports whether a form has a person field, alone or as a
 // table's column: the only fields whose options or answers need staff names.
 func hasPersonField(def *forms.Definition) bool {

@@ -541,6 +541,7 @@ func (s *Server) renderEdit(c *gin.Context, status int, v *supervision.RecordVie
 		p.Page.Flash = "Withdrawn to draft. The signatures given are cleared: everyone signs again once you submit it."
 	}
 	p.Sections = buildSections(v.Form, data, p.Page.ErrorMap, people, v.Access.WritesSection)
+	lockOthersLearning(p.Sections, v)
 	// Without JavaScript, adding or removing a table's row posts the page
 	// back; the buttons post to this page's own address with the table's
 	// id as the fragment, so the page opens again at the table.

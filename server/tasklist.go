@@ -164,7 +164,9 @@ func (s *Server) renderSection(c *gin.Context, status int, v *supervision.Record
 	if c.Query("saved") != "" && len(p.Page.Errors) > 0 {
 		p.Page.Flash = "Draft saved with everything as you typed it. Correct the answers marked below before you submit it."
 	}
-	p.Section = buildSections(v.Form, data, p.Page.ErrorMap, people, v.Access.WritesSection)[i]
+	secs := buildSections(v.Form, data, p.Page.ErrorMap, people, v.Access.WritesSection)
+	lockOthersLearning(secs, v)
+	p.Section = secs[i]
 	s.render(c, status, "record_section", p)
 	return nil
 }

@@ -54,6 +54,12 @@ func TestBrowserGroupSupervision(t *testing.T) {
 		navigate(t, s, chromedp.Navigate(m.URL+"/records/"+rec.ID+"/edit"))
 		if i == 0 {
 			checkWidths(t, s, "group record: an attendee's learning")
+			// The other attendees' rows are theirs: shown, not editable.
+			var locked []bool
+			do(t, s, chromedp.Evaluate(`[0, 1, 2].map(n => document.querySelector("#f-learning-" + n + "-learning").readOnly)`, &locked))
+			if len(locked) != 3 || locked[0] || !locked[1] || !locked[2] {
+				t.Errorf("learning rows read-only for the first attendee: %v, want [false true true]", locked)
+			}
 		}
 		do(t, s, setValue(fmt.Sprintf("#f-learning-%d-learning", i), "What "+names[i]+" learnt"))
 		click(t, s, `button[name=action][value=save]:not([formaction])`)
