@@ -218,7 +218,7 @@ func TestKilledWhileFinalising(t *testing.T) {
 		case len(rec.Signatures) == 2:
 		case accepted[id]:
 			t.Errorf("record %s: the signature answered 201 before the kill is lost (%d signatures, %s)", id, len(rec.Signatures), rec.Status)
-		case len(rec.Signatures) == 1 && rec.Status == "submitted":
+		case len(rec.Signatures) == 1 && rec.Status == "awaiting_signatures":
 			p.supervisor.call("POST", "/api/v1/records/"+id+"/signatures", map[string]any{"name": "Ahmed Khan", "confirm": true}, http.StatusCreated, nil)
 			resigned++
 		default:
