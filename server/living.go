@@ -35,7 +35,9 @@ func (s *Server) recordNewVersion(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, "/records/"+r.ID+"/edit?started=version")
+	// A long form opens on its task list, as a new draft does; a short
+	// one on its single edit page.
+	c.Redirect(http.StatusSeeOther, s.svc.Records.RecordEditURL(r)+"?started=version")
 	return nil
 }
 
@@ -44,7 +46,7 @@ func (s *Server) recordWithdraw(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, "/records/"+v.Record.ID+"/edit?withdrawn=1")
+	c.Redirect(http.StatusSeeOther, supervision.EditURL(v.Form, v.Record.ID)+"?withdrawn=1")
 	return nil
 }
 

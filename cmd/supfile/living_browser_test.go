@@ -79,13 +79,23 @@ func TestBrowserLivingRecords(t *testing.T) {
 	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+v1.ID))
 	checkWidths(t, sup, "signed record with Update this record")
 	click(t, sup, `form[action$="/versions"] button`)
-	if s := textOf(t, sup, `.govuk-notification-banner, .app-flash, main`); !strings.Contains(s, "Version 2 started") {
-		t.Errorf("version 2's edit page does not say so")
+	// The agreement (13 sections) opens on its task list, as a new draft
+	// does, saying which version was started.
+	var url, v2 string
+	do(t, sup, chromedp.Evaluate(`location.href`, &url))
+	if !strings.HasSuffix(url, "/tasks?started=version") {
+		t.Errorf("Update this record opened %s, not the agreement's task list", url)
 	}
+	v2 = strings.TrimSuffix(strings.TrimPrefix(url, m.URL+"/records/"), "/tasks?started=version")
+	if s := textOf(t, sup, `main`); !strings.Contains(s, "Version 2 started") || !strings.Contains(s, "Check your answers") {
+		t.Errorf("version 2's task list does not say it was started: %q", s)
+	}
+	checkWidths(t, sup, "task list of version 2 after Update this record")
+	// The single page still edits any draft (and shows it prefilled).
+	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+v2+"/edit?opened=page"))
 	if v := valueOf(t, sup, `#f-location`); v != validAgreement("")["location"] {
 		t.Errorf("version 2 not prefilled: location %q", v)
 	}
-	var url, v2 string
 
 	// A word in a number box is saved as typed, with the error beside it.
 	do(t, sup, setValue(`#f-times_per_year`, "thirteen"))
@@ -103,16 +113,13 @@ func TestBrowserLivingRecords(t *testing.T) {
 	// Going Back shows what was typed (the page kept by the browser, or
 	// loaded again: the draft holds it), not the page as first loaded.
 	do(t, sup, chromedp.Evaluate(`history.back(); true`, nil))
-	waitURL(t, sup, "started=version")
+	waitURL(t, sup, "opened=page")
 	var back string
 	do(t, sup, chromedp.Evaluate(`document.querySelector("#f-times_per_year").value`, &back))
 	if back != "thirteen" {
 		t.Errorf("after Back the number box holds %q", back)
 	}
 	// (chromedp does not follow a page restored by Back: load it afresh.)
-	url = ""
-	do(t, sup, chromedp.Evaluate(`location.href`, &url))
-	v2 = strings.TrimSuffix(strings.TrimPrefix(url, m.URL+"/records/"), "/edit?started=version")
 	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+v2+"/edit"))
 	var r livingRecord
 	p.supervisor.call("GET", "/api/v1/records/"+v2, nil, http.StatusOK, &r)
@@ -188,12 +195,40 @@ func TestBrowserLivingRecords(t *testing.T) {
 	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+wd.ID))
 	checkWidths(t, sup, "record awaiting signatures, with Withdraw to draft")
 	click(t, sup, `form[action$="/withdraw"] button`)
-	if s := textOf(t, sup, `main`); !strings.Contains(s, "Withdrawn to draft") {
-		t.Errorf("after withdrawal: no message")
+	// The supervision record (12 sections) goes back to its task list.
+	url = ""
+	do(t, sup, chromedp.Evaluate(`location.href`, &url))
+	if url != m.URL+"/records/"+wd.ID+"/tasks?withdrawn=1" {
+		t.Errorf("Withdraw to draft opened %s, not the task list", url)
 	}
-	checkWidths(t, sup, "draft after withdrawal")
+	if s := textOf(t, sup, `main`); !strings.Contains(s, "Withdrawn to draft") || !strings.Contains(s, "Check your answers") {
+		t.Errorf("after withdrawal: no message on the task list: %q", s)
+	}
+	checkWidths(t, sup, "task list after withdrawal")
 	p.supervisor.call("GET", "/api/v1/records/"+wd.ID, nil, http.StatusOK, &wd)
 	if wd.Status != "draft" || len(wd.Signatures) != 0 {
 		t.Errorf("withdrawn: %s with %d signatures", wd.Status, len(wd.Signatures))
 	}
+
+	// A short form (the forward planner, two sections) keeps its single
+	// edit page: Update this record opens it, prefilled.
+	fp, _ := cat.Get("forward-planner")
+	var plan livingRecord
+	p.supervisor.call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": "forward-planner", "data": forms.Sample(fp, p.supervisorID)}, http.StatusCreated, &plan)
+	p.supervisor.call("POST", "/api/v1/records/"+plan.ID+"/submit", nil, http.StatusOK, nil)
+	p.supervisor.call("POST", "/api/v1/records/"+plan.ID+"/signatures", map[string]any{"name": "Ahmed Khan", "confirm": true}, http.StatusCreated, nil)
+	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+plan.ID))
+	click(t, sup, `form[action$="/versions"] button`)
+	url = ""
+	do(t, sup, chromedp.Evaluate(`location.href`, &url))
+	if !strings.HasSuffix(url, "/edit?started=version") {
+		t.Errorf("Update this record on the forward planner opened %s, not its edit page", url)
+	}
+	if s := textOf(t, sup, `main`); !strings.Contains(s, "Version 2 started") {
+		t.Errorf("the forward planner's version 2 does not say it was started: %q", s)
+	}
+	if v := valueOf(t, sup, `#f-supervisee_name`); v != plan.Data["supervisee_name"] {
+		t.Errorf("forward planner version 2 not prefilled: %q, want %q", v, plan.Data["supervisee_name"])
+	}
+	checkWidths(t, sup, "forward planner version 2 (single edit page)")
 }

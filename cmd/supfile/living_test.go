@@ -183,13 +183,14 @@ func testLivingRecords(t *testing.T, env map[string]string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(loc, "/edit?started=version") {
+	// The agreement has more than four sections: its task list.
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(loc, "/tasks?started=version") {
 		t.Fatalf("page update: %d %q", resp.StatusCode, loc)
 	}
-	v3 := strings.TrimSuffix(strings.TrimPrefix(resp.Header.Get("Location"), "/records/"), "/edit?started=version")
-	_, page = sup.get("/records/" + v3 + "/edit?started=version")
+	v3 := strings.TrimSuffix(strings.TrimPrefix(resp.Header.Get("Location"), "/records/"), "/tasks?started=version")
+	_, page = sup.get("/records/" + v3 + "/tasks?started=version")
 	if !strings.Contains(page, "Version 3 started") {
-		t.Errorf("version 3's edit page does not say so")
+		t.Errorf("version 3's task list does not say so")
 	}
 	// ...and its author deletes it (the supervisee cannot); it is gone.
 	see.call("DELETE", "/api/v1/records/"+v3, nil, http.StatusForbidden, nil)
@@ -258,7 +259,7 @@ func testLivingRecords(t *testing.T, env map[string]string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/records/"+wd.ID+"/edit?withdrawn=1" {
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/records/"+wd.ID+"/tasks?withdrawn=1" {
 		t.Errorf("page withdrawal: %d %q", resp.StatusCode, loc)
 	}
 	sup.call("POST", "/api/v1/records/"+wd.ID+"/submit", nil, http.StatusOK, nil)
