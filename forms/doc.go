@@ -13,5 +13,10 @@
 // steps: the definition's JSON Schema (types, formats, lengths, ranges,
 // options), then the checks that depend on the mode (required answers in
 // Final mode only) and on the context (characters the documents can print),
-// then the cross-field rules, which are data in the definition too.
+// then the cross-field rules, which are data in the definition too. The
+// schema step first asks a hand-written check of the same schema
+// (schemaAccepts, accepts.go), which is several times cheaper; only answers
+// it refuses go through the schema validator, whose errors make the
+// messages. A test holds the two to the same verdict over the catalogue and
+// fuzzed answers.
 package forms

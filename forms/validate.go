@@ -68,12 +68,16 @@ func (d *Definition) Validate(data map[string]any, mode Mode, ctx Context) []Fie
 			return []FieldError{{Field: "", Message: "This form cannot be checked: " + err.Error()}}
 		}
 	}
-	if err := c.schema.Validate(any(answers)); err != nil {
-		var ve *jsonschema.ValidationError
-		if errors.As(err, &ve) {
-			v.schemaErrors(ve)
-		} else {
-			v.add("", 0, "These answers cannot be checked")
+	// The schema pass runs only when the hand-written check of the same
+	// schema finds something wrong: its errors make the messages.
+	if !d.schemaAccepts(answers) {
+		if err := c.schema.Validate(any(answers)); err != nil {
+			var ve *jsonschema.ValidationError
+			if errors.As(err, &ve) {
+				v.schemaErrors(ve)
+			} else {
+				v.add("", 0, "These answers cannot be checked")
+			}
 		}
 	}
 	// The rules see only answers that passed the schema, and none that a
