@@ -42,6 +42,22 @@ func (db *DB) GetSession(ctx context.Context, tokenHash string, now time.Time) (
 	return &s, nil
 }
 
+// SessionStaff returns the member of staff whose session tokenHash is, if
+// it has not expired by now: GetSession and GetStaff in one query, as each
+// request signs in. No such session, an expired one and one whose staff is
+// gone are all ErrNotFound.
+func (db *DB) SessionStaff(ctx context.Context, tokenHash string, now time.Time) (*supervision.Staff, error) {
+	st, err := scanStaff(db.r.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM sessions x JOIN staff s ON s.id = x.staff_id
+		WHERE x.token_hash = $1 AND x.expires_at > $2`, tokenHash, ts(now)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("No such session, or it has expired")
+	}
+	if err != nil {
+		return nil, fail("get session", err, messages{})
+	}
+	return st, nil
+}
+
 // DeleteSession ends a session. Ending one that does not exist is not an
 // error, so signing out twice (two tabs) is harmless.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {

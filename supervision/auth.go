@@ -302,16 +302,12 @@ func (s *People) Authenticate(ctx context.Context, token string) (*Staff, error)
 	if token == "" {
 		return nil, Errorf(ErrAuth, "Sign in to continue")
 	}
-	sess, err := s.store.GetSession(ctx, hashToken(token), s.now())
+	// The session and its member of staff in one read: every request
+	// makes it. A session's staff cannot be deleted while it lasts (the
+	// sessions go first), so no staff means no session.
+	st, err := s.store.SessionStaff(ctx, hashToken(token), s.now())
 	if errors.Is(err, ErrNotFound) {
 		return nil, Errorf(ErrAuth, "Your session has ended. Sign in again")
-	}
-	if err != nil {
-		return nil, err
-	}
-	st, err := s.store.GetStaff(ctx, sess.StaffID)
-	if errors.Is(err, ErrNotFound) {
-		return nil, Errorf(ErrAuth, "Sign in to continue")
 	}
 	if err != nil {
 		return nil, err

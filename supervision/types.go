@@ -167,6 +167,9 @@ type PeopleStore interface {
 
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
+	// SessionStaff is the member of staff of a live session (GetSession
+	// then GetStaff, in one read): ErrNotFound if there is none.
+	SessionStaff(ctx context.Context, tokenHash string, now time.Time) (*Staff, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
 }
 

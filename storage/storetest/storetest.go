@@ -763,6 +763,23 @@ func testSessions(t *testing.T, db *storage.DB) {
 	_, err = db.GetSession(ctx, "no-such-hash", now)
 	wantKind(t, err, supervision.ErrNotFound, "GetSession of an unknown token")
 
+	// SessionStaff: the session's member of staff, while it lasts.
+	who, err := db.SessionStaff(ctx, "hash-1", now.Add(time.Minute))
+	must(t, err, "SessionStaff")
+	diff(t, "SessionStaff", staff, who)
+	if _, err := db.SessionStaff(ctx, "hash-1", s.ExpiresAt.Add(-time.Microsecond)); err != nil {
+		t.Errorf("SessionStaff a microsecond before expiry: %v", err)
+	}
+	for _, at := range []time.Time{s.ExpiresAt, s.ExpiresAt.Add(time.Microsecond)} {
+		who, err := db.SessionStaff(ctx, "hash-1", at)
+		wantKind(t, err, supervision.ErrNotFound, "SessionStaff at "+at.String())
+		if who != nil {
+			t.Errorf("SessionStaff of an expired session returned %+v", who)
+		}
+	}
+	_, err = db.SessionStaff(ctx, "no-such-hash", now)
+	wantKind(t, err, supervision.ErrNotFound, "SessionStaff of an unknown token")
+
 	dup := *s
 	wantKind(t, db.CreateSession(ctx, &dup), supervision.ErrConflict, "CreateSession with a token in use")
 	wantKind(t, db.CreateSession(ctx, &supervision.Session{TokenHash: "hash-2", StaffID: "nobody", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}),
@@ -771,6 +788,8 @@ func testSessions(t *testing.T, db *storage.DB) {
 	must(t, db.DeleteSession(ctx, "hash-1"), "DeleteSession")
 	_, err = db.GetSession(ctx, "hash-1", now)
 	wantKind(t, err, supervision.ErrNotFound, "GetSession after DeleteSession")
+	_, err = db.SessionStaff(ctx, "hash-1", now)
+	wantKind(t, err, supervision.ErrNotFound, "SessionStaff after DeleteSession")
 	must(t, db.DeleteSession(ctx, "hash-1"), "DeleteSession again")
 
 	// Housekeeping removes only expired sessions.
