@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/internal/pgtest"
 )
 
@@ -20,6 +21,7 @@ import (
 // second observer, and the observer, the auditor and the stand-in see what
 // they may; every page axe-clean at 1280 and 375 pixels.
 func TestBrowserAccess(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	t.Run("sqlite", func(t *testing.T) { testBrowserAccess(t, nil) })
 	t.Run("postgres", func(t *testing.T) { testBrowserAccess(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)}) })
 }

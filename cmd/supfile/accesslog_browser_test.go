@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/internal/pgtest"
 )
 
@@ -29,6 +30,7 @@ func checkWidths(t *testing.T, ctx context.Context, page string) {
 }
 
 func TestBrowserAccessLog(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	t.Run("sqlite", func(t *testing.T) { testBrowserAccessLog(t, nil) })
 	t.Run("postgres", func(t *testing.T) { testBrowserAccessLog(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)}) })
 }

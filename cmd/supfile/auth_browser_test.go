@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/oauth2-proxy/mockoidc"
 
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/internal/pgtest"
 )
 
@@ -18,6 +19,7 @@ import (
 // details form setting an end date, the handover warning, and a leaver's
 // read-only file with its retention date.
 func TestBrowserSignInAndLeavers(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	t.Run("sqlite", func(t *testing.T) { testBrowserSignInAndLeavers(t, nil) })
 	t.Run("postgres", func(t *testing.T) {
 		testBrowserSignInAndLeavers(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)})

@@ -223,6 +223,7 @@ func fillAgreement(t *testing.T, ctx context.Context, data map[string]any) {
 }
 
 func TestBrowserAgreement(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var root context.Context
@@ -342,6 +343,7 @@ func TestBrowserAgreement(t *testing.T) {
 // The administrator's pages: adding staff (with a mistake), a member of
 // staff, setting a supervisor and a password (with a mistake).
 func TestBrowserAdmin(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var root context.Context
@@ -390,6 +392,7 @@ func TestBrowserAdmin(t *testing.T) {
 // that every required question shows its error: axe-core must find nothing
 // on either page. New forms are picked up from GET /api/v1/forms.
 func TestBrowserEveryForm(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var list []struct{ ID, Title string }
@@ -476,6 +479,7 @@ func TestBrowserEveryForm(t *testing.T) {
 // reads them, so what is typed is saved; without it the same buttons post
 // the form (tested in the server's page tests).
 func TestBrowserTableRows(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var rec recordResp

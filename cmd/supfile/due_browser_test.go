@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // TestBrowserDueHome: the supervisor's home lists their supervisees most
@@ -16,6 +18,7 @@ import (
 // supervisors' teams and downloads them as CSV. Axe-clean, no sideways
 // scroll at 375 and 1280 px.
 func TestBrowserDueHome(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	today := time.Now().In(mustLondon(t)).Format(time.DateOnly)

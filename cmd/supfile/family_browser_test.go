@@ -20,6 +20,7 @@ import (
 // carries the prompts' answers and both scales. Axe-clean, no sideways scroll
 // at 375 and 1280 px.
 func TestBrowserFamilyPlacement(t *testing.T) {
+	needs.Tools(t, "Chromium", "pdftotext")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 

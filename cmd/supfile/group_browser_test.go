@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // TestBrowserGroupSupervision: the lead adds three attendees on the group
@@ -16,6 +18,7 @@ import (
 // and signs; the one signed record is then listed in all three files.
 // Axe-clean, no sideways scroll at 375 and 1280 px.
 func TestBrowserGroupSupervision(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	ids := []string{p.superviseeID,

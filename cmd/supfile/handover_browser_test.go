@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // TestBrowserHandover: the supervisor hands the file over from the file
@@ -14,6 +16,7 @@ import (
 // theirs); the incoming supervisor finds it on their home page and signs
 // it. Every page is axe-clean and does not scroll sideways at 375 or 1280 px.
 func TestBrowserHandover(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	fileAgreementAndRecord(t, ht, ht.supervisor, "Ahmed Khan")

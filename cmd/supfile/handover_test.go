@@ -236,6 +236,7 @@ func mustJSON(t *testing.T, v any) []byte {
 // and DOCX hold what it lists. A new agreement is due until Bea and Siân
 // sign one. Then Bea's line manager hands the file on again.
 func TestHandoverEndToEnd(t *testing.T) {
+	needs.Tools(t, "pdftotext")
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	testHandoverEndToEnd(t, ht)

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // waitText polls until the element's text contains want.
@@ -57,6 +58,7 @@ func jsString(s string) string {
 // Update this record and the versions, and Withdraw to draft. Axe-clean, no
 // sideways scroll at 375 and 1280 px.
 func TestBrowserLivingRecords(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	v1 := signAgreement(t, p, "")

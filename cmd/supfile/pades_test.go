@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/digitorus/timestamp"
+
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // newRFC3161 is an RFC 3161 timestamp authority on loopback, made with
@@ -110,6 +112,7 @@ func sealingPKI(t *testing.T) (certFile, keyFile string, crlServer *httptest.Ser
 // down, the last signature is kept and the documents wait, as for the
 // timestamp authority; once it is back, they are made.
 func TestSealPAdESBaselineLTEndToEnd(t *testing.T) {
+	needs.Tools(t, "pdfsig")
 	certFile, keyFile, _, down := sealingPKI(t)
 	tsa := newRFC3161(t)
 	m := startApp(t, map[string]string{"SUPFILE_SEAL_CERT": certFile, "SUPFILE_SEAL_KEY": keyFile, "SUPFILE_SEAL_TSA_URL": tsa.URL})

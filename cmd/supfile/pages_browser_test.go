@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/supervision"
 )
 
@@ -21,6 +22,7 @@ import (
 // the cheap way to check every page after a change to the templates or
 // the CSS.
 func TestBrowserEveryPage(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	cat, err := forms.Load(forms.Builtin(), "")

@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/supervision"
 )
 
@@ -17,6 +18,7 @@ import (
 // supervision's worried / working well / needs to happen, with no "Not
 // answered"; axe-clean and no sideways scrolling at 375 and 1280 px.
 func TestBrowserRecordLayouts(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	cat, err := forms.Load(forms.Builtin(), "")

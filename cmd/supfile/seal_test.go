@@ -37,6 +37,7 @@ func pdfsigSays(t *testing.T, pdf []byte) doctext.SigReport {
 // covers the whole document, and says "Digest Mismatch" after one byte of
 // the document is changed. The verify page says the same in plain words.
 func TestSignedPDFIsSealed(t *testing.T) {
+	needs.Tools(t, "pdfsig")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	rec := signAgreement(t, p, "")
@@ -84,6 +85,7 @@ func TestSignedPDFIsSealed(t *testing.T) {
 // is used instead of a generated one; a bad one stops start-up with one
 // line naming the setting.
 func TestSealCertificateFromConfiguration(t *testing.T) {
+	needs.Tools(t, "pdfsig")
 	dir := t.TempDir()
 	made, _, err := seal.LoadOrCreate(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), "Borough of Exampleton")
 	if err != nil {

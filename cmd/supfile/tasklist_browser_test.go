@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/internal/needs"
 )
 
 // onOnePage moves a browser from a new record's task list to its single
@@ -80,6 +81,7 @@ func sectionData(def *forms.Definition, i int, data map[string]any) map[string]a
 // SUPFILE_SCREENSHOT_DIR set, the task list at 1280 px is saved there as
 // task-list.png (the README's picture).
 func TestBrowserTaskList(t *testing.T) {
+	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	cat, err := forms.Load(forms.Builtin(), "")

@@ -60,6 +60,7 @@ type fileListing struct {
 // left. supfile reindex rebuilds the index, the people come back, and the
 // file lists the same records with the same document hashes.
 func TestReindexAndExportCommands(t *testing.T) {
+	needs.Tools(t, "sha256sum")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	signAgreement(t, p, "First.")

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/supervisionfile/supfile/forms"
+	"github.com/supervisionfile/supfile/internal/needs"
 	"github.com/supervisionfile/supfile/seal"
 )
 
@@ -50,6 +51,7 @@ func apiVerify(t *testing.T, c *client, pdf []byte) verifyJSON {
 // is not the copy in the file names its record only to those who may read
 // it.
 func TestVerifyForeignSealAndAccess(t *testing.T) {
+	needs.Tools(t, "pdfsig")
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	rec := signAgreement(t, p, "")

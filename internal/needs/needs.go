@@ -10,7 +10,9 @@ import (
 	"testing"
 )
 
-// Tools skips the test under -short, naming what it needs.
+// Tools skips the test under -short, naming what it needs. Call it on the
+// test's first line, before any set-up (starting the service, signing
+// people in), so that -short skips the test at once.
 func Tools(tb testing.TB, what ...string) {
 	tb.Helper()
 	if testing.Short() {
