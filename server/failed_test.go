@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/render"
 	"github.com/supervisionfile/supfile/storage"
@@ -59,7 +61,7 @@ func TestDocumentsFailedShown(t *testing.T) {
 	}
 	r := &crashingRenderer{Renderer: rr}
 	var offset atomic.Int64 // moves the service's clock on
-	svc := supervision.New(db, blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: time.UTC,
+	svc := supervision.New(db, blobs, cat, r, supervision.Config{PasswordCost: bcrypt.MinCost, OrgName: "Testshire County Council", Location: time.UTC,
 		Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }}, nil)
 	if _, _, err := svc.People.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		t.Fatal(err)

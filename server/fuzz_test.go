@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/render"
 	"github.com/supervisionfile/supfile/storage"
@@ -55,7 +57,7 @@ func newFuzzApp(f *testing.F) *fuzzApp {
 	if err != nil {
 		f.Fatal(err)
 	}
-	svc := supervision.New(db, blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: time.UTC}, nil)
+	svc := supervision.New(db, blobs, cat, r, supervision.Config{PasswordCost: bcrypt.MinCost, OrgName: "Testshire County Council", Location: time.UTC}, nil)
 	if _, _, err := svc.People.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		f.Fatal(err)
 	}

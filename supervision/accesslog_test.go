@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/render"
 	"github.com/supervisionfile/supfile/storage"
@@ -324,7 +326,7 @@ func TestNothingIsReadUnlogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := supervision.New(brokenLog{db}, w.blobs, cat, rd, supervision.Config{OrgName: "Testshire County Council"}, nil)
+	svc := supervision.New(brokenLog{db}, w.blobs, cat, rd, supervision.Config{PasswordCost: bcrypt.MinCost, OrgName: "Testshire County Council"}, nil)
 	sid := w.supervisee.ID
 	for name, read := range map[string]func() (any, error){
 		"file":       func() (any, error) { return svc.Files.File(ctx, w.supervisee, sid) },
@@ -418,7 +420,7 @@ func TestArrangementsAndLeaversAreLogged(t *testing.T) {
 	}
 	cat, _ := forms.Load(forms.Builtin(), "")
 	rd, _ := render.New(render.Options{})
-	later := supervision.New(db, blobs, cat, rd, supervision.Config{OrgName: "Testshire County Council",
+	later := supervision.New(db, blobs, cat, rd, supervision.Config{PasswordCost: bcrypt.MinCost, OrgName: "Testshire County Council",
 		Now: func() time.Time { return time.Date(2031, 7, 1, 9, 0, 0, 0, time.UTC) }}, nil)
 	items, err := later.Admin.Purge(ctx)
 	if err != nil {

@@ -367,7 +367,7 @@ func (s *People) ResetPassword(ctx context.Context, actor *Staff, actorToken, st
 }
 
 func (s *People) storePassword(ctx context.Context, st *Staff, password, keepSession string) error {
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cfg.passwordCost())
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}

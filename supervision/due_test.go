@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/policy"
 	"github.com/supervisionfile/supfile/render"
@@ -59,7 +61,7 @@ func newDueWorld(t *testing.T, preset, role, start string, now time.Time) *dueWo
 	}
 	loc, _ := time.LoadLocation("Europe/London")
 	w := &dueWorld{db: db}
-	w.svc = supervision.New(db, nil, cat, r, supervision.Config{Location: loc, Policy: p, Now: func() time.Time { return now }}, nil)
+	w.svc = supervision.New(db, nil, cat, r, supervision.Config{PasswordCost: bcrypt.MinCost, Location: loc, Policy: p, Now: func() time.Time { return now }}, nil)
 	if _, _, err := w.svc.People.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		t.Fatal(err)
 	}

@@ -20,3 +20,14 @@ func TestDummyHashCost(t *testing.T) {
 		t.Fatalf("the dummy hash is not a bcrypt hash: %v", err)
 	}
 }
+
+// TestDefaultPasswordCost: unless a test lowers it, new passwords are
+// hashed at bcrypt's default cost, the dummy hash's.
+func TestDefaultPasswordCost(t *testing.T) {
+	if got := (Config{}).passwordCost(); got != bcrypt.DefaultCost {
+		t.Fatalf("new passwords hashed at cost %d, want %d", got, bcrypt.DefaultCost)
+	}
+	if got := (Config{PasswordCost: bcrypt.MinCost}).passwordCost(); got != bcrypt.MinCost {
+		t.Fatalf("a test's cost %d became %d", bcrypt.MinCost, got)
+	}
+}

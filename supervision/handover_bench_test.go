@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/internal/pgtest"
 	"github.com/supervisionfile/supfile/render"
@@ -73,7 +75,7 @@ func newHandoverFile(tb testing.TB, db *storage.DB, n int) *handoverFile {
 	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
 	loc, _ := time.LoadLocation("Europe/London")
 	f := &handoverFile{blobs: &countingBlobs{Blobs: local}, effective: "2026-11-30"}
-	f.svc = supervision.New(db, f.blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: loc,
+	f.svc = supervision.New(db, f.blobs, cat, r, supervision.Config{PasswordCost: bcrypt.MinCost, OrgName: "Testshire County Council", Location: loc,
 		Now: func() time.Time { return now }}, slog.New(slog.DiscardHandler))
 	if _, _, err := f.svc.People.EnsureAdmin(ctx, "admin@testshire.gov.uk", "admin password 1"); err != nil {
 		tb.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/internal/doctext"
@@ -98,7 +99,7 @@ func serviceOn(t *testing.T, blobs supervision.Blobs) (*supervision.Service, *st
 	if err != nil {
 		t.Fatal(err)
 	}
-	return supervision.New(db, blobs, cat, r, supervision.Config{OrgName: "Testshire County Council", Location: time.UTC}, nil), db
+	return supervision.New(db, blobs, cat, r, supervision.Config{PasswordCost: bcrypt.MinCost, OrgName: "Testshire County Council", Location: time.UTC}, nil), db
 }
 
 func TestReindexRebuildsTheFile(t *testing.T) {

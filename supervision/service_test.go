@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/internal/miniotest"
 	"github.com/supervisionfile/supfile/render"
@@ -227,7 +229,7 @@ func newWorldWith(tb testing.TB, blobs supervision.Blobs, sealer supervision.Sea
 	loc, _ := time.LoadLocation("Europe/London")
 	w := &world{blobs: &flakyBlobs{Blobs: blobs}, renderer: &flakyRenderer{Renderer: r}, store: &countingStore{Store: db},
 		clock: &testClock{}, logs: &logCapture{}, jobs: &fakeJobs{}, dir: dir}
-	cfg := supervision.Config{OrgName: "Testshire County Council", Location: loc, Seal: sealer, Now: w.clock.now, Jobs: w.jobs}
+	cfg := supervision.Config{PasswordCost: bcrypt.MinCost, OrgName: "Testshire County Council", Location: loc, Seal: sealer, Now: w.clock.now, Jobs: w.jobs}
 	for _, f := range configure {
 		f(&cfg)
 	}

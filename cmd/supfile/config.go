@@ -78,6 +78,11 @@ type Config struct {
 	// Operations.
 	JobWorkers   int    // SUPFILE_JOB_WORKERS: jobs this instance works at once; 0 only queues them; 2 by default
 	MetricsToken string // SUPFILE_METRICS_TOKEN: bearer token for /metrics; empty allows loopback only
+
+	// passwordCost is supervision.Config.PasswordCost: never read from
+	// the environment or flags, so 0 (bcrypt's default cost, 10); only this
+	// package's tests lower it (startApp).
+	passwordCost int
 }
 
 // configError names the setting at fault, for a one-line start-up failure.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // startApp runs the whole application on 127.0.0.1:0 with a fresh data
@@ -30,6 +32,10 @@ func startApp(t *testing.T, env map[string]string) *Main {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
+	// Passwords hashed at bcrypt's lowest cost: sign-ins were half of
+	// TestWhoMayDoWhat's time. TestProductionPasswordCost checks that
+	// `supfile` itself hashes at cost 10 or more.
+	cfg.passwordCost = bcrypt.MinCost
 	var out bytes.Buffer
 	m := NewMain(cfg, &syncWriter{w: &out})
 	if err := m.Run(context.Background()); err != nil {

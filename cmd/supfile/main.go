@@ -212,7 +212,7 @@ func (m *Main) openService(ctx context.Context) error {
 	m.metrics = metrics.New(cfg.MetricsToken)
 	scfg := supervision.Config{OrgName: cfg.OrgName, Location: cfg.Location, Seal: m.metrics.Sealer(sl.ForService()), PresignTTL: cfg.S3PresignTTL,
 		PasswordsOff: !cfg.LocalPasswords, RetentionYears: cfg.RetentionYears, Jobs: m.jobs, Policy: cfg.Policy, BaseURL: cfg.BaseURL,
-		Attachments: m.attachmentConfig()}
+		Attachments: m.attachmentConfig(), PasswordCost: cfg.passwordCost}
 	if cfg.SMTP.Host != "" {
 		scfg.Mail, scfg.Notices = mailer.New(cfg.SMTP), m.jobs
 		m.log.Info("email notifications are on", "smtp", net.JoinHostPort(cfg.SMTP.Host, fmt.Sprint(cfg.SMTP.Port)), "starttls", cfg.SMTP.StartTLS, "from", cfg.SMTP.From.Address)
