@@ -542,6 +542,7 @@ func (s *Server) renderEdit(c *gin.Context, status int, v *supervision.RecordVie
 	}
 	p.Sections = buildSections(v.Form, data, p.Page.ErrorMap, people, v.Access.WritesSection)
 	lockOthersLearning(p.Sections, v)
+	p.Page.anchorDates(p.Sections)
 	// Without JavaScript, adding or removing a table's row posts the page
 	// back; the buttons post to this page's own address with the table's
 	// id as the fragment, so the page opens again at the table.

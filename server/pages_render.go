@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -31,6 +32,12 @@ type basePage struct {
 	ErrorMessage string
 	Errors       []supervision.FieldError
 	ErrorMap     map[string]string
+	// ErrorAnchors: where the error summary links a field's error, when
+	// not to the element of the field's own id (a date's month or year
+	// box). Date inputs of a form page are put here (anchorDates); a
+	// stand-alone date input is found from what was posted (ErrorHref).
+	ErrorAnchors map[string]string
+	req          *http.Request
 }
 
 type pageLink struct{ Href, Text string }
@@ -38,7 +45,67 @@ type pageLink struct{ Href, Text string }
 func (b *basePage) HasErrors() bool { return len(b.Errors) > 0 }
 
 func (s *Server) basePage(c *gin.Context, title string) *basePage {
-	return &basePage{Title: title, OrgName: s.svc.OrgName(), User: currentUser(c), ErrorMap: map[string]string{}}
+	return &basePage{Title: title, OrgName: s.svc.OrgName(), User: currentUser(c), ErrorMap: map[string]string{}, req: c.Request}
+}
+
+// ErrorHref is the id the error summary links a field's error to: the
+// field's input, or for a GOV.UK date input the first of its boxes in
+// error (the day box when the date as a whole is wrong), as the GOV.UK
+// date input pattern asks.
+func (b *basePage) ErrorHref(field string) string {
+	if a, ok := b.ErrorAnchors[field]; ok {
+		return a
+	}
+	if b.req != nil {
+		for _, v := range []url.Values{b.req.PostForm, b.req.URL.Query()} {
+			if d, ok := v[field+".day"]; ok && len(d) > 0 {
+				return dateBoxID(anchor(field), forms.JoinDateParts(d[0], v.Get(field+".month"), v.Get(field+".year")))
+			}
+		}
+	}
+	return anchor(field)
+}
+
+// dateBoxID is the id of a date input's first box in error for the value
+// kept as typed: the day box's id (the field's), or that id with -month or
+// -year. A real date, or a date wrong as a whole, gives the day box.
+func dateBoxID(id, value string) string {
+	_, bad := forms.DateProblem(value)
+	for i, suffix := range [3]string{"", "-month", "-year"} {
+		if bad[i] {
+			return id + suffix
+		}
+	}
+	return id
+}
+
+// anchorDates points the error summary at the first box in error of each
+// date input in the sections (top-level questions, follow-ups and table
+// cells).
+func (b *basePage) anchorDates(secs []SectionVM) {
+	var walk func(fs []FieldVM)
+	walk = func(fs []FieldVM) {
+		for i := range fs {
+			f := &fs[i]
+			if f.Kind == "date" && f.Error != "" && !f.ReadOnly {
+				if b.ErrorAnchors == nil {
+					b.ErrorAnchors = map[string]string{}
+				}
+				b.ErrorAnchors[f.Name] = dateBoxID(f.ID, f.Value)
+			}
+			for _, o := range f.Options {
+				walk(o.Reveal)
+			}
+			if f.Table != nil {
+				for _, row := range f.Table.Rows {
+					walk(row)
+				}
+			}
+		}
+	}
+	for i := range secs {
+		walk(secs[i].Fields)
+	}
 }
 
 // setErrors puts validation errors on a page: the summary and the map the
@@ -83,7 +150,18 @@ var roleLabels = map[supervision.RoleCategory]string{
 func (s *Server) funcs() template.FuncMap {
 	loc := s.svc.Location()
 	return template.FuncMap{
-		"anchor":     anchor,
+		"anchor": anchor,
+		// dateBad: which boxes of a stand-alone date input in error to
+		// mark (all three when the date as a whole is wrong).
+		"dateBad": func(value, err string) [3]bool {
+			if err == "" {
+				return [3]bool{}
+			}
+			if _, bad := forms.DateProblem(value); bad != [3]bool{} {
+				return bad
+			}
+			return [3]bool{true, true, true}
+		},
 		"fieldsHTML": fieldsHTML,
 		"sel":        selectOf,
 		"partyLabel": partyLabel,

@@ -166,6 +166,7 @@ func (s *Server) renderSection(c *gin.Context, status int, v *supervision.Record
 	}
 	secs := buildSections(v.Form, data, p.Page.ErrorMap, people, v.Access.WritesSection)
 	lockOthersLearning(secs, v)
+	p.Page.anchorDates(secs)
 	p.Section = secs[i]
 	s.render(c, status, "record_section", p)
 	return nil
