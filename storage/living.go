@@ -11,8 +11,9 @@ import (
 // CreateVersion stores a later version of a signed record, filed under its
 // first version (r.SeriesID), with its first event. A second version with
 // the same number is ErrConflict (a unique index), so two people updating
-// a record at once make one new version.
-func (db *DB) CreateVersion(ctx context.Context, r *supervision.Record, ev supervision.Event) error {
+// a record at once make one new version. The people named on the version
+// before (parties) are named on the new one in the same transaction.
+func (db *DB) CreateVersion(ctx context.Context, r *supervision.Record, parties []*supervision.RecordParty, ev supervision.Event) error {
 	if r.ID == "" || r.SeriesID == "" || r.SeriesID == r.ID {
 		return invalid("A new version needs its own ID and its first version's")
 	}
@@ -39,6 +40,14 @@ func (db *DB) CreateVersion(ctx context.Context, r *supervision.Record, ev super
 		if err != nil {
 			return fail("create version", err, messages{conflict: "This version of the record exists already",
 				notFound: "The member of staff or author of this record does not exist"})
+		}
+		for _, p := range parties {
+			if p.RecordID != r.ID {
+				return invalid("A person named with a new version must be named on that version")
+			}
+			if err := insertParty(ctx, tx, p); err != nil {
+				return err
+			}
 		}
 		return insertEvent(ctx, tx, r.ID, &ev)
 	})

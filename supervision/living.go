@@ -33,9 +33,10 @@ type DisagreementResponse struct {
 // drafts and responses to disagreements.
 type LivingStore interface {
 	// CreateVersion stores a new version of a signed record (r.SeriesID
-	// names the first version, r.Version its number) with its first event;
-	// ErrConflict if the series has that version already.
-	CreateVersion(ctx context.Context, r *Record, ev Event) error
+	// names the first version, r.Version its number) with the people named
+	// on it (carried over from the version before) and its first event, in
+	// one transaction; ErrConflict if the series has that version already.
+	CreateVersion(ctx context.Context, r *Record, parties []*RecordParty, ev Event) error
 	// Series lists the versions of the series whose first version is root,
 	// oldest first.
 	Series(ctx context.Context, root string) ([]*Record, error)
@@ -173,13 +174,43 @@ func (s *Records) NewVersion(ctx context.Context, actor *Staff, id string) (*Rec
 	}
 	ev := Event{RecordID: r.ID, At: now, ActorID: actor.ID, Action: "created",
 		Detail: fmt.Sprintf("version %d, prefilled from version %d", r.Version, latestSigned.Version)}
-	if err := s.store.CreateVersion(ctx, r, ev); err != nil {
+	named, err := s.store.RecordParties(ctx, latestSigned.ID)
+	if err != nil {
+		return nil, err
+	}
+	parties := carriedParties(def, named, r.ID, actor.ID, now)
+	if len(parties) > 0 {
+		var roles []string
+		for _, p := range parties {
+			roles = append(roles, strings.ReplaceAll(p.Role, "_", " "))
+		}
+		ev.Detail += "; named again from version " + fmt.Sprint(latestSigned.Version) + ": " + strings.Join(roles, ", ")
+	}
+	if err := s.store.CreateVersion(ctx, r, parties, ev); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return nil, Errorf(ErrConflict, "Someone else has just started version %d of this record: open it from the file", r.Version)
 		}
 		return nil, err
 	}
 	return r, nil
+}
+
+// carriedParties are the people named on the version before (a senior
+// manager on a serious-incident plan, attendees, an invited observer) named
+// again on the new version, so it reads and is signed by the same people.
+// A party in one of the form's fixed signer roles is not carried: those
+// sign by their standing towards the file when the new version is signed
+// (the supervisor then, not the one who signed version 1).
+func carriedParties(def *forms.Definition, named []*RecordParty, recordID, actorID string, now time.Time) []*RecordParty {
+	invitable := InvitableRoles(def)
+	var out []*RecordParty
+	for _, p := range named {
+		if !slices.Contains(invitable, p.Role) && slices.ContainsFunc(def.Signers, func(sg forms.Signer) bool { return sg.Role == p.Role }) {
+			continue
+		}
+		out = append(out, &RecordParty{RecordID: recordID, StaffID: p.StaffID, Role: p.Role, AddedBy: actorID, AddedAt: now})
+	}
+	return out
 }
 
 // keepKnown drops answers to questions the form no longer asks.

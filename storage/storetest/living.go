@@ -37,6 +37,10 @@ func testLiving(t *testing.T, db *storage.DB) {
 	_, _, err = db.RecordSeries(ctx, "missing")
 	wantKind(t, err, supervision.ErrNotFound, "RecordSeries of a missing record")
 
+	// A senior manager named on version 1 is named on version 2 with it.
+	sm := newStaff(t, db, "Sara Senior")
+	must(t, db.AddRecordParty(ctx, &supervision.RecordParty{RecordID: v1.ID, StaffID: sm.ID, Role: supervision.PartySeniorManager, AddedBy: sup.ID, AddedAt: at}), "AddRecordParty")
+
 	// Version 2, started by several at once: one wins.
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
@@ -46,7 +50,8 @@ func testLiving(t *testing.T, db *storage.DB) {
 			defer wg.Done()
 			r := &supervision.Record{ID: "rec-v2-" + string(rune('a'+i)), StaffID: see.ID, FormID: v1.FormID, FormVersion: 1, Version: 2,
 				Status: supervision.StatusDraft, Revision: 1, Data: v1.Data, AuthorID: sup.ID, CreatedAt: at, UpdatedAt: at, SeriesID: v1.ID}
-			errs[i] = db.CreateVersion(ctx, r, supervision.Event{At: at, ActorID: sup.ID, Action: "created"})
+			parties := []*supervision.RecordParty{{RecordID: r.ID, StaffID: sm.ID, Role: supervision.PartySeniorManager, AddedBy: sup.ID, AddedAt: at}}
+			errs[i] = db.CreateVersion(ctx, r, parties, supervision.Event{At: at, ActorID: sup.ID, Action: "created"})
 		}()
 	}
 	wg.Wait()
@@ -65,12 +70,31 @@ func testLiving(t *testing.T, db *storage.DB) {
 		t.Fatal("no version 2 was made")
 	}
 	wantKind(t, db.CreateVersion(ctx, &supervision.Record{ID: "rec-x", StaffID: see.ID, FormID: v1.FormID, FormVersion: 1, Version: 3,
-		Status: supervision.StatusDraft, Revision: 1, Data: v1.Data, AuthorID: sup.ID, CreatedAt: at, UpdatedAt: at, SeriesID: "missing"},
+		Status: supervision.StatusDraft, Revision: 1, Data: v1.Data, AuthorID: sup.ID, CreatedAt: at, UpdatedAt: at, SeriesID: "missing"}, nil,
 		supervision.Event{ActorID: sup.ID, Action: "created"}), supervision.ErrNotFound, "CreateVersion of a missing record")
 	series, err := db.Series(ctx, v1.ID)
 	must(t, err, "Series")
 	if len(series) != 2 || series[0].ID != v1.ID || series[1].ID != won || series[1].SeriesID != v1.ID || series[0].Status != supervision.StatusSigned {
 		t.Errorf("Series = %+v", series)
+	}
+	named, err := db.RecordParties(ctx, won)
+	must(t, err, "RecordParties v2")
+	if len(named) != 1 || named[0].StaffID != sm.ID || named[0].Role != supervision.PartySeniorManager {
+		t.Errorf("parties of version 2 = %+v, want the senior manager", named)
+	}
+	for i := range errs {
+		if id := "rec-v2-" + string(rune('a'+i)); id != won {
+			if lost, _ := db.RecordParties(ctx, id); len(lost) != 0 {
+				t.Errorf("the losing version %s left parties %+v", id, lost)
+			}
+		}
+	}
+	wantKind(t, db.CreateVersion(ctx, &supervision.Record{ID: "rec-y", StaffID: see.ID, FormID: v1.FormID, FormVersion: 1, Version: 3,
+		Status: supervision.StatusDraft, Revision: 1, Data: v1.Data, AuthorID: sup.ID, CreatedAt: at, UpdatedAt: at, SeriesID: v1.ID},
+		[]*supervision.RecordParty{{RecordID: v1.ID, StaffID: sm.ID, Role: supervision.PartySeniorManager, AddedBy: sup.ID, AddedAt: at}},
+		supervision.Event{ActorID: sup.ID, Action: "created"}), supervision.ErrInvalid, "CreateVersion naming someone on another record")
+	if _, err := db.GetRecord(ctx, "rec-y"); err == nil {
+		t.Errorf("a version refused for its parties was stored")
 	}
 	root, _, err = db.RecordSeries(ctx, won)
 	must(t, err, "RecordSeries v2")
