@@ -62,6 +62,19 @@ var gridLines = map[string][]string{
 	"supervision-agreement": {
 		`Name of supervisee\s+Name of supervisee — ateb 1`,
 	},
+	// Appendix H's three columns, with the prompts that belong together
+	// on one row.
+	"family-placement-supervision": {
+		`What are we worried( about\?)?\s+What’s working well\?\s+What needs to( happen\?)?`,
+		`The carers'\s+Answer \d+ to "Foster( carers')?\s+How are \(will\) the carers\s+Answer \d+ to "What`,
+		`Name of supervisor\s+Name of supervisor — ateb`,
+	},
+	// The group's Signs of Safety mapping, three columns side by side.
+	"group-supervision": {
+		`What are we worried( about\?)?\s+What’s working well\?\s+What needs to happen\?`,
+		`Answer \d+ to "What are we( worried)?\s+Answer \d+ to "What's( working)?\s+Answer \d+ to "What needs to`,
+		`Date of group supervision\s+\d+ \w+ \d{4}`,
+	},
 }
 
 // TestCatalogueDocuments reads every built-in form's PDF as a person
@@ -133,6 +146,102 @@ func TestCatalogueDOCXInLibreOffice(t *testing.T) {
 			if !regexp.MustCompile(re).MatchString(text) {
 				t.Errorf("%s: LibreOffice's PDF has no line matching %s in\n%s", id, re, text)
 			}
+		}
+	}
+}
+
+// wordsInOrder says whether every word of want is in text, in order: an
+// answer printed in a grid's column or beside its label is read by
+// pdftotext line by line, interleaved with its neighbours.
+func wordsInOrder(text, want string) bool {
+	pos := 0
+	for _, w := range strings.Fields(want) {
+		i := strings.Index(text[pos:], w)
+		if i < 0 {
+			return false
+		}
+		pos += i + len(w)
+	}
+	return true
+}
+
+// TestLayoutFormsPrintEveryAnswer: Appendix H (family placement
+// supervision) and group supervision print in their layouts (pairs, the
+// three-column grids) with every answer given, in the PDF (read with
+// pdftotext -layout) and in the DOCX, and nothing printed as "Not
+// answered".
+func TestLayoutFormsPrintEveryAnswer(t *testing.T) {
+	needs.Tools(t, "pdftotext")
+	cat, err := forms.Load(forms.Builtin(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdfs, docxs := catalogueDocs(t)
+	for _, id := range []string{"family-placement-supervision", "group-supervision"} {
+		def, ok := cat.Get(id)
+		if !ok {
+			t.Fatalf("no form %s", id)
+		}
+		if def.Sections[0].Layout.Type != forms.LayoutPairs {
+			t.Errorf("%s: its first section is not laid out in pairs", id)
+		}
+		grids := 0
+		for _, sec := range def.Sections {
+			if sec.Layout.Type == forms.LayoutGrid {
+				grids++
+			}
+		}
+		if grids == 0 {
+			t.Errorf("%s: no grid", id)
+		}
+		v, _, lookup := goldenView(def)
+		name := func(id string) string {
+			if s := lookup(id); s != nil {
+				return s.Name
+			}
+			return id
+		}
+		var answers []string
+		for _, sec := range def.Display(v.Data, name) {
+			for _, f := range sec.Fields {
+				if f.IsTable {
+					for _, row := range f.Rows {
+						answers = append(answers, row...)
+					}
+					continue
+				}
+				answers = append(answers, f.Value)
+			}
+		}
+		text, err := doctext.PDFLayout(pdfs[id])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text, "Not answered") {
+			t.Errorf("%s: the PDF says \"Not answered\"", id)
+		}
+		docx, err := doctext.DOCX(docxs[id])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(docx, "Not answered") {
+			t.Errorf("%s: the DOCX says \"Not answered\"", id)
+		}
+		n := 0
+		for _, a := range answers {
+			if strings.TrimSpace(a) == "" {
+				continue
+			}
+			n++
+			if !wordsInOrder(text, a) {
+				t.Errorf("%s: the PDF lacks the answer %.80q", id, a)
+			}
+		}
+		for _, m := range doctext.Missing(docx, answers...) {
+			t.Errorf("%s: the DOCX lacks the answer %.80q", id, m)
+		}
+		if n < 10 {
+			t.Errorf("%s: only %d answers to look for", id, n)
 		}
 	}
 }

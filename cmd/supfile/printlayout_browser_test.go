@@ -15,8 +15,8 @@ import (
 // TestBrowserRecordLayouts: a signed record's page shows what its
 // documents print: the agreement's fixed statements, the audit's question
 // grid, the self-assessment's RAG grid (colour and word) and case
-// supervision's worried / working well / needs to happen, with no "Not
-// answered"; axe-clean and no sideways scrolling at 375 and 1280 px.
+// supervision's and Appendix H's worried / working well / needs to
+// happen, with no "Not answered"; axe-clean and no sideways scrolling at 375 and 1280 px.
 func TestBrowserRecordLayouts(t *testing.T) {
 	needs.Tools(t, "Chromium")
 	m := startApp(t, nil)
@@ -37,6 +37,8 @@ func TestBrowserRecordLayouts(t *testing.T) {
 		"file-audit":            {"Note of findings", "Is the supervision file structured in accordance with Supervision Policy?"},
 		"self-assessment":       {"Golden thread", "Evidence for the rating"},
 		"case-supervision":      {"What are we worried about?", "Voice of the child"},
+		// Appendix H's three columns, the prompts that go together on a row.
+		"family-placement-supervision": {"What’s working well?", "The carers' practice", "Timescales, checks and reviews"},
 	}
 	for id, want := range wants {
 		def, ok := cat.Get(id)
@@ -78,6 +80,13 @@ func TestBrowserRecordLayouts(t *testing.T) {
 		}
 		if strings.Contains(body, "Not answered") {
 			t.Errorf("%s: the record page says \"Not answered\"", id)
+		}
+		if id == "family-placement-supervision" {
+			var heads string
+			do(t, sup, chromedp.Evaluate(`Array.from(document.querySelectorAll('table.app-grid thead th')).map(e => e.textContent.trim()).join("|")`, &heads))
+			if !strings.Contains(heads, "What are we worried about?|What’s working well?|What needs to happen?") {
+				t.Errorf("family placement supervision: the record page's grid heads are %q", heads)
+			}
 		}
 		if id == "self-assessment" {
 			var tags int
