@@ -15,7 +15,10 @@
 //   - sweep_pending_documents: every minute, and at start, on the leader
 //     instance only, queues a finish job for every pending record (one whose
 //     finish job was never queued: the process died between the signature
-//     and the queue, or the queue was unreachable then).
+//     and the queue, or the queue was unreachable then), and a send_email
+//     job for every email an event owes that is still in the outbox
+//     (supervision.SweepOutbox: the process died between the event and
+//     queueing its emails).
 //   - send_email {kind, staff_id, record_id, key}: one email notification
 //     (supervision.SendNotice), unique by its arguments, whose key names the
 //     event and the person; the service settles each key once, so a retried
@@ -126,6 +129,7 @@ type Finisher interface {
 	PendingDocuments(ctx context.Context) ([]string, error)
 	SendNotice(ctx context.Context, n supervision.Notice) error
 	DigestNotices(ctx context.Context) ([]supervision.Notice, error)
+	SweepOutbox(ctx context.Context) (int, error)
 }
 
 // Options tune a queue.
@@ -400,7 +404,9 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 			return err
 		}
 	}
-	return nil
+	// The emails events owe whose jobs were never queued.
+	_, err = w.q.finisher.SweepOutbox(ctx)
+	return err
 }
 
 type emailWorker struct {

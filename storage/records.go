@@ -49,7 +49,7 @@ func insertEvent(ctx context.Context, tx *sql.Tx, recordID string, ev *supervisi
 	if err != nil {
 		return fail("add event", err, messages{notFound: "No such record"})
 	}
-	return nil
+	return insertOutbox(ctx, tx, ev.At, ev.Notices)
 }
 
 // recordGone tells a change refused by its WHERE clause apart: ErrNotFound

@@ -139,6 +139,7 @@ func (s *Records) finalize(ctx context.Context, v *RecordView, actor *Staff) err
 	r.Status = StatusSigned
 	r.SignedAt = &signedAt
 	r.UpdatedAt = signedAt
+	finalEvent.Notices = s.signedNotices(v)
 	if err := s.store.Finalize(ctx, &r, docs, finalEvent); err != nil {
 		if !errors.Is(err, ErrConflict) {
 			return err
@@ -172,7 +173,7 @@ func (s *Records) finalize(ctx context.Context, v *RecordView, actor *Staff) err
 	v.Documents = docs
 	v.addEvent(&finalEvent)
 	v.refresh()
-	s.notifySigned(ctx, v)
+	s.dispatch(ctx, finalEvent.Notices)
 	return nil
 }
 

@@ -352,12 +352,15 @@ func (s *Records) SendToOther(ctx context.Context, actor *Staff, id string) (*Re
 		name = v.Supervisor.Name
 	}
 	ev := Event{RecordID: v.Record.ID, At: s.now(), ActorID: actor.ID, Action: "sent to " + other, Detail: "for " + name + " to fill in their part"}
+	if ev.Notices, err = s.partNotices(ctx, v, actor, other, ev.At); err != nil {
+		return nil, err
+	}
 	if err := s.store.SetWaitingOn(ctx, v.Record.ID, other, ev); err != nil {
 		return nil, err
 	}
 	v.Record.WaitingOn = other
 	v.addEvent(&ev)
-	s.notifyPart(ctx, v, actor, other, ev.At)
+	s.dispatch(ctx, ev.Notices)
 	return v, nil
 }
 

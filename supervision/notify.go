@@ -74,6 +74,11 @@ type MailStore interface {
 	// notifications off; SetEmailOff switches them off or back on.
 	EmailOff(ctx context.Context, staffID string) (bool, error)
 	SetEmailOff(ctx context.Context, staffID string, off bool, at time.Time) error
+	// Outbox lists the emails events owe (Event.Notices, written with the
+	// event) whose jobs may not be queued yet, oldest first, at most limit;
+	// ClearOutbox deletes them once queued.
+	Outbox(ctx context.Context, limit int) ([]Notice, error)
+	ClearOutbox(ctx context.Context, keys []string) error
 }
 
 // EmailNotificationsOn says whether the actor gets email notifications
@@ -96,16 +101,68 @@ func (s *People) SetEmailNotifications(ctx context.Context, actor *Staff, on boo
 // MailOn says whether email notifications are on (SMTP is set up).
 func (s *core) MailOn() bool { return s.cfg.Mail != nil && s.cfg.Notices != nil }
 
-// notify queues notices; a queue that cannot be reached loses them, with a
-// warning (the event itself is stored and shows on everyone's home).
-func (s *Records) notify(ctx context.Context, ns []Notice) {
+// The emails an event owes are worked out before the event is stored and
+// go into the store with it (Event.Notices: the outbox, in the event's
+// transaction). Once the event is committed, dispatch queues them and
+// clears them from the outbox; if the process dies in between, or the
+// queue cannot be reached, the leader's sweep (SweepOutbox, at start and
+// every minute) queues them. Queueing a notice twice sends one email: the
+// jobs are unique by their notice and SendNotice settles each key once.
+
+// dispatch queues an event's notices once the event is stored, then clears
+// them from the outbox. A queue that cannot be reached leaves them there
+// for the sweep, with a warning.
+func (s *Records) dispatch(ctx context.Context, ns []Notice) {
 	if !s.MailOn() || len(ns) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := s.cfg.Notices.Notify(ctx, ns); err != nil {
-		s.log.Warn("could not queue email notifications", "kind", ns[0].Kind, "record", ns[0].RecordID, "err", err)
+		s.log.Warn("could not queue email notifications: the sweep will", "kind", ns[0].Kind, "record", ns[0].RecordID, "err", err)
+		return
+	}
+	keys := make([]string, len(ns))
+	for i, n := range ns {
+		keys[i] = n.Key
+	}
+	if err := s.store.ClearOutbox(ctx, keys); err != nil {
+		s.log.Warn("could not clear the email outbox (the sweep queues them again, harmlessly)", "record", ns[0].RecordID, "err", err)
+	}
+}
+
+// outboxBatch is how many owed emails one sweep queues at most.
+const outboxBatch = 500
+
+// SweepOutbox queues the emails events owe whose jobs were never queued
+// (the process died after the event, or the queue was unreachable), and
+// clears them: the queue's sweep job calls it on the leader, at start and
+// every minute. It returns how many it queued.
+func (s *Records) SweepOutbox(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		ns, err := s.store.Outbox(ctx, outboxBatch)
+		if err != nil || len(ns) == 0 {
+			return total, err
+		}
+		if s.cfg.Notices == nil {
+			return total, nil
+		}
+		if err := s.cfg.Notices.Notify(ctx, ns); err != nil {
+			return total, err
+		}
+		keys := make([]string, len(ns))
+		for i, n := range ns {
+			keys[i] = n.Key
+		}
+		if err := s.store.ClearOutbox(ctx, keys); err != nil {
+			return total, err
+		}
+		total += len(ns)
+		s.log.Info("emails owed queued by the sweep", "count", len(ns))
+		if len(ns) < outboxBatch {
+			return total, nil
+		}
 	}
 }
 
@@ -167,11 +224,12 @@ func (s *Records) holders(ctx context.Context, v *RecordView, role string) ([]st
 	return []string{sup.ID}, nil
 }
 
-// notifySigners tells the people who may now sign, other than the actor,
-// that the record awaits their signature; except lists roles already told.
-func (s *Records) notifySigners(ctx context.Context, v *RecordView, actor *Staff, event time.Time, except []string) {
+// signerNotices tell the people who may sign v (as it will be once the
+// event is stored), other than the actor, that the record awaits their
+// signature; except lists roles already told.
+func (s *Records) signerNotices(ctx context.Context, v *RecordView, actor *Staff, event time.Time, except []string) ([]Notice, error) {
 	if !s.MailOn() {
-		return
+		return nil, nil
 	}
 	var ids []string
 	for _, role := range signableNow(v) {
@@ -180,58 +238,63 @@ func (s *Records) notifySigners(ctx context.Context, v *RecordView, actor *Staff
 		}
 		h, err := s.holders(ctx, v, role)
 		if err != nil {
-			s.log.Warn("email notifications: who signs", "record", v.Record.ID, "err", err)
-			return
+			return nil, err
 		}
 		ids = append(ids, h...)
 	}
-	s.notify(ctx, noticesTo(NoticeSign, v.Record.ID, eventKey(event), actor, ids))
+	return noticesTo(NoticeSign, v.Record.ID, eventKey(event), actor, ids), nil
 }
 
-// notifyPart tells the other party a draft was sent to them.
-func (s *Records) notifyPart(ctx context.Context, v *RecordView, actor *Staff, side string, event time.Time) {
+// partNotices tell the other party a draft was sent to them.
+func (s *Records) partNotices(ctx context.Context, v *RecordView, actor *Staff, side string, event time.Time) ([]Notice, error) {
 	if !s.MailOn() {
-		return
+		return nil, nil
 	}
 	var ids []string
 	if side == "supervisee" {
 		ids = []string{v.Record.StaffID}
 	} else if v.Supervisor != nil {
 		ids = []string{v.Supervisor.ID}
-	} else if sup, err := s.CurrentSupervisor(ctx, v.Record.StaffID); err == nil && sup != nil {
+	} else if sup, err := s.CurrentSupervisor(ctx, v.Record.StaffID); err != nil {
+		return nil, err
+	} else if sup != nil {
 		ids = []string{sup.ID}
 	}
-	s.notify(ctx, noticesTo(NoticeYourPart, v.Record.ID, eventKey(event), actor, ids))
+	return noticesTo(NoticeYourPart, v.Record.ID, eventKey(event), actor, ids), nil
 }
 
-// notifySigned tells the supervisee and everyone who signed that the
+// signedNotices tell the supervisee and everyone who signed that the
 // record is signed and in the file: once per record.
-func (s *Records) notifySigned(ctx context.Context, v *RecordView) {
+func (s *Records) signedNotices(v *RecordView) []Notice {
 	if !s.MailOn() {
-		return
+		return nil
 	}
 	ids := []string{v.Record.StaffID}
 	for _, sg := range v.Signatures {
 		ids = append(ids, sg.SignerID)
 	}
-	s.notify(ctx, noticesTo(NoticeSigned, v.Record.ID, "final", nil, ids))
+	return noticesTo(NoticeSigned, v.Record.ID, "final", nil, ids)
 }
 
-// notifyDisagreement tells the supervisor and their line manager that a
+// disagreementNotices tell the supervisor and their line manager that a
 // disagreement was recorded (by the actor, in role).
-func (s *Records) notifyDisagreement(ctx context.Context, v *RecordView, actor *Staff, role string) {
+func (s *Records) disagreementNotices(ctx context.Context, v *RecordView, actor *Staff, role string) ([]Notice, error) {
 	if !s.MailOn() {
-		return
+		return nil, nil
 	}
 	sup, err := s.CurrentSupervisor(ctx, v.Record.StaffID)
 	if err != nil || sup == nil {
-		return
+		return nil, err
 	}
 	ids := []string{sup.ID}
-	if lm, err := s.CurrentSupervisor(ctx, sup.ID); err == nil && lm != nil {
+	lm, err := s.CurrentSupervisor(ctx, sup.ID)
+	if err != nil {
+		return nil, err
+	}
+	if lm != nil {
 		ids = append(ids, lm.ID)
 	}
-	s.notify(ctx, noticesTo(NoticeDisagreement, v.Record.ID, role, actor, ids))
+	return noticesTo(NoticeDisagreement, v.Record.ID, role, actor, ids), nil
 }
 
 // SendNotice sends a notice's email, once: it is the email job's work. It
@@ -335,6 +398,13 @@ func (s *Records) buildEmail(ctx context.Context, n Notice, to *Staff) (*Email, 
 		case NoticeSign:
 			if r.Status != StatusAwaitingSignatures {
 				return nil, nil // withdrawn or signed since
+			}
+			sigs, err := s.store.Signatures(ctx, r.ID)
+			if err != nil {
+				return nil, err
+			}
+			if slices.ContainsFunc(sigs, func(sg *Signature) bool { return sg.SignerID == to.ID }) {
+				return nil, nil // signed since the notice was queued
 			}
 			subject = "Awaiting your signature: " + def.Title
 			p.Lines = []string{fmt.Sprintf("A %s in %s awaits your signature.", def.Title, file)}

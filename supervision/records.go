@@ -613,6 +613,9 @@ func (s *Records) submit(ctx context.Context, actor *Staff, v *RecordView) (*Rec
 	sub.Status = StatusAwaitingSignatures
 	sub.UpdatedAt = s.now()
 	ev := Event{RecordID: r.ID, At: sub.UpdatedAt, ActorID: actor.ID, Action: "submitted for signatures", Detail: "SHA-256 " + sub.DataSHA256}
+	if ev.Notices, err = s.signerNotices(ctx, &RecordView{Record: &sub, Form: v.Form}, actor, ev.At, nil); err != nil {
+		return nil, err
+	}
 	if err := s.store.SetStatus(ctx, &sub, ev); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return v, Errorf(ErrConflict, "Someone else changed this record after you opened it")
@@ -622,7 +625,7 @@ func (s *Records) submit(ctx context.Context, actor *Staff, v *RecordView) (*Rec
 	v.Record = &sub
 	v.addEvent(&ev)
 	v.refresh()
-	s.notifySigners(ctx, v, actor, ev.At, nil)
+	s.dispatch(ctx, ev.Notices)
 	return v, nil
 }
 
@@ -714,6 +717,22 @@ func (s *Records) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 		detail += ", recording disagreement"
 	}
 	ev := Event{RecordID: id, At: sig.SignedAt, ActorID: actor.ID, Action: "signed", Detail: detail}
+	// The emails this signature owes, stored with it: to the signers it
+	// lets sign now (unless it is the last), and about a disagreement.
+	before := signableNow(v)
+	after := &RecordView{Record: v.Record, Form: v.Form, Signatures: append(slices.Clone(v.Signatures), sig)}
+	if len(after.SignedRoles()) < len(v.Form.Signers) {
+		if ev.Notices, err = s.signerNotices(ctx, after, actor, ev.At, before); err != nil {
+			return nil, err
+		}
+	}
+	if in.Disagreement != "" {
+		ns, err := s.disagreementNotices(ctx, v, actor, sig.Role)
+		if err != nil {
+			return nil, err
+		}
+		ev.Notices = append(ev.Notices, ns...)
+	}
 	if err := s.store.AddSignature(ctx, sig, ev); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return nil, Errorf(ErrConflict, "This record has already been signed as %s", v.SignAs)
@@ -734,14 +753,10 @@ func (s *Records) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 	} else if v.Events, err = s.store.Events(ctx, id); err != nil {
 		return nil, err
 	}
-	before := signableNow(v)
 	v.Signatures = sigs
 	v.refresh()
-	if in.Disagreement != "" {
-		s.notifyDisagreement(ctx, v, actor, sig.Role)
-	}
+	s.dispatch(ctx, ev.Notices)
 	if !v.DocumentsPending {
-		s.notifySigners(ctx, v, actor, ev.At, before)
 		return v, nil
 	}
 	if err := s.finalize(ctx, v, actor); err != nil {

@@ -107,6 +107,10 @@ type Event struct {
 	ActorID  string
 	Action   string
 	Detail   string
+	// Notices are the emails the event owes: the store writes them to the
+	// outbox in the event's transaction (they are not part of the trail),
+	// so they are queued even if the process dies straight after.
+	Notices []Notice `json:"-"`
 }
 
 // Document is one object written to the file for a signed record.

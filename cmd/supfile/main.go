@@ -115,6 +115,9 @@ type Main struct {
 	served  chan error
 	jobs    *jobs.Queue // the durable job queue (finishing pending documents)
 	metrics *metrics.Metrics
+	// notices, when set (by tests), stands in front of the queue the
+	// service queues its email notices on.
+	notices func(supervision.NoticeQueue) supervision.NoticeQueue
 
 	// URL is where the service listens, once Run has returned.
 	URL string
@@ -215,6 +218,9 @@ func (m *Main) openService(ctx context.Context) error {
 		Attachments: m.attachmentConfig(), PasswordCost: cfg.passwordCost}
 	if cfg.SMTP.Host != "" {
 		scfg.Mail, scfg.Notices = mailer.New(cfg.SMTP), m.jobs
+		if m.notices != nil {
+			scfg.Notices = m.notices(m.jobs)
+		}
 		m.log.Info("email notifications are on", "smtp", net.JoinHostPort(cfg.SMTP.Host, fmt.Sprint(cfg.SMTP.Port)), "starttls", cfg.SMTP.StartTLS, "from", cfg.SMTP.From.Address)
 	}
 	m.svc = supervision.New(m.metrics.Store(m.db), blobs, catalogue, m.metrics.Renderer(renderer), scfg, m.log)

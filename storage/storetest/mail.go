@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/supervisionfile/supfile/storage"
 	"github.com/supervisionfile/supfile/supervision"
@@ -46,4 +47,58 @@ func testMailSent(t *testing.T, db *storage.DB) {
 		}
 	}
 	wantKind(t, db.SetEmailOff(ctx, "nobody", true, base), supervision.ErrNotFound, "off for nobody")
+}
+
+// testMailOutbox: the emails an event owes are stored with the event, in
+// its transaction (an event refused leaves none), listed oldest first,
+// written once per key, and cleared once queued.
+func testMailOutbox(t *testing.T, db *storage.DB) {
+	ctx := t.Context()
+	see, sup := newStaff(t, db, "Siân Gwŷnedd-Jones"), newStaff(t, db, "Ahmed Khan")
+	r := newRecord(t, db, see, sup, "rec-outbox", base)
+	if ns, err := db.Outbox(ctx, 10); err != nil || len(ns) != 0 {
+		t.Fatalf("outbox at first: %v %v", ns, err)
+	}
+	owed := []supervision.Notice{
+		{Kind: supervision.NoticeSign, StaffID: see.ID, RecordID: r.ID, Key: "sign:rec-outbox:1:" + see.ID},
+		{Kind: supervision.NoticeSign, StaffID: sup.ID, RecordID: r.ID, Key: "sign:rec-outbox:1:" + sup.ID},
+	}
+	sub := *r
+	sub.Status, sub.DataSHA256, sub.UpdatedAt = supervision.StatusAwaitingSignatures, "abc123", base.Add(time.Minute)
+	must(t, db.SetStatus(ctx, &sub, supervision.Event{At: sub.UpdatedAt, ActorID: sup.ID, Action: "submitted", Notices: owed}), "SetStatus")
+	got, err := db.Outbox(ctx, 10)
+	must(t, err, "Outbox")
+	if len(got) != 2 || got[0] != owed[0] && got[0] != owed[1] || got[1] != owed[0] && got[1] != owed[1] || got[0] == got[1] {
+		t.Fatalf("outbox = %+v, want %+v", got, owed)
+	}
+	if one, _ := db.Outbox(ctx, 1); len(one) != 1 {
+		t.Errorf("Outbox(1) gave %d", len(one))
+	}
+
+	// An event refused (the record changed meanwhile) owes nothing.
+	stale := *r
+	stale.Status, stale.UpdatedAt = supervision.StatusAwaitingSignatures, base.Add(2*time.Minute)
+	late := []supervision.Notice{{Kind: supervision.NoticeSign, StaffID: see.ID, RecordID: r.ID, Key: "sign:rec-outbox:2:" + see.ID}}
+	if err := db.SetStatus(ctx, &stale, supervision.Event{At: stale.UpdatedAt, ActorID: sup.ID, Action: "submitted", Notices: late}); err == nil {
+		t.Fatal("a stale change was stored")
+	}
+	if got, _ := db.Outbox(ctx, 10); len(got) != 2 {
+		t.Errorf("a refused event left emails owed: %+v", got)
+	}
+	// A bad key refuses the event with it.
+	bad := []supervision.Notice{{Kind: supervision.NoticeSign, StaffID: see.ID, RecordID: r.ID, Key: " "}}
+	wantKind(t, db.AddSignature(ctx, &supervision.Signature{RecordID: r.ID, SignerID: see.ID, Role: "supervisee", Name: see.Name, SignedAt: base.Add(3 * time.Minute)},
+		supervision.Event{ActorID: see.ID, Action: "signed", Notices: bad}), supervision.ErrInvalid, "an email owed with no key")
+	if sigs, _ := db.Signatures(ctx, r.ID); len(sigs) != 0 {
+		t.Errorf("the signature refused with its email was stored: %+v", sigs)
+	}
+
+	must(t, db.ClearOutbox(ctx, []string{owed[0].Key, "never-owed"}), "ClearOutbox")
+	if got, _ := db.Outbox(ctx, 10); len(got) != 1 || got[0] != owed[1] {
+		t.Errorf("after clearing one: %+v", got)
+	}
+	must(t, db.ClearOutbox(ctx, []string{owed[1].Key}), "ClearOutbox")
+	if got, _ := db.Outbox(ctx, 10); len(got) != 0 {
+		t.Errorf("after clearing all: %+v", got)
+	}
 }

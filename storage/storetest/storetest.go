@@ -49,6 +49,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Largest document (verify's limit)", testLargestDocument},
 		{"Versions, withdrawal, drafts, disagreements", testLiving},
 		{"Email notifications sent", testMailSent},
+		{"Emails owed, stored with their event", testMailOutbox},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
