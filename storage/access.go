@@ -53,7 +53,7 @@ func (db *DB) RemoveRecordParty(ctx context.Context, recordID, role, staffID str
 
 // RecordParties are the people named on a record, in the order named.
 func (db *DB) RecordParties(ctx context.Context, recordID string) ([]*supervision.RecordParty, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT record_id, staff_id, role, added_by, added_at FROM record_parties
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT record_id, staff_id, role, added_by, added_at FROM record_parties
 		WHERE record_id = $1 ORDER BY added_at, role, staff_id`, recordID)
 	if err != nil {
 		return nil, fail("record parties", err, messages{})
@@ -147,7 +147,7 @@ func (db *DB) CreateCover(ctx context.Context, c *supervision.Cover) error {
 
 // GetCover returns a cover arrangement.
 func (db *DB) GetCover(ctx context.Context, id string) (*supervision.Cover, error) {
-	c, err := scanCover(db.r.QueryRowContext(ctx, `SELECT `+coverColumns+` FROM covers WHERE id = $1`, id))
+	c, err := scanCover(db.read(ctx).QueryRowContext(ctx, `SELECT `+coverColumns+` FROM covers WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("No such cover arrangement")
 	}
@@ -184,7 +184,7 @@ func (db *DB) endRow(ctx context.Context, table, what, id string, at time.Time) 
 
 // Covers lists arrangements not ended that last until since or later.
 func (db *DB) Covers(ctx context.Context, supervisorID, standInID string, since time.Time) ([]*supervision.Cover, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+coverColumns+` FROM covers
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT `+coverColumns+` FROM covers
 		WHERE ended_at IS NULL AND to_date >= $1 AND ($2 = '' OR supervisor_id = $2) AND ($3 = '' OR stand_in_id = $3)
 		ORDER BY from_date, id`, dayOf(since), supervisorID, standInID)
 	if err != nil {
@@ -236,7 +236,7 @@ func (db *DB) CreateAuditAssignment(ctx context.Context, a *supervision.AuditAss
 
 // GetAuditAssignment returns an audit assignment.
 func (db *DB) GetAuditAssignment(ctx context.Context, id string) (*supervision.AuditAssignment, error) {
-	a, err := scanAssignment(db.r.QueryRowContext(ctx, `SELECT `+assignmentColumns+` FROM audit_assignments WHERE id = $1`, id))
+	a, err := scanAssignment(db.read(ctx).QueryRowContext(ctx, `SELECT `+assignmentColumns+` FROM audit_assignments WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("No such audit assignment")
 	}
@@ -253,7 +253,7 @@ func (db *DB) EndAuditAssignment(ctx context.Context, id string, at time.Time) e
 
 // AuditAssignments lists assignments not ended, by due date.
 func (db *DB) AuditAssignments(ctx context.Context, superviseeID, auditorID string) ([]*supervision.AuditAssignment, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+assignmentColumns+` FROM audit_assignments
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT `+assignmentColumns+` FROM audit_assignments
 		WHERE ended_at IS NULL AND ($1 = '' OR supervisee_id = $1) AND ($2 = '' OR auditor_id = $2)
 		ORDER BY due_date, id`, superviseeID, auditorID)
 	if err != nil {

@@ -261,7 +261,7 @@ func (db *DB) AccessEntries(ctx context.Context, sq supervision.AccessQuery) ([]
 			query += fmt.Sprintf(" OFFSET %d", q.Offset)
 		}
 	}
-	rows, err := db.r.QueryContext(ctx, query, args...)
+	rows, err := db.read(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fail("read the access log", err, messages{})
 	}
@@ -287,7 +287,7 @@ func (db *DB) AccessEntries(ctx context.Context, sq supervision.AccessQuery) ([]
 func (db *DB) CountAccess(ctx context.Context, sq supervision.AccessQuery) (int, error) {
 	where, args := accessQuery(sq).where(false)
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM access_log`+where, args...).Scan(&n); err != nil {
+	if err := db.read(ctx).QueryRowContext(ctx, `SELECT count(*) FROM access_log`+where, args...).Scan(&n); err != nil {
 		return 0, fail("count the access log", err, messages{})
 	}
 	return n, nil

@@ -66,7 +66,7 @@ func insertAttachment(ctx context.Context, tx *sql.Tx, a *supervision.Attachment
 
 // Attachments lists a record's attachments, oldest first.
 func (db *DB) Attachments(ctx context.Context, recordID string) ([]*supervision.Attachment, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+attachmentColumns+` FROM attachments
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT `+attachmentColumns+` FROM attachments
 		WHERE record_id = $1 ORDER BY uploaded_at, id`, recordID)
 	if err != nil {
 		return nil, fail("attachments", err, messages{})

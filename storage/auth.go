@@ -30,7 +30,7 @@ func (db *DB) PurgeCandidates(ctx context.Context, endedBefore time.Time) ([]*su
 // FileDocumentKeys are the object keys of every document and attachment in
 // a file.
 func (db *DB) FileDocumentKeys(ctx context.Context, staffID string) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT d.key FROM documents d JOIN records r ON r.id = d.record_id
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT d.key FROM documents d JOIN records r ON r.id = d.record_id
 		WHERE r.staff_id = $1
 		UNION SELECT a.key FROM attachments a JOIN records r ON r.id = a.record_id WHERE r.staff_id = $1
 		ORDER BY 1`, staffID)

@@ -30,7 +30,7 @@ func (db *DB) SetDocumentsFailure(ctx context.Context, f *supervision.DocumentsF
 // DocumentsFailure returns a record's documents failure, or ErrNotFound.
 func (db *DB) DocumentsFailure(ctx context.Context, recordID string) (*supervision.DocumentsFailure, error) {
 	f := supervision.DocumentsFailure{RecordID: recordID}
-	err := db.r.QueryRowContext(ctx, `SELECT reason, attempts, failed_at, retry_at FROM document_failures WHERE record_id = $1`, recordID).
+	err := db.read(ctx).QueryRowContext(ctx, `SELECT reason, attempts, failed_at, retry_at FROM document_failures WHERE record_id = $1`, recordID).
 		Scan(&f.Reason, &f.Attempts, tsCol(&f.FailedAt), tsCol(&f.RetryAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("The record's documents have not failed")
@@ -43,7 +43,7 @@ func (db *DB) DocumentsFailure(ctx context.Context, recordID string) (*supervisi
 
 // DocumentsFailures lists every documents failure, oldest first.
 func (db *DB) DocumentsFailures(ctx context.Context) ([]*supervision.DocumentsFailure, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT record_id, reason, attempts, failed_at, retry_at FROM document_failures
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT record_id, reason, attempts, failed_at, retry_at FROM document_failures
 		ORDER BY failed_at, record_id`)
 	if err != nil {
 		return nil, fail("documents failures", err, messages{})

@@ -141,7 +141,7 @@ func (db *DB) Handover(ctx context.Context, h *supervision.Handover, rel *superv
 }
 
 func (db *DB) queryHandovers(ctx context.Context, op, query string, args ...any) ([]*supervision.Handover, error) {
-	rows, err := db.r.QueryContext(ctx, query, args...)
+	rows, err := db.read(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fail(op, err, messages{})
 	}
@@ -168,7 +168,7 @@ func (db *DB) Handovers(ctx context.Context, superviseeID string) ([]*supervisio
 
 // HandoverByRecord is the handover whose record this is.
 func (db *DB) HandoverByRecord(ctx context.Context, recordID string) (*supervision.Handover, error) {
-	h, err := scanHandover(db.r.QueryRowContext(ctx, `SELECT `+handoverColumns+` FROM handovers WHERE record_id = $1`, recordID))
+	h, err := scanHandover(db.read(ctx).QueryRowContext(ctx, `SELECT `+handoverColumns+` FROM handovers WHERE record_id = $1`, recordID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("No such handover")
 	}
@@ -197,7 +197,7 @@ func (db *DB) FiledRecords(ctx context.Context, staffID string, asOf time.Time) 
 	if !asOf.IsZero() {
 		bound = ts(asOf)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT r.id, r.form_id, r.form_version, r.version, r.signed_at,
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT r.id, r.form_id, r.form_version, r.version, r.signed_at,
 		COALESCE(p.sha256, ''), COALESCE(d.sha256, '')
 		FROM records r
 		LEFT JOIN documents p ON p.record_id = r.id AND p.version = r.version AND p.kind = 'pdf'
@@ -229,7 +229,7 @@ func (db *DB) FiledRecords(ctx context.Context, staffID string, asOf time.Time) 
 // LastSigned is a file's most recently signed record of a form
 // (ErrNotFound when there is none).
 func (db *DB) LastSigned(ctx context.Context, staffID, formID string) (*supervision.Record, error) {
-	r, err := scanRecord(db.r.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM records
+	r, err := scanRecord(db.read(ctx).QueryRowContext(ctx, `SELECT `+recordColumns+` FROM records
 		WHERE staff_id = $1 AND status = 'signed' AND form_id = $2
 		ORDER BY signed_at DESC, id DESC LIMIT 1`, staffID, formID))
 	if errors.Is(err, sql.ErrNoRows) {

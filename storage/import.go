@@ -64,7 +64,7 @@ func (db *DB) ImportRecord(ctx context.Context, r *supervision.Record, sigs []*s
 // ErrNotFound when no document in the file has them.
 func (db *DB) DocumentBySHA256(ctx context.Context, sum string) (*supervision.Document, error) {
 	var d supervision.Document
-	err := db.r.QueryRowContext(ctx, `SELECT record_id, version, kind, key, sha256, size FROM documents
+	err := db.read(ctx).QueryRowContext(ctx, `SELECT record_id, version, kind, key, sha256, size FROM documents
 		WHERE sha256 = $1 ORDER BY key LIMIT 1`, sum).Scan(&d.RecordID, &d.Version, &d.Kind, &d.Key, &d.SHA256, &d.Size)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("No document in the file has these contents")

@@ -71,7 +71,7 @@ func (db *DB) Series(ctx context.Context, root string) ([]*supervision.Record, e
 // RecordSeries is the record's first version's id and the party it waits on.
 func (db *DB) RecordSeries(ctx context.Context, id string) (root, waitingOn string, err error) {
 	var series string
-	err = db.r.QueryRowContext(ctx, `SELECT series_id, waiting_on FROM records WHERE id = $1`, id).Scan(&series, &waitingOn)
+	err = db.read(ctx).QueryRowContext(ctx, `SELECT series_id, waiting_on FROM records WHERE id = $1`, id).Scan(&series, &waitingOn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", notFound("No such record")
 	}
@@ -205,7 +205,7 @@ func (db *DB) AddDisagreementResponse(ctx context.Context, d *supervision.Disagr
 // DisagreementResponse is a record's response; ErrNotFound when none.
 func (db *DB) DisagreementResponse(ctx context.Context, recordID string) (*supervision.DisagreementResponse, error) {
 	var d supervision.DisagreementResponse
-	err := db.r.QueryRowContext(ctx, `SELECT record_id, responder_id, at, response FROM disagreement_responses
+	err := db.read(ctx).QueryRowContext(ctx, `SELECT record_id, responder_id, at, response FROM disagreement_responses
 		WHERE record_id = $1`, recordID).Scan(&d.RecordID, &d.ResponderID, tsCol(&d.At), &d.Response)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("No response")

@@ -16,7 +16,7 @@ var _ supervision.MailStore = (*DB)(nil)
 // to have nobody to go to.
 func (db *DB) MailSent(ctx context.Context, key string) (bool, error) {
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM mail_sent WHERE key = $1`, key).Scan(&n); err != nil {
+	if err := db.read(ctx).QueryRowContext(ctx, `SELECT count(*) FROM mail_sent WHERE key = $1`, key).Scan(&n); err != nil {
 		return false, fail("mail sent", err, messages{})
 	}
 	return n > 0, nil
@@ -40,7 +40,7 @@ func (db *DB) MarkMailSent(ctx context.Context, key string, at time.Time, outcom
 // notifications off.
 func (db *DB) EmailOff(ctx context.Context, staffID string) (bool, error) {
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM mail_off WHERE staff_id = $1`, staffID).Scan(&n); err != nil {
+	if err := db.read(ctx).QueryRowContext(ctx, `SELECT count(*) FROM mail_off WHERE staff_id = $1`, staffID).Scan(&n); err != nil {
 		return false, fail("email off", err, messages{})
 	}
 	return n > 0, nil

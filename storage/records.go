@@ -91,7 +91,7 @@ func (db *DB) CreateRecord(ctx context.Context, r *supervision.Record, ev superv
 
 // GetRecord returns a record by ID.
 func (db *DB) GetRecord(ctx context.Context, id string) (*supervision.Record, error) {
-	r, err := scanRecord(db.r.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, id))
+	r, err := scanRecord(db.read(ctx).QueryRowContext(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("No such record")
 	}
@@ -110,7 +110,7 @@ func (db *DB) ListRecords(ctx context.Context, staffID string) ([]*supervision.R
 
 // queryRecords runs a query for recordColumns and scans every row.
 func (db *DB) queryRecords(ctx context.Context, op, query string, args ...any) ([]*supervision.Record, error) {
-	rows, err := db.r.QueryContext(ctx, query, args...)
+	rows, err := db.read(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fail(op, err, messages{})
 	}
@@ -246,7 +246,7 @@ func (db *DB) Finalize(ctx context.Context, r *supervision.Record, docs []*super
 
 // Documents lists a record's documents by version, then kind.
 func (db *DB) Documents(ctx context.Context, recordID string) ([]*supervision.Document, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT record_id, version, kind, key, sha256, size FROM documents
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT record_id, version, kind, key, sha256, size FROM documents
 		WHERE record_id = $1 ORDER BY version, kind, key`, recordID)
 	if err != nil {
 		return nil, fail("documents", err, messages{})
@@ -305,7 +305,7 @@ func nilIfEmpty(b []byte) any {
 
 // Signatures lists a record's signatures in the order they were made.
 func (db *DB) Signatures(ctx context.Context, recordID string) ([]*supervision.Signature, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT record_id, role, signer_id, name, signed_at, ip, user_agent, comment,
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT record_id, role, signer_id, name, signed_at, ip, user_agent, comment,
 		disagreement, drawing_png, data_sha256 FROM signatures WHERE record_id = $1 ORDER BY signed_at, role`, recordID)
 	if err != nil {
 		return nil, fail("signatures", err, messages{})
@@ -328,7 +328,7 @@ func (db *DB) Signatures(ctx context.Context, recordID string) ([]*supervision.S
 
 // Events is a record's audit trail in the order it happened.
 func (db *DB) Events(ctx context.Context, recordID string) ([]*supervision.Event, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT record_id, at, actor_id, action, detail FROM events
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT record_id, at, actor_id, action, detail FROM events
 		WHERE record_id = $1 ORDER BY at, id`, recordID)
 	if err != nil {
 		return nil, fail("events", err, messages{})

@@ -76,7 +76,7 @@ func (db *DB) SetSupervisor(ctx context.Context, rel *supervision.Relationship) 
 
 // CurrentRelationship is the supervisee's relationship open on a date.
 func (db *DB) CurrentRelationship(ctx context.Context, superviseeID string, on time.Time) (*supervision.Relationship, error) {
-	r, err := scanRel(db.r.QueryRowContext(ctx, `SELECT `+relColumns+` FROM relationships
+	r, err := scanRel(db.read(ctx).QueryRowContext(ctx, `SELECT `+relColumns+` FROM relationships
 		WHERE supervisee_id = $1 AND from_date <= $2 AND (to_date IS NULL OR to_date > $2)
 		ORDER BY from_date DESC LIMIT 1`, superviseeID, dayOf(on)))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -91,7 +91,7 @@ func (db *DB) CurrentRelationship(ctx context.Context, superviseeID string, on t
 // Relationships is the supervisee's history, oldest first.
 func (db *DB) Relationships(ctx context.Context, superviseeID string) ([]*supervision.Relationship, error) {
 	// An open relationship sorts after one closed on the day it started.
-	rows, err := db.r.QueryContext(ctx, `SELECT `+relColumns+` FROM relationships WHERE supervisee_id = $1
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT `+relColumns+` FROM relationships WHERE supervisee_id = $1
 		ORDER BY from_date, to_date IS NULL, to_date, id`, superviseeID)
 	if err != nil {
 		return nil, fail("relationships", err, messages{})

@@ -30,7 +30,7 @@ func (db *DB) CreateSession(ctx context.Context, s *supervision.Session) error {
 // caller both mean "sign in again".
 func (db *DB) GetSession(ctx context.Context, tokenHash string, now time.Time) (*supervision.Session, error) {
 	var s supervision.Session
-	err := db.r.QueryRowContext(ctx, `SELECT token_hash, staff_id, created_at, expires_at FROM sessions
+	err := db.read(ctx).QueryRowContext(ctx, `SELECT token_hash, staff_id, created_at, expires_at FROM sessions
 		WHERE token_hash = $1 AND expires_at > $2`, tokenHash, ts(now)).
 		Scan(&s.TokenHash, &s.StaffID, tsCol(&s.CreatedAt), tsCol(&s.ExpiresAt))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -47,7 +47,7 @@ func (db *DB) GetSession(ctx context.Context, tokenHash string, now time.Time) (
 // request signs in. No such session, an expired one and one whose staff is
 // gone are all ErrNotFound.
 func (db *DB) SessionStaff(ctx context.Context, tokenHash string, now time.Time) (*supervision.Staff, error) {
-	st, err := scanStaff(db.r.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM sessions x JOIN staff s ON s.id = x.staff_id
+	st, err := scanStaff(db.read(ctx).QueryRowContext(ctx, `SELECT `+staffColumns+` FROM sessions x JOIN staff s ON s.id = x.staff_id
 		WHERE x.token_hash = $1 AND x.expires_at > $2`, tokenHash, ts(now)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("No such session, or it has expired")

@@ -70,7 +70,7 @@ func (db *DB) UpdateStaff(ctx context.Context, s *supervision.Staff) error {
 
 // GetStaff returns a member of staff by ID.
 func (db *DB) GetStaff(ctx context.Context, id string) (*supervision.Staff, error) {
-	s, err := scanStaff(db.r.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff s WHERE s.id = $1`, id))
+	s, err := scanStaff(db.read(ctx).QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff s WHERE s.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("No such member of staff")
 	}
@@ -82,7 +82,7 @@ func (db *DB) GetStaff(ctx context.Context, id string) (*supervision.Staff, erro
 
 // GetStaffByEmail returns a member of staff by email, whatever its case.
 func (db *DB) GetStaffByEmail(ctx context.Context, email string) (*supervision.Staff, error) {
-	s, err := scanStaff(db.r.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff s WHERE s.email = $1`, normaliseEmail(email)))
+	s, err := scanStaff(db.read(ctx).QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff s WHERE s.email = $1`, normaliseEmail(email)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("No member of staff has this email address")
 	}
@@ -98,7 +98,7 @@ func (db *DB) ListStaff(ctx context.Context) ([]*supervision.Staff, error) {
 }
 
 func (db *DB) queryStaff(ctx context.Context, op, query string, args ...any) ([]*supervision.Staff, error) {
-	rows, err := db.r.QueryContext(ctx, query, args...)
+	rows, err := db.read(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fail(op, err, messages{})
 	}
@@ -120,7 +120,7 @@ func (db *DB) queryStaff(ctx context.Context, op, query string, args ...any) ([]
 // CountStaff is how many members of staff there are.
 func (db *DB) CountStaff(ctx context.Context) (int, error) {
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM staff`).Scan(&n); err != nil {
+	if err := db.read(ctx).QueryRowContext(ctx, `SELECT count(*) FROM staff`).Scan(&n); err != nil {
 		return 0, fail("count staff", err, messages{})
 	}
 	return n, nil

@@ -12,7 +12,7 @@ func (db *DB) Throttles(ctx context.Context, keys []string) (map[string]supervis
 	out := make(map[string]supervision.Throttle, len(keys))
 	for _, k := range keys {
 		var t supervision.Throttle
-		err := db.r.QueryRowContext(ctx, `SELECT key, failures, last_failure FROM login_throttle WHERE key = $1`, k).
+		err := db.read(ctx).QueryRowContext(ctx, `SELECT key, failures, last_failure FROM login_throttle WHERE key = $1`, k).
 			Scan(&t.Key, &t.Failures, tsCol(&t.LastFailure))
 		if err == nil {
 			out[k] = t
@@ -65,7 +65,7 @@ func (db *DB) ThrottlePrune(ctx context.Context, before time.Time) (int64, error
 // ThrottleCount is how many throttle rows there are.
 func (db *DB) ThrottleCount(ctx context.Context) (int, error) {
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM login_throttle`).Scan(&n); err != nil {
+	if err := db.read(ctx).QueryRowContext(ctx, `SELECT count(*) FROM login_throttle`).Scan(&n); err != nil {
 		return 0, fail("count throttle", err, messages{})
 	}
 	return n, nil

@@ -327,6 +327,10 @@ func (s *Records) load(ctx context.Context, actor *Staff, id string) (*RecordVie
 // loadView is load; without problems the view's Problems are left out (a
 // save works out its own, for the answers it saves).
 func (s *Records) loadView(ctx context.Context, actor *Staff, id string, problems bool) (*RecordView, error) {
+	// Its dozen reads as one (on SQLite, one read transaction); ended
+	// here, before the command writes and the page reads anything else.
+	ctx, done := s.store.ReadTogether(ctx)
+	defer done()
 	r, err := s.store.GetRecord(ctx, id)
 	if err != nil {
 		return nil, err

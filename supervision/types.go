@@ -183,6 +183,7 @@ type PeopleStore interface {
 type RecordStore interface {
 	StaffReader
 	RecordReader
+	ReadTogether  // a command's reads of a record as one (load)
 	AccessStore   // the people named on a record
 	LivingStore   // versions, withdrawal, disagreement responses
 	FailureStore  // documents that crashed the renderer or sealer
@@ -254,6 +255,15 @@ type RecordReader interface {
 	Signatures(ctx context.Context, recordID string) ([]*Signature, error)
 	Events(ctx context.Context, recordID string) ([]*Event, error)
 	Documents(ctx context.Context, recordID string) ([]*Document, error)
+}
+
+// ReadTogether lets a command make its reads of a record as one: the
+// store returns a context whose reads share one read transaction (where
+// that is cheaper: SQLite) and the function that ends it. The reads inside
+// see the store as at the first of them; the caller ends it before it reads
+// anything it has written.
+type ReadTogether interface {
+	ReadTogether(ctx context.Context) (context.Context, func())
 }
 
 // RelationshipReader reads who supervises whom.

@@ -6,6 +6,7 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +45,7 @@ func RunStoreTests(t *testing.T, newStore func(t *testing.T) *storage.DB) {
 		{"Sessions", testSessions},
 		{"Sign-in throttle, sessions and purge", testAuthStore},
 		{"Ping and Close", testPingClose},
+		{"ReadTogether", testReadTogether},
 		{"Access: record parties, cover, audits", testAccess},
 		{"Group record: one record, its attendees", testGroupRecord},
 		{"Largest document (verify's limit)", testLargestDocument},
@@ -803,6 +805,57 @@ func testSessions(t *testing.T, db *storage.DB) {
 	}
 	if _, err := db.GetSession(ctx, "new", now.Add(2*time.Hour)); err != nil {
 		t.Errorf("a live session was removed: %v", err)
+	}
+}
+
+// testReadTogether: reads inside ReadTogether answer as outside it, and
+// once it is ended (also after its context was cancelled mid-read) every
+// read sees the latest write: no connection is left holding an old
+// snapshot.
+func testReadTogether(t *testing.T, db *storage.DB) {
+	ctx := t.Context()
+	ann := newStaff(t, db, "Ann Reader")
+	rctx, done := db.ReadTogether(ctx)
+	got, err := db.GetStaff(rctx, ann.ID)
+	must(t, err, "GetStaff inside ReadTogether")
+	diff(t, "staff inside ReadTogether", ann, got)
+	inner, innerDone := db.ReadTogether(rctx) // nested: the same reads
+	if _, err := db.GetStaff(inner, ann.ID); err != nil {
+		t.Errorf("GetStaff inside a nested ReadTogether: %v", err)
+	}
+	innerDone()
+	if _, err := db.GetStaff(rctx, ann.ID); err != nil {
+		t.Errorf("GetStaff after the nested one ended: %v", err)
+	}
+	_, err = db.GetStaff(rctx, "nobody")
+	wantKind(t, err, supervision.ErrNotFound, "GetStaff of nobody inside ReadTogether")
+	done()
+
+	for i := range 40 {
+		cctx, cancel := context.WithCancel(ctx)
+		rctx, done := db.ReadTogether(cctx)
+		if i%2 == 0 {
+			db.GetStaff(rctx, ann.ID)
+		}
+		cancel()
+		db.GetStaff(rctx, ann.ID) // after the cancel: may fail, must not stick
+		done()
+		ann.Name = fmt.Sprintf("Ann Reader %d", i)
+		must(t, db.UpdateStaff(ctx, ann), "UpdateStaff")
+		for range 3 {
+			got, err := db.GetStaff(ctx, ann.ID)
+			must(t, err, "GetStaff after ReadTogether")
+			if got.Name != ann.Name {
+				t.Fatalf("round %d: read %q after writing %q: a stale snapshot", i, got.Name, ann.Name)
+			}
+			rctx, done := db.ReadTogether(ctx)
+			got, err = db.GetStaff(rctx, ann.ID)
+			done()
+			must(t, err, "GetStaff in a new ReadTogether")
+			if got.Name != ann.Name {
+				t.Fatalf("round %d: read %q in a new ReadTogether after writing %q", i, got.Name, ann.Name)
+			}
+		}
 	}
 }
 
