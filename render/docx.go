@@ -40,19 +40,28 @@ type rawPart struct {
 // bytes, which keeps stored documents and golden files reproducible.
 var docxModified = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func newDocxBase(styles []byte, letterhead bool) (*docxBase, error) {
+func newDocxBase(styles []byte, letterhead bool, base *baseParts) (*docxBase, error) {
 	b := &docxBase{}
 	types := docxContentTypes
 	if letterhead {
 		types = strings.Replace(types, `</Types>`, `<Override PartName="/word/header2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/></Types>`, 1)
 	}
-	for _, p := range []struct{ name, body string }{
-		{"[Content_Types].xml", types},
+	static := []struct{ name, body string }{
 		{"_rels/.rels", docxPackageRels},
 		{"word/styles.xml", string(styles)},
 		{"word/settings.xml", docxSettings},
 		{"docProps/app.xml", docxApp},
-	} {
+	}
+	if base != nil {
+		var add strings.Builder
+		for _, m := range base.media {
+			fmt.Fprintf(&add, `<Override PartName="/%s" ContentType="%s"/>`, xmlEsc(m.name), xmlEsc(m.contentType))
+			static = append(static, struct{ name, body string }{m.name, string(m.data)})
+		}
+		types = strings.Replace(types, `</Types>`, add.String()+`</Types>`, 1)
+	}
+	static = append([]struct{ name, body string }{{"[Content_Types].xml", types}}, static...)
+	for _, p := range static {
 		rp, err := precompress(p.name, []byte(p.body))
 		if err != nil {
 			return nil, err
@@ -86,7 +95,7 @@ func precompress(name string, body []byte) (rawPart, error) {
 }
 
 func (r *Renderer) renderDOCX(d *printout.Document) ([]byte, error) {
-	w := &docxWriter{lh: r.lh}
+	w := &docxWriter{lh: r.lh, base: r.base}
 	body := w.document(d)
 
 	var out bytes.Buffer
@@ -114,6 +123,22 @@ func (r *Renderer) renderDOCX(d *printout.Document) ([]byte, error) {
 		{"word/footer1.xml", w.footer(d), false},
 		{"docProps/core.xml", docxCore(d), false},
 	}
+	if r.base != nil {
+		// The council's header and footer keep their relationships
+		// (their pictures), under the document's part names.
+		for _, hf := range []struct {
+			name string
+			p    *baseHeaderFooter
+		}{{"word/_rels/header1.xml.rels", r.base.header}, {"word/_rels/footer1.xml.rels", r.base.footer}} {
+			if hf.p != nil && hf.p.rels != "" {
+				parts = append(parts, struct {
+					name   string
+					body   []byte
+					stored bool
+				}{hf.name, relsPart(hf.p.rels), false})
+			}
+		}
+	}
 	if r.lh != nil {
 		parts = append(parts, struct {
 			name   string
@@ -123,7 +148,7 @@ func (r *Renderer) renderDOCX(d *printout.Document) ([]byte, error) {
 			name   string
 			body   []byte
 			stored bool
-		}{"word/_rels/header2.xml.rels", firstHeaderRels(r.lh), false})
+		}{"word/_rels/header2.xml.rels", firstHeaderRels(r.lh, r.base), false})
 		if r.lh.png != nil {
 			parts = append(parts, struct {
 				name   string
@@ -162,6 +187,7 @@ func (r *Renderer) renderDOCX(d *printout.Document) ([]byte, error) {
 // docxWriter builds the per-document parts.
 type docxWriter struct {
 	lh     *letterhead
+	base   *baseParts // the council's header and footer, if any
 	b      bytes.Buffer
 	images [][]byte
 	nextID int // docPr ids must be unique in the document
@@ -583,7 +609,38 @@ func (w *docxWriter) rels() []byte {
 // right of every page, with "Confidential" beneath when the form is.
 func (w *docxWriter) header(d *printout.Document) []byte {
 	h := &docxWriter{}
-	h.b.WriteString(xmlDecl + `<w:hdr ` + docxNS + `>`)
+	h.b.WriteString(xmlDecl)
+	w.openBase(&h.b, "w:hdr", w.baseHeader())
+	h.headerLines(d)
+	h.b.WriteString(`</w:hdr>`)
+	return h.b.Bytes()
+}
+
+func (w *docxWriter) baseHeader() *baseHeaderFooter {
+	if w.base == nil {
+		return nil
+	}
+	return w.base.header
+}
+
+// openBase starts a header or footer part: the council's (its root with
+// what it holds), or an empty one of our own.
+func (w *docxWriter) openBase(b *bytes.Buffer, root string, hf *baseHeaderFooter) {
+	if hf == nil {
+		b.WriteString(`<` + root + ` ` + docxNS + `>`)
+		return
+	}
+	b.WriteString(hf.open)
+	b.WriteString(hf.inner)
+}
+
+// relsPart wraps Relationship elements in their part.
+func relsPart(rels string) []byte {
+	return []byte(xmlDecl + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + rels + `</Relationships>`)
+}
+
+// headerLines writes the document's own header lines.
+func (h *docxWriter) headerLines(d *printout.Document) {
 	h.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>`)
 	h.run(`<w:b/>`, d.OrgName)
 	h.b.WriteString(`<w:r><w:tab/></w:r>`)
@@ -594,15 +651,18 @@ func (w *docxWriter) header(d *printout.Document) []byte {
 		h.run(`<w:b/><w:caps/>`, "Confidential")
 		h.b.WriteString(`</w:p>`)
 	}
-	h.b.WriteString(`</w:hdr>`)
-	return h.b.Bytes()
 }
 
 // footer prints the record reference and "Page N of M" as Word fields, which
 // Word and LibreOffice fill in when they lay the document out.
 func (w *docxWriter) footer(d *printout.Document) []byte {
 	f := &docxWriter{}
-	f.b.WriteString(xmlDecl + `<w:ftr ` + docxNS + `>`)
+	f.b.WriteString(xmlDecl)
+	var base *baseHeaderFooter
+	if w.base != nil {
+		base = w.base.footer
+	}
+	w.openBase(&f.b, "w:ftr", base)
 	f.b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>`)
 	f.run("", d.Reference)
 	f.b.WriteString(`<w:r><w:tab/></w:r>`)
@@ -756,7 +816,8 @@ const docxStyles = xmlDecl + `<w:styles xmlns:w="http://schemas.openxmlformats.o
 // and its address on the right, above the usual header line.
 func (w *docxWriter) firstHeader(d *printout.Document) []byte {
 	h := &docxWriter{}
-	h.b.WriteString(xmlDecl + `<w:hdr ` + docxNS + `>`)
+	h.b.WriteString(xmlDecl)
+	w.openBase(&h.b, "w:hdr", w.baseHeader())
 	if lh := w.lh; lh.png != nil {
 		const emuPerCm = 360000
 		cy := int64(1.8 * emuPerCm)
@@ -784,16 +845,20 @@ func (w *docxWriter) firstHeader(d *printout.Document) []byte {
 		h.run("", l)
 		h.b.WriteString(`</w:p>`)
 	}
-	std := w.header(d)
-	std = bytes.TrimPrefix(std, []byte(xmlDecl+`<w:hdr `+docxNS+`>`))
-	h.b.Write(std)
+	h.headerLines(d)
+	h.b.WriteString(`</w:hdr>`)
 	return h.b.Bytes()
 }
 
-func firstHeaderRels(lh *letterhead) []byte {
-	s := xmlDecl + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`
+// firstHeaderRels are the first page's header's relationships: the
+// council's header's pictures and the letterhead's logo.
+func firstHeaderRels(lh *letterhead, base *baseParts) []byte {
+	s := ""
+	if base != nil && base.header != nil {
+		s = base.header.rels
+	}
 	if lh.png != nil {
 		s += `<Relationship Id="rIdLogo" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/logo.png"/>`
 	}
-	return []byte(s + `</Relationships>`)
+	return relsPart(s)
 }

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"image/draw"
 	_ "image/jpeg" // a council's logo may be a JPEG
 	"image/png"
-	"io"
 	"regexp"
 	"strings"
 )
@@ -85,33 +83,10 @@ const maxBaseDOCX = 20 << 20
 var styleID = regexp.MustCompile(`w:styleId="([^"]+)"`)
 
 // baseStyles takes the styles of a council's own .docx (its fonts, colours
-// and heading styles) and adds the styles the documents use that it lacks.
-func baseStyles(docx []byte) ([]byte, error) {
-	if len(docx) > maxBaseDOCX {
-		return nil, fmt.Errorf("render: the base DOCX is %d bytes; the most is %d", len(docx), maxBaseDOCX)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
-	if err != nil {
-		return nil, fmt.Errorf("render: the base DOCX is not a Word document: %w", err)
-	}
-	var styles []byte
-	for _, f := range zr.File {
-		if f.Name != "word/styles.xml" {
-			continue
-		}
-		if f.UncompressedSize64 > maxBaseDOCX {
-			return nil, errors.New("render: the base DOCX's styles are too large")
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, err
-		}
-		styles, err = io.ReadAll(io.LimitReader(rc, maxBaseDOCX))
-		rc.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
+// and heading styles), given its parts, and adds the styles the documents
+// use that it lacks.
+func baseStyles(parts map[string][]byte) ([]byte, error) {
+	styles := parts["word/styles.xml"]
 	end := bytes.LastIndex(styles, []byte("</w:styles>"))
 	if styles == nil || end < 0 {
 		return nil, errors.New("render: the base DOCX has no word/styles.xml")

@@ -24,8 +24,9 @@ type Options struct {
 	// documents; the zero Letterhead prints none.
 	Letterhead Letterhead
 	// BaseDOCX is the council's own .docx: the DOCX takes its styles
-	// (fonts, colours, headings), adding those it lacks. Nil: built-in
-	// styles.
+	// (fonts, colours, headings), adding those it lacks, and its header
+	// and footer (with their pictures), above the document's own header
+	// and footer lines. Nil: built-in styles, no council header.
 	BaseDOCX []byte
 }
 
@@ -38,6 +39,7 @@ type Renderer struct {
 	pdf   pdfBase
 	docx  *docxBase
 	lh    *letterhead // nil: no letterhead
+	base  *baseParts  // nil: no base .docx; its header, footer and their pictures
 }
 
 // New loads the embedded fonts and prepares what every render reuses.
@@ -55,12 +57,20 @@ func New(opts Options) (*Renderer, error) {
 		return nil, err
 	}
 	styles := []byte(docxStyles)
+	var base *baseParts
 	if len(opts.BaseDOCX) > 0 {
-		if styles, err = baseStyles(opts.BaseDOCX); err != nil {
+		parts, err := readBase(opts.BaseDOCX)
+		if err != nil {
+			return nil, err
+		}
+		if styles, err = baseStyles(parts); err != nil {
+			return nil, err
+		}
+		if base, err = baseHeaderFooterParts(parts); err != nil {
 			return nil, err
 		}
 	}
-	db, err := newDocxBase(styles, lh != nil)
+	db, err := newDocxBase(styles, lh != nil, base)
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +80,7 @@ func New(opts Options) (*Renderer, error) {
 		pdf:   newPDFBase(fd),
 		docx:  db,
 		lh:    lh,
+		base:  base,
 	}, nil
 }
 

@@ -435,5 +435,11 @@ func newRenderer(c *Config) (*render.Renderer, error) {
 		}
 		opts.BaseDOCX = b
 	}
-	return render.New(opts)
+	r, err := render.New(opts)
+	if err != nil && c.DOCXBase != "" && strings.Contains(err.Error(), "base DOCX") {
+		// What is wrong with the council's .docx (its styles, header or
+		// footer) names the setting to fix.
+		return nil, &configError{"SUPFILE_DOCX_BASE", strings.TrimPrefix(err.Error(), "render: ")}
+	}
+	return r, err
 }

@@ -36,4 +36,13 @@ func TestConfigLetterhead(t *testing.T) {
 	if _, err := newRenderer(c); err != nil {
 		t.Errorf("an address alone: %v", err)
 	}
+	// A base .docx that is not one stops start-up naming the setting.
+	notDOCX := filepath.Join(dir, "base.docx")
+	if err := os.WriteFile(notDOCX, []byte("not a zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.DOCXBase = notDOCX
+	if _, err := newRenderer(c); err == nil || !strings.HasPrefix(err.Error(), "SUPFILE_DOCX_BASE: ") {
+		t.Errorf("a base DOCX that is not a Word document: err = %v", err)
+	}
 }
