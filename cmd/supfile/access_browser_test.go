@@ -22,8 +22,12 @@ import (
 // they may; every page axe-clean at 1280 and 375 pixels.
 func TestBrowserAccess(t *testing.T) {
 	needs.Tools(t, "Chromium")
-	t.Run("sqlite", func(t *testing.T) { testBrowserAccess(t, nil) })
-	t.Run("postgres", func(t *testing.T) { testBrowserAccess(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)}) })
+	t.Parallel()
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); testBrowserAccess(t, nil) })
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		testBrowserAccess(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)})
+	})
 }
 
 func testBrowserAccess(t *testing.T, env map[string]string) {

@@ -374,6 +374,7 @@ var accessTable = map[string][]accessCase{
 // TestWhoMayDoWhat tries every route as every row of the table, through
 // the real HTTP server, on SQLite and on PostgreSQL.
 func TestWhoMayDoWhat(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) { testWhoMayDoWhat(t, nil) })
 	t.Run("postgres", func(t *testing.T) { testWhoMayDoWhat(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)}) })
 }

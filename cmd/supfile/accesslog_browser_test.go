@@ -31,8 +31,12 @@ func checkWidths(t *testing.T, ctx context.Context, page string) {
 
 func TestBrowserAccessLog(t *testing.T) {
 	needs.Tools(t, "Chromium")
-	t.Run("sqlite", func(t *testing.T) { testBrowserAccessLog(t, nil) })
-	t.Run("postgres", func(t *testing.T) { testBrowserAccessLog(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)}) })
+	t.Parallel()
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); testBrowserAccessLog(t, nil) })
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		testBrowserAccessLog(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)})
+	})
 }
 
 func testBrowserAccessLog(t *testing.T, env map[string]string) {

@@ -34,6 +34,7 @@ func logTotal(t *testing.T, admin *client, fileID, action string) int {
 // listed, with the reason, as one that does not. A new route that is in
 // neither list fails the test until someone decides which it is.
 func TestNoReadingRouteSkipsTheLog(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	rec, att := signedWithAttachment(t, p) // a signed agreement with a file attached
@@ -118,6 +119,7 @@ func TestNoReadingRouteSkipsTheLog(t *testing.T) {
 // TestAccessLogOverTheAPI: the admin's filtered log and its CSV, and the
 // supervisee's "who has read my file", over HTTP.
 func TestAccessLogOverTheAPI(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) { testAccessLogOverTheAPI(t, nil) })
 	t.Run("postgres", func(t *testing.T) { testAccessLogOverTheAPI(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)}) })
 }

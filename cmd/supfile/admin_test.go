@@ -29,6 +29,7 @@ func signAgreement(t *testing.T, p *people, comment string) recordResp {
 }
 
 func TestAdminSetsPasswordAndExportsFile(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	r1 := signAgreement(t, p, "First.")
@@ -110,6 +111,7 @@ func (c *client) upload(path, field, name string, data []byte) (int, string) {
 }
 
 func TestVerifyChecksACopyAgainstTheFile(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	rec := signAgreement(t, p, "")

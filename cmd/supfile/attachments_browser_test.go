@@ -18,6 +18,7 @@ import (
 // Axe-clean, no sideways scroll at 375 and 1280 px, without JavaScript
 // needed (a plain form post).
 func TestBrowserAttachments(t *testing.T) {
+	t.Parallel()
 	clam := clamdtest.Start(t)
 	m := startApp(t, map[string]string{"SUPFILE_CLAMD": clam.Address()})
 	p := setUpTeam(t, m.URL)

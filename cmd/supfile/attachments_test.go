@@ -96,6 +96,7 @@ func sha256Hex(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToStri
 // export zip holds the attachment with its hash.
 func TestAttachmentsAPI(t *testing.T) {
 	needs.Tools(t, "clamd", "PostgreSQL", "MinIO")
+	t.Parallel()
 	clam := clamdtest.Start(t)
 	t.Run("sqlite", func(t *testing.T) {
 		testAttachmentsAPI(t, map[string]string{"SUPFILE_CLAMD": clam.Address(), "SUPFILE_ATTACHMENT_MAX_MB": "1", "SUPFILE_ATTACHMENT_MAX_COUNT": "3"})
@@ -250,6 +251,7 @@ func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 // TestNoScannerStillRefusesPrograms: with no clamd configured, the admin
 // page says so, and programs and archives are still refused.
 func TestNoScannerStillRefusesPrograms(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var rec recordResp

@@ -20,8 +20,10 @@ import (
 // read-only file with its retention date.
 func TestBrowserSignInAndLeavers(t *testing.T) {
 	needs.Tools(t, "Chromium")
-	t.Run("sqlite", func(t *testing.T) { testBrowserSignInAndLeavers(t, nil) })
+	t.Parallel()
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); testBrowserSignInAndLeavers(t, nil) })
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		testBrowserSignInAndLeavers(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)})
 	})
 }

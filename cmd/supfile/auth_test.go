@@ -49,6 +49,7 @@ func (c *client) callFrom(addr, method, path string, body any, want int, out any
 const adminEmail, adminPassword = "admin@testshire.gov.uk", "correct horse battery"
 
 func TestPasswordRules(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var e apiErr
@@ -88,6 +89,7 @@ func addStaffWith(t *testing.T, admin *client, name, email, password string) str
 }
 
 func TestChangePasswordEndsOtherSessions(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	other := login(t, m.URL, "sian.jones@testshire.gov.uk", "a long password 1")

@@ -11,10 +11,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/supervisionfile/supfile/forms"
@@ -25,8 +28,10 @@ import (
 //go:embed testdata/axe.min.js
 var axeSource string
 
-// browser starts headless Debian Chromium for a test. A missing Chromium is
-// a failure: CI installs it.
+// browser opens a tab for a test in the package's one headless Debian
+// Chromium (sharedChromium), in a browser context of its own: cookies and
+// storage are the test's alone. A missing Chromium is a failure: CI
+// installs it.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	return browserFor(t, 4*time.Minute)
@@ -37,37 +42,102 @@ func browser(t *testing.T) context.Context {
 func browserFor(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
 	needs.Tools(t, "Chromium")
-	path, err := exec.LookPath("chromium")
+	root, err := sharedChromium()
 	if err != nil {
-		t.Fatal("chromium is not installed (apt-get install chromium): the browser tests need it")
+		t.Fatal(err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 900),
+	// A browser context of its own, in a window of its own (chromedp's
+	// WithNewBrowserContext opens its tab without a window, which headless
+	// Chromium refuses: "no browser is open").
+	browserCDP := cdp.WithExecutor(root, chromedp.FromContext(root).Browser)
+	bc, err := target.CreateBrowserContext().Do(browserCDP)
+	if err != nil {
+		t.Fatalf("chromium: new browser context: %v", err)
 	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelB := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(root, 10*time.Second)
+		defer cancel()
+		if err := target.DisposeBrowserContext(bc).Do(cdp.WithExecutor(ctx, chromedp.FromContext(root).Browser)); err != nil && root.Err() == nil {
+			t.Logf("chromium: closing the browser context: %v", err)
+		}
+	})
+	tab, err := target.CreateTarget("about:blank").WithBrowserContextID(bc).WithNewWindow(true).Do(browserCDP)
+	if err != nil {
+		t.Fatalf("chromium: new tab: %v", err)
+	}
+	ctx, cancelB := chromedp.NewContext(root, chromedp.WithTargetID(tab))
 	ctx, cancelT := context.WithTimeout(ctx, limit)
-	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+	t.Cleanup(func() { cancelT(); cancelB() })
 	if err := chromedp.Run(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		t.Fatalf("chromium: attach to the new tab: %v", err)
 	}
 	return ctx
 }
 
-// newSession is a separate Chromium with its own profile, so each person
-// has their own cookies.
+// chromium is the one Chromium process the package's browser tests share:
+// starting one for each person in each test took a second or more of CPU
+// each time, about 40 times a run. TestMain stops it.
+var chromium struct {
+	once   sync.Once
+	ctx    context.Context // the browser's first tab; tests open theirs beside it
+	cancel context.CancelFunc
+	dir    string // its profile
+	err    error
+}
+
+func sharedChromium() (context.Context, error) {
+	chromium.once.Do(func() {
+		path, err := exec.LookPath("chromium")
+		if err != nil {
+			chromium.err = fmt.Errorf("chromium is not installed (apt-get install chromium): the browser tests need it")
+			return
+		}
+		if chromium.dir, err = os.MkdirTemp("", "supfile-chromium-*"); err != nil {
+			chromium.err = err
+			return
+		}
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(path),
+			chromedp.Flag("headless", true),
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			// Tests run side by side, each in its own tab: none is a
+			// background tab to be slowed down.
+			chromedp.Flag("disable-background-timer-throttling", true),
+			chromedp.Flag("disable-backgrounding-occluded-windows", true),
+			chromedp.Flag("disable-renderer-backgrounding", true),
+			chromedp.UserDataDir(chromium.dir),
+			chromedp.WindowSize(1200, 900),
+		}
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelB := chromedp.NewContext(actx)
+		chromium.ctx, chromium.cancel = ctx, func() { cancelB(); cancelA() }
+		if err := chromedp.Run(ctx); err != nil {
+			chromium.err = fmt.Errorf("start chromium: %w", err)
+		}
+	})
+	return chromium.ctx, chromium.err
+}
+
+// stopChromium ends the shared Chromium, if a test started it.
+func stopChromium() {
+	if chromium.cancel != nil {
+		chromium.cancel()
+	}
+	if chromium.dir != "" {
+		os.RemoveAll(chromium.dir)
+	}
+}
+
+// newSession is a separate browser context (its own cookies) in the
+// shared Chromium, so each person has their own sign-in.
 func newSession(t *testing.T, _ context.Context) context.Context {
 	return browser(t)
 }
@@ -107,10 +177,29 @@ func checkAxe(t *testing.T, ctx context.Context, page string) {
 	for _, x := range v {
 		t.Errorf("axe on %s: %s (%s): %s at %v", page, x.ID, x.Impact, x.Help, x.Nodes)
 	}
-	pagesChecked[page] = true
+	axePages.Lock()
+	defer axePages.Unlock()
+	if axePages.byTest == nil {
+		axePages.byTest = map[string]map[string]bool{}
+	}
+	if axePages.byTest[t.Name()] == nil {
+		axePages.byTest[t.Name()] = map[string]bool{}
+	}
+	axePages.byTest[t.Name()][page] = true
 }
 
-var pagesChecked = map[string]bool{}
+// axePages is the pages checkAxe checked, by test (tests run side by side).
+var axePages struct {
+	sync.Mutex
+	byTest map[string]map[string]bool
+}
+
+// pagesChecked is how many different pages checkAxe checked in this test.
+func pagesChecked(t *testing.T) int {
+	axePages.Lock()
+	defer axePages.Unlock()
+	return len(axePages.byTest[t.Name()])
+}
 
 func signIn(t *testing.T, ctx context.Context, base, email, password string) {
 	t.Helper()
@@ -224,6 +313,7 @@ func fillAgreement(t *testing.T, ctx context.Context, data map[string]any) {
 
 func TestBrowserAgreement(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var root context.Context
@@ -335,8 +425,8 @@ func TestBrowserAgreement(t *testing.T) {
 			t.Errorf("download is not a PDF: %q", head)
 		}
 	}
-	if len(pagesChecked) < 9 {
-		t.Errorf("axe ran on only %d pages", len(pagesChecked))
+	if n := pagesChecked(t); n < 9 {
+		t.Errorf("axe ran on only %d pages", n)
 	}
 }
 
@@ -344,6 +434,7 @@ func TestBrowserAgreement(t *testing.T) {
 // staff, setting a supervisor and a password (with a mistake).
 func TestBrowserAdmin(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var root context.Context
@@ -393,6 +484,7 @@ func TestBrowserAdmin(t *testing.T) {
 // on either page. New forms are picked up from GET /api/v1/forms.
 func TestBrowserEveryForm(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var list []struct{ ID, Title string }
@@ -480,6 +572,7 @@ func TestBrowserEveryForm(t *testing.T) {
 // the form (tested in the server's page tests).
 func TestBrowserTableRows(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var rec recordResp

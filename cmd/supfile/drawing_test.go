@@ -14,6 +14,7 @@ import (
 // kept re-encoded, and the record ends signed with its documents, not
 // "documents pending" for ever.
 func TestOddDrawingsOverTheAPI(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var rec struct {

@@ -19,6 +19,7 @@ import (
 // scroll at 375 and 1280 px.
 func TestBrowserDueHome(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	today := time.Now().In(mustLondon(t)).Format(time.DateOnly)

@@ -66,6 +66,7 @@ func dueOf(f fileResp, what string) []dueEntry {
 // after a signed agreement and supervision record, on SQLite and on
 // PostgreSQL.
 func TestFileDue(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) { testFileDue(t, map[string]string{"SUPFILE_POLICY": "york"}) })
 	t.Run("postgres", func(t *testing.T) {
 		testFileDue(t, map[string]string{"SUPFILE_POLICY": "york", "DATABASE_URL": pgtest.Schema(t)})

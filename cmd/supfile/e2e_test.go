@@ -78,6 +78,7 @@ func longAnswer() string {
 
 func TestAgreementEndToEnd(t *testing.T) {
 	needs.Tools(t, "pdftotext", "LibreOffice")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 

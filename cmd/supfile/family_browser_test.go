@@ -21,6 +21,7 @@ import (
 // at 375 and 1280 px.
 func TestBrowserFamilyPlacement(t *testing.T) {
 	needs.Tools(t, "Chromium", "pdftotext")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 

@@ -26,6 +26,7 @@ import (
 // the record page shows it, must be in the PDF's text and the DOCX's XML.
 func TestEveryFormSignedOverAPI(t *testing.T) {
 	needs.Tools(t, "pdftotext")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	cat, err := forms.Load(forms.Builtin(), "")
@@ -231,6 +232,7 @@ func displayed(def *forms.Definition, data map[string]any, names map[string]stri
 // were, the page shows the other's part read-only, and only the observer
 // sends it for signatures.
 func TestSectionsBelongToTheirParty(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var rec recordResp
@@ -288,6 +290,7 @@ func editable(page, name string) bool {
 // start-up naming the file and line.
 func TestCouncilFormsOverride(t *testing.T) {
 	needs.Tools(t, "pdftotext")
+	t.Parallel()
 	data := t.TempDir()
 	first := startApp(t, map[string]string{"SUPFILE_DATA_DIR": data})
 	p := setUpTeam(t, first.URL)

@@ -19,6 +19,7 @@ import (
 // Axe-clean, no sideways scroll at 375 and 1280 px.
 func TestBrowserGroupSupervision(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	ids := []string{p.superviseeID,

@@ -16,6 +16,7 @@ import (
 // attachment, each file's SHA-256 matching SHA256SUMS and the hashes the
 // record and the upload gave.
 func TestGroupExportOverHTTP(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	ids := []string{p.superviseeID,

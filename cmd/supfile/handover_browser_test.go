@@ -17,6 +17,7 @@ import (
 // it. Every page is axe-clean and does not scroll sideways at 375 or 1280 px.
 func TestBrowserHandover(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	fileAgreementAndRecord(t, ht, ht.supervisor, "Ahmed Khan")

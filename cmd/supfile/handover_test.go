@@ -138,6 +138,7 @@ type handoverResp struct {
 // fault, and only the supervisor, their line manager or an admin may hand
 // a file over; nothing changes.
 func TestHandoverRefusals(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	today := time.Now().In(mustLondon(t)).Format(time.DateOnly)
@@ -237,6 +238,7 @@ func mustJSON(t *testing.T, v any) []byte {
 // sign one. Then Bea's line manager hands the file on again.
 func TestHandoverEndToEnd(t *testing.T) {
 	needs.Tools(t, "pdftotext")
+	t.Parallel()
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	testHandoverEndToEnd(t, ht)
@@ -423,6 +425,7 @@ func testHandoverEndToEnd(t *testing.T, ht *handoverTeam) (agreement recordResp,
 // JavaScript, re-shows the form with errors beside the fields, and the
 // file page shows the history and what is due.
 func TestHandoverPages(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	status, page := ht.supervisor.get("/staff/" + ht.superviseeID + "/file")
@@ -484,6 +487,7 @@ func TestHandoverPages(t *testing.T) {
 // under the supervisee's key, the handover record's PDF and DOCX join them
 // there, and nothing is written under either supervisor.
 func TestHandoverPostgresMinIO(t *testing.T) {
+	t.Parallel()
 	mio := miniotest.Start(t)
 	bucket := mio.NewBucket(t, true)
 	m := startApp(t, productionEnv(t, mio, bucket, pgtest.Schema(t)))
@@ -538,6 +542,7 @@ func TestHandoverPostgresMinIO(t *testing.T) {
 // line manager the handover is refused, saying what to do.
 func TestHandoverFromALeaver(t *testing.T) {
 	needs.Tools(t, "pdftotext")
+	t.Parallel()
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	today := time.Now().In(mustLondon(t)).Format(time.DateOnly)
@@ -572,6 +577,7 @@ func TestHandoverFromALeaver(t *testing.T) {
 // TestHandoverFutureDate: a handover planned for next week leaves the file
 // with its supervisor until then; both supervisors can sign the record now.
 func TestHandoverFutureDate(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	ht := setUpHandoverTeam(t, m.URL)
 	next := time.Now().In(mustLondon(t)).AddDate(0, 0, 7).Format(time.DateOnly)

@@ -46,6 +46,13 @@ var (
 	buildErr  error
 )
 
+// removeBuiltSupfile deletes the binary's folder, if a test built it.
+func removeBuiltSupfile() {
+	if built != "" {
+		os.RemoveAll(filepath.Dir(built))
+	}
+}
+
 // process is `supfile serve` running as its own process.
 type process struct {
 	t   *testing.T

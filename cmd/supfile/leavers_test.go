@@ -37,6 +37,7 @@ func londonToday() time.Time {
 }
 
 func TestLeavers(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) { testLeavers(t, nil) })
 	t.Run("postgres", func(t *testing.T) { testLeavers(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)}) })
 }

@@ -13,6 +13,7 @@ import (
 // the record page's banner links to the signing panel; a section's Save
 // draft comes back to that section; the seal is on the About page.
 func TestPagesFindAndReturn(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	row := func(id string) string { return `<a class="govuk-link" href="/admin/staff/` + id + `">` }

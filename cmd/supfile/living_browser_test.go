@@ -59,6 +59,7 @@ func jsString(s string) string {
 // sideways scroll at 375 and 1280 px.
 func TestBrowserLivingRecords(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	v1 := signAgreement(t, p, "")

@@ -101,6 +101,7 @@ func hasTask(ts []taskResp, kind, recordID string) bool {
 // two-party draft, disagreements and the task list, through the API and
 // the pages, on SQLite and on PostgreSQL.
 func TestLivingRecords(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) { testLivingRecords(t, nil) })
 	t.Run("postgres", func(t *testing.T) { testLivingRecords(t, map[string]string{"DATABASE_URL": pgtest.Schema(t)}) })
 }
@@ -349,6 +350,7 @@ func logCount(t *testing.T, admin *client, fileID, action string) int {
 // not, through the page and the API; the errors are shown beside the
 // fields and returned; a submit refuses; nothing crashes on the values.
 func TestDraftKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var r livingRecord
@@ -425,6 +427,7 @@ func TestDraftKeepsWhatWasTyped(t *testing.T) {
 // folder; supfile reindex into an empty database files it under version 1
 // again, and supfile export takes both versions.
 func TestReindexAndExportKeepVersions(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	v1 := signAgreement(t, p, "")

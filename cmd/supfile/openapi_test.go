@@ -134,6 +134,7 @@ func TestOpenAPIServedAndChecked(t *testing.T) {
 // the answers of the author's sections, the observee saves theirs, the
 // author submits and each signer signs in turn; the record ends signed.
 func TestScriptFillsATwoPartyFormFromItsSchema(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var schema struct {

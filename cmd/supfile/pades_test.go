@@ -113,6 +113,7 @@ func sealingPKI(t *testing.T) (certFile, keyFile string, crlServer *httptest.Ser
 // timestamp authority; once it is back, they are made.
 func TestSealPAdESBaselineLTEndToEnd(t *testing.T) {
 	needs.Tools(t, "pdfsig")
+	t.Parallel()
 	certFile, keyFile, _, down := sealingPKI(t)
 	tsa := newRFC3161(t)
 	m := startApp(t, map[string]string{"SUPFILE_SEAL_CERT": certFile, "SUPFILE_SEAL_KEY": keyFile, "SUPFILE_SEAL_TSA_URL": tsa.URL})

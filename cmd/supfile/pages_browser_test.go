@@ -23,6 +23,7 @@ import (
 // the CSS.
 func TestBrowserEveryPage(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	cat, err := forms.Load(forms.Builtin(), "")

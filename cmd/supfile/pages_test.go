@@ -36,6 +36,7 @@ func (c *client) get(path string) (int, string) {
 var revisionRE = regexp.MustCompile(`name="_revision" value="(\d+)"`)
 
 func TestStaleDraftGetsConflictPage(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var rec recordResp
@@ -70,6 +71,7 @@ func TestStaleDraftGetsConflictPage(t *testing.T) {
 }
 
 func TestPagesRefuseOthersAndBadInput(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var rec recordResp

@@ -48,6 +48,7 @@ func pageShows(t *testing.T, what string, status int, page, field, msg string) {
 // message naming the character and the field: through the API (422) and
 // the pages (422, the message beside the field).
 func TestUnprintableRefusedAtInput(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	adminPage := login(t, m.URL, "admin@testshire.gov.uk", "correct horse battery")
@@ -145,6 +146,7 @@ func TestUnprintableRefusedAtInput(t *testing.T) {
 // the signed PDF, and on the file's front page.
 func TestOtherScriptsPrint(t *testing.T) {
 	needs.Tools(t, "pdftotext")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	const (
@@ -195,6 +197,7 @@ func TestOtherScriptsPrint(t *testing.T) {
 // by the API and the page, with a message saying how many rows to remove;
 // the schema says maxItems.
 func TestTableRowLimit(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	var draft recordResp

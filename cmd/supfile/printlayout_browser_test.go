@@ -19,6 +19,7 @@ import (
 // happen, with no "Not answered"; axe-clean and no sideways scrolling at 375 and 1280 px.
 func TestBrowserRecordLayouts(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	cat, err := forms.Load(forms.Builtin(), "")

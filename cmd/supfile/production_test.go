@@ -129,6 +129,7 @@ func objectVersion(t *testing.T, cl *minio.Client, bucket, key string) string {
 // With S3_PRESIGN_TTL a download is a redirect to a short-lived URL, given
 // only after the same access check.
 func TestPresignedDownloads(t *testing.T) {
+	t.Parallel()
 	mio := miniotest.Start(t)
 	bucket := mio.NewBucket(t, false)
 	m := startApp(t, with(productionEnv(t, mio, bucket, ""), "DATABASE_URL", "", "S3_PRESIGN_TTL", "2m"))

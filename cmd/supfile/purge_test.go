@@ -59,6 +59,7 @@ func appEnv(m *Main, more map[string]string) map[string]string {
 }
 
 func TestPurge(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite, local documents", func(t *testing.T) { testPurge(t, nil, nil) })
 	t.Run("postgres, MinIO", func(t *testing.T) {
 		mio := miniotest.Start(t)

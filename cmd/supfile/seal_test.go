@@ -38,6 +38,7 @@ func pdfsigSays(t *testing.T, pdf []byte) doctext.SigReport {
 // the document is changed. The verify page says the same in plain words.
 func TestSignedPDFIsSealed(t *testing.T) {
 	needs.Tools(t, "pdfsig")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	rec := signAgreement(t, p, "")
@@ -86,6 +87,7 @@ func TestSignedPDFIsSealed(t *testing.T) {
 // line naming the setting.
 func TestSealCertificateFromConfiguration(t *testing.T) {
 	needs.Tools(t, "pdfsig")
+	t.Parallel()
 	dir := t.TempDir()
 	made, _, err := seal.LoadOrCreate(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), "Borough of Exampleton")
 	if err != nil {

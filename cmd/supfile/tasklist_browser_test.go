@@ -82,6 +82,7 @@ func sectionData(def *forms.Definition, i int, data map[string]any) map[string]a
 // task-list.png (the README's picture).
 func TestBrowserTaskList(t *testing.T) {
 	needs.Tools(t, "Chromium")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	cat, err := forms.Load(forms.Builtin(), "")

@@ -72,6 +72,7 @@ func taskStatuses(t *testing.T, c *client, id string) map[string]string {
 // the record is submitted from it. A two-party form shows the other
 // party's sections as theirs, and a party cannot save the other's section.
 func TestTaskList(t *testing.T) {
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	cat, err := forms.Load(forms.Builtin(), "")

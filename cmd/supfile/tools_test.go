@@ -61,6 +61,7 @@ type fileListing struct {
 // file lists the same records with the same document hashes.
 func TestReindexAndExportCommands(t *testing.T) {
 	needs.Tools(t, "sha256sum")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	signAgreement(t, p, "First.")

@@ -52,6 +52,7 @@ func apiVerify(t *testing.T, c *client, pdf []byte) verifyJSON {
 // it.
 func TestVerifyForeignSealAndAccess(t *testing.T) {
 	needs.Tools(t, "pdfsig")
+	t.Parallel()
 	m := startApp(t, nil)
 	p := setUpTeam(t, m.URL)
 	rec := signAgreement(t, p, "")
@@ -129,6 +130,7 @@ func TestVerifyForeignSealAndAccess(t *testing.T) {
 // accepts it on the page, the API and the command line, because its limit
 // is the largest PDF the service has made.
 func TestVerifyLargeRecord(t *testing.T) {
+	t.Parallel()
 	builtin, err := fs.ReadFile(forms.Builtin(), "workers-details.yaml")
 	if err != nil {
 		t.Fatal(err)
