@@ -82,7 +82,7 @@ func insertOutbox(ctx context.Context, tx *sql.Tx, at time.Time, ns []supervisio
 // Outbox lists the emails owed whose jobs may not be queued yet, oldest
 // first, at most limit.
 func (db *DB) Outbox(ctx context.Context, limit int) ([]supervision.Notice, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT notice FROM mail_outbox ORDER BY created_at, key LIMIT $1`, limit)
+	rows, err := db.read(ctx).QueryContext(ctx, `SELECT notice FROM mail_outbox ORDER BY created_at, key LIMIT $1`, limit)
 	if err != nil {
 		return nil, fail("mail outbox", err, messages{})
 	}
