@@ -244,3 +244,46 @@ func TestNextDue(t *testing.T) {
 		t.Errorf("York ASYE first weeks: %d a year", n)
 	}
 }
+
+// The case supervision cycle of each preset, brought back to the working
+// day before when it ends on a weekend or a bank holiday (England and
+// Wales), across a leap day and a clock change.
+func TestCaseDue(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, preset string
+		weeks        int
+		last, want   time.Time
+	}{
+		{"Manchester: 8 weeks", "manchester", 8, d(2026, 1, 12), d(2026, 3, 9)},
+		{"Manchester: 8 weeks end on the spring bank holiday", "manchester", 8, d(2026, 3, 30), d(2026, 5, 22)},
+		{"York: 13 weeks end on the summer bank holiday", "york", 13, d(2026, 6, 1), d(2026, 8, 28)},
+		{"York: 13 weeks", "york", 13, d(2026, 6, 3), d(2026, 9, 2)},
+		{"Sutton: 12 weeks end on the substitute Boxing Day, after Christmas on a Friday", "sutton", 12, d(2026, 10, 5), d(2026, 12, 24)},
+		{"North East Lincolnshire: 4 weeks end on Easter Monday, after Good Friday", "north-east-lincolnshire", 4, d(2027, 3, 1), d(2027, 3, 25)},
+		{"North East Lincolnshire: 4 weeks to a leap day", "north-east-lincolnshire", 4, d(2028, 2, 1), d(2028, 2, 29)},
+		{"North East Lincolnshire: 4 weeks over the clock change", "north-east-lincolnshire", 4, time.Date(2026, 3, 2, 0, 0, 0, 0, london), d(2026, 3, 30)},
+		{"Nottinghamshire: no cycle", "nottinghamshire", 0, d(2026, 1, 12), time.Time{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := Preset(c.preset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.CaseSupervisionWeeks != c.weeks {
+				t.Fatalf("%s: case_supervision_weeks %d, want %d", c.preset, p.CaseSupervisionWeeks, c.weeks)
+			}
+			got := p.CaseDue(c.last)
+			if !got.Equal(c.want) {
+				t.Fatalf("got %s, want %s", got.Format(time.DateOnly), c.want.Format(time.DateOnly))
+			}
+			if !got.IsZero() && !IsWorkingDay(got) {
+				t.Errorf("%s is not a working day", got.Format(time.DateOnly))
+			}
+		})
+	}
+}

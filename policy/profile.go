@@ -351,6 +351,18 @@ func (p *Profile) NextDue(role string, start, last time.Time) time.Time {
 	return Date(last).AddDate(0, 0, 7*w)
 }
 
+// CaseDue is when a case last discussed in supervision on last is due to
+// be discussed again: within the case supervision cycle, so
+// CaseSupervisionWeeks after it, or the last working day before that when
+// it falls on a weekend or a bank holiday. Zero when the profile sets no
+// cycle.
+func (p *Profile) CaseDue(last time.Time) time.Time {
+	if p.CaseSupervisionWeeks < 1 {
+		return time.Time{}
+	}
+	return WorkingDayOnOrBefore(Date(last).AddDate(0, 0, 7*p.CaseSupervisionWeeks))
+}
+
 // ObservationYear is the observation year (1 April to 31 March) a date is
 // in: its first day and the day after its last.
 func ObservationYear(d time.Time) (from, to time.Time) {

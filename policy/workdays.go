@@ -43,3 +43,13 @@ func WorkingDaysAfter(from, to time.Time) int {
 	}
 	return n
 }
+
+// WorkingDayOnOrBefore is d if it is a working day, else the last working
+// day before it.
+func WorkingDayOnOrBefore(d time.Time) time.Time {
+	d = Date(d)
+	for !calendar.IsWorkday(d) {
+		d = d.AddDate(0, 0, -1)
+	}
+	return d
+}

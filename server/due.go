@@ -72,6 +72,8 @@ func dueLabel(what string) string {
 		return "Practice observation"
 	case supervision.DueFileAudit:
 		return "File audit"
+	case supervision.DueCaseSupervision:
+		return "Case supervision"
 	case supervision.DueSelfAssessment:
 		return "Self-assessment"
 	case supervision.DueRecord:

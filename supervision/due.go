@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/supervisionfile/supfile/policy"
@@ -28,6 +29,7 @@ const (
 	DueSelfAssessment   = "self-assessment"
 	DueRecord           = "supervision-record"
 	DueRecordSignedLate = "record-signed-late"
+	DueCaseSupervision  = "case-supervision"
 )
 
 // reviewWarning is how long before an agreement's review date it shows as
@@ -58,8 +60,23 @@ type DueView struct {
 	ObsYearFrom, ObsYearTo time.Time
 	LastAudit              *time.Time
 	NextAudit              time.Time // zero when the policy sets no audits
+	// Cases are the cases discussed in signed case supervision records and
+	// not closed, each with when it is next due (the policy's cycle).
+	Cases []CaseDue
 	// Items are what is due, most overdue first, then soonest.
 	Items []Due
+}
+
+// CaseDue is one case discussed in case supervision: its reference (never
+// a name), when it was last discussed, in which record, the date the record
+// planned for the next discussion (zero when none) and when the policy's
+// cycle makes it due.
+type CaseDue struct {
+	Reference     string
+	LastDiscussed time.Time
+	RecordID      string
+	Planned       time.Time
+	Due           time.Time
 }
 
 // Span is a stretch of days [From, To).
@@ -135,6 +152,8 @@ func (s *Files) dueFor(ctx context.Context, see *Staff) (*DueView, error) {
 	}
 	var planner, agreement, selfAssess *Record
 	var unsigned []Due
+	cases := map[string]*CaseDue{} // by reference
+	closed := map[string]bool{}
 	for i := len(recs) - 1; i >= 0; i-- { // oldest first
 		r := recs[i]
 		var data map[string]any
@@ -164,6 +183,29 @@ func (s *Files) dueFor(ctx context.Context, see *Staff) (*DueView, error) {
 						Reason: fmt.Sprintf("the session on %s was signed on %s, %d working days after the %d allowed", session.Format(time.DateOnly), signed.Format(time.DateOnly), policy.WorkingDaysAfter(by, signed), p.RecordWorkingDays)})
 				}
 			}
+		case "case-supervision":
+			if r.Status != StatusSigned || r.SignedAt == nil {
+				continue
+			}
+			ref, _ := data["case_reference"].(string)
+			ref = strings.TrimSpace(ref)
+			if ref == "" {
+				continue
+			}
+			on, ok := dateField(data, "supervision_date")
+			if !ok {
+				on = s.localDate(*r.SignedAt)
+			}
+			if c := cases[ref]; c != nil && on.Before(c.LastDiscussed) {
+				continue // an older discussion signed later
+			}
+			c := &CaseDue{Reference: ref, LastDiscussed: on, RecordID: r.ID}
+			if next, ok := dateField(data, "next_case_supervision_date"); ok && next.After(on) {
+				c.Planned = next
+			}
+			cases[ref] = c
+			dir, _ := data["case_direction"].(string)
+			closed[ref] = dir == "close"
 		case "forward-planner":
 			if r.Status == StatusSigned {
 				planner = r
@@ -394,12 +436,43 @@ func (s *Files) dueFor(ctx context.Context, see *Staff) (*DueView, error) {
 		}
 	}
 
+	// Case supervision: every open case discussed again within the
+	// policy's cycle after its last discussion (a working day), or sooner
+	// if the record planned it sooner. A case the last discussion closed
+	// is due no more.
+	if p.CaseSupervisionWeeks > 0 {
+		for ref, c := range cases {
+			if closed[ref] {
+				continue
+			}
+			c.Due = p.CaseDue(c.LastDiscussed)
+			reason := fmt.Sprintf("case %s, last discussed %s; %s (%s)", ref, c.LastDiscussed.Format(time.DateOnly), policy.Weeks(p.CaseSupervisionWeeks), p.Council)
+			by := c.Due
+			if !c.Planned.IsZero() {
+				if c.Planned.Before(by) {
+					by = c.Planned
+					reason += "; planned for " + c.Planned.Format(time.DateOnly)
+				} else {
+					reason += "; planned for " + c.Planned.Format(time.DateOnly) + ", after it is due"
+				}
+			}
+			v.Cases = append(v.Cases, *c)
+			v.Items = append(v.Items, Due{What: DueCaseSupervision, Reason: reason, By: by, OverdueDays: days(by, today)})
+		}
+		sort.Slice(v.Cases, func(i, j int) bool {
+			return v.Cases[i].Due.Before(v.Cases[j].Due) || v.Cases[i].Due.Equal(v.Cases[j].Due) && v.Cases[i].Reference < v.Cases[j].Reference
+		})
+	}
+
 	sort.SliceStable(v.Items, func(i, j int) bool {
 		a, b := v.Items[i], v.Items[j]
 		if a.OverdueDays != b.OverdueDays {
 			return a.OverdueDays > b.OverdueDays
 		}
-		return a.By.Before(b.By)
+		if !a.By.Equal(b.By) {
+			return a.By.Before(b.By)
+		}
+		return a.What < b.What || a.What == b.What && a.Reason < b.Reason
 	})
 	return v, nil
 }

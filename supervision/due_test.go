@@ -260,3 +260,89 @@ func TestDueAgreementAndSelfAssessment(t *testing.T) {
 		t.Fatalf("review due: %q %+v", v.Agreement, d)
 	}
 }
+
+// Case supervision: each open case is due again within the policy's cycle
+// after its last discussion (a working day), sooner when the record planned
+// it sooner; a closed case is due no more; on the supervisor's "what needs
+// me" when due within the fortnight or overdue. Per preset.
+func TestDueCaseSupervision(t *testing.T) {
+	cases := []struct {
+		preset string
+		// C1 last discussed 2026-03-30: due then (a bank holiday moves it back).
+		c1Due string
+	}{
+		{"manchester", "2026-05-22"},              // 8 weeks: 25 May is the spring bank holiday
+		{"york", "2026-06-29"},                    // 13 weeks
+		{"sutton", "2026-06-22"},                  // 12 weeks
+		{"north-east-lincolnshire", "2026-04-27"}, // 4 weeks
+		{"nottinghamshire", ""},                   // no cycle
+	}
+	for _, c := range cases {
+		t.Run(c.preset, func(t *testing.T) {
+			w := newDueWorld(t, c.preset, "social_worker", "2025-01-06", at("2026-05-18T10:00:00Z"))
+			w.file(t, "case-supervision", map[string]any{"supervision_date": "2026-02-02", "case_reference": "C1"}, at("2026-02-02T12:00:00Z"), nil)
+			w.file(t, "case-supervision", map[string]any{"supervision_date": "2026-03-30", "case_reference": "C1"}, at("2026-03-31T12:00:00Z"), nil)
+			// C2 was planned sooner than the cycle; C3 is closed.
+			w.file(t, "case-supervision", map[string]any{"supervision_date": "2026-04-13", "case_reference": "C2", "next_case_supervision_date": "2026-04-27"}, at("2026-04-13T12:00:00Z"), nil)
+			w.file(t, "case-supervision", map[string]any{"supervision_date": "2026-01-05", "case_reference": "C3"}, at("2026-01-05T12:00:00Z"), nil)
+			w.file(t, "case-supervision", map[string]any{"supervision_date": "2026-02-16", "case_reference": "C3", "case_direction": "close"}, at("2026-02-16T12:00:00Z"), nil)
+			v := w.due(t)
+			var got []supervision.Due
+			for _, d := range v.Items {
+				if d.What == supervision.DueCaseSupervision {
+					got = append(got, d)
+				}
+			}
+			if c.c1Due == "" {
+				if len(got) != 0 || len(v.Cases) != 0 {
+					t.Fatalf("no cycle, yet case supervision is due: %+v", got)
+				}
+				return
+			}
+			if len(got) != 2 || len(v.Cases) != 2 {
+				t.Fatalf("case supervision due: %+v (cases %+v), want C1 and C2", got, v.Cases)
+			}
+			byCase := map[string]supervision.Due{}
+			for _, d := range got {
+				byCase[strings.Fields(d.Reason)[1][:2]] = d
+			}
+			c1, c2 := byCase["C1"], byCase["C2"]
+			if c1.By.Format(time.DateOnly) != c.c1Due || !strings.Contains(c1.Reason, "last discussed 2026-03-30") {
+				t.Errorf("C1: %+v, want due %s", c1, c.c1Due)
+			}
+			if want := days(c1.By, at("2026-05-18T10:00:00Z")); c1.OverdueDays != want {
+				t.Errorf("C1 overdue %d days, want %d", c1.OverdueDays, want)
+			}
+			// C2: planned for 27 April, sooner than any preset's cycle: overdue by 21 days.
+			if c2.By.Format(time.DateOnly) != "2026-04-27" || c2.OverdueDays != 21 || !strings.Contains(c2.Reason, "planned for 2026-04-27") {
+				t.Errorf("C2: %+v", c2)
+			}
+			// The supervisor's "Needs your action" lists those due within the fortnight or overdue.
+			tasks, err := w.svc.Files.Tasks(context.Background(), w.sup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, tk := range tasks {
+				if tk.Kind == "due" && strings.HasPrefix(tk.Title, "Case supervision") {
+					n++
+					if tk.URL != "/staff/"+w.see.ID+"/file" {
+						t.Errorf("task links to %s", tk.URL)
+					}
+				}
+			}
+			want := 1 // C2, overdue
+			if !c1.By.After(at("2026-06-01T00:00:00Z")) {
+				want++ // C1 within the fortnight
+			}
+			if n != want {
+				t.Errorf("%d case supervision tasks, want %d", n, want)
+			}
+		})
+	}
+}
+
+func days(by, today time.Time) int {
+	n := int(policy.Date(today).Sub(by).Hours() / 24)
+	return max(n, 0)
+}

@@ -769,12 +769,13 @@ func (v *RecordView) CanDelete() bool {
 
 // dueLabels name what is due in a task.
 var dueLabels = map[string]string{
-	DueSupervision:    "Supervision",
-	DueAgreement:      "Supervision agreement",
-	DueObservation:    "Practice observation",
-	DueFileAudit:      "File audit",
-	DueSelfAssessment: "Self-assessment",
-	DueRecord:         "Supervision record",
+	DueSupervision:     "Supervision",
+	DueAgreement:       "Supervision agreement",
+	DueObservation:     "Practice observation",
+	DueFileAudit:       "File audit",
+	DueCaseSupervision: "Case supervision",
+	DueSelfAssessment:  "Self-assessment",
+	DueRecord:          "Supervision record",
 }
 
 // dueFortnight is how far ahead "things due this fortnight" look.

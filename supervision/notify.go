@@ -515,11 +515,14 @@ func (s *Records) DigestNotices(ctx context.Context) ([]Notice, error) {
 	return ns, nil
 }
 
-// digestLabel names what is overdue in a digest: supervision and agreements.
+// digestLabel names what is overdue in a digest: supervision, case
+// supervision and agreements.
 func digestLabel(what string) string {
 	switch what {
 	case DueSupervision:
 		return "supervision"
+	case DueCaseSupervision:
+		return "case supervision"
 	case DueAgreement:
 		return "supervision agreement"
 	}
@@ -530,10 +533,22 @@ func digestLabel(what string) string {
 // more than grace days ("" when nothing is).
 func overdueText(v *DueView, grace int) string {
 	var parts []string
+	cases, most := 0, 0
 	for _, d := range v.Items {
+		if d.What == DueCaseSupervision {
+			// Counted, never named: a case reference is record content.
+			if d.OverdueDays > grace {
+				cases++
+				most = max(most, d.OverdueDays)
+			}
+			continue
+		}
 		if l := digestLabel(d.What); l != "" && d.OverdueDays > grace {
 			parts = append(parts, fmt.Sprintf("%s %s overdue", l, plural(d.OverdueDays, "day")))
 		}
+	}
+	if cases > 0 {
+		parts = append(parts, fmt.Sprintf("case supervision of %s overdue (by up to %s)", plural(cases, "case"), plural(most, "day")))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -576,12 +591,12 @@ func (s *Records) digestParts(ctx context.Context, to *Staff, p *emailParts) (st
 	}
 	switch {
 	case len(own) > 0 && len(managed) > 0:
-		p.Lines = []string{fmt.Sprintf("Supervision or a supervision agreement is overdue in %s you supervise, and by more than %s in %s your team supervises.",
+		p.Lines = []string{fmt.Sprintf("Supervision, case supervision or a supervision agreement is overdue in %s you supervise, and by more than %s in %s your team supervises.",
 			plural(len(own), "file"), plural(grace, "day"), plural(len(managed), "file"))}
 	case len(own) > 0:
-		p.Lines = []string{fmt.Sprintf("Supervision or a supervision agreement is overdue in %s you supervise.", plural(len(own), "file"))}
+		p.Lines = []string{fmt.Sprintf("Supervision, case supervision or a supervision agreement is overdue in %s you supervise.", plural(len(own), "file"))}
 	default:
-		p.Lines = []string{fmt.Sprintf("Supervision or a supervision agreement is overdue by more than %s in %s your team supervises.",
+		p.Lines = []string{fmt.Sprintf("Supervision, case supervision or a supervision agreement is overdue by more than %s in %s your team supervises.",
 			plural(grace, "day"), plural(len(managed), "file"))}
 	}
 	p.Items = append(own, managed...)
