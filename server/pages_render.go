@@ -162,10 +162,11 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return [3]bool{true, true, true}
 		},
-		"fieldsHTML": fieldsHTML,
-		"sel":        selectOf,
-		"partyLabel": partyLabel,
-		"dueLabel":   dueLabel,
+		"fieldsHTML":   fieldsHTML,
+		"sectionsHTML": sectionsHTML,
+		"sel":          selectOf,
+		"partyLabel":   partyLabel,
+		"dueLabel":     dueLabel,
 		// agreementWeeks: the policy's weeks for a new agreement after a
 		// change of supervisor.
 		"agreementWeeks": func() int { return s.svc.Policy().Agreement.NewAfterChangeWeeks },
