@@ -179,6 +179,13 @@ type pdfDoc struct {
 	// Mirror of maroto's own page filling (Maroto.addRow), so that we know
 	// before adding a row whether it will start a new page.
 	usable, headerH, footerH, cur float64
+	// top is cur at the top of the current page: headerH, or 0 on a
+	// first page that the letterhead heads instead of the running header.
+	top float64
+	// hrows, when set, are the running header's rows, added by add at the
+	// top of every page but the first (a letterhead's); nil: the header is
+	// maroto's, on every page.
+	hrows []core.Row
 	// full: newPage has filled the page, so the next row starts a new one
 	// and, for layout, we already stand at the top of that page.
 	full bool
@@ -207,10 +214,19 @@ func (r *Renderer) renderPDF(d *printout.Document) ([]byte, error) {
 		p.headerH += h
 		hrows = append(hrows, p.rowFor(b, 0, b.n, 0, h))
 	}
-	if err := p.m.RegisterHeader(hrows...); err != nil {
-		return nil, err
+	if r.lh != nil && !d.Confidential {
+		// The letterhead heads the first page in the running header's
+		// place (it costs the first page no more room than the header
+		// does, so a form keeps its length); later pages have the header.
+		// A confidential document keeps the header, with its
+		// CONFIDENTIAL, on the first page too.
+		p.hrows = hrows
+	} else {
+		if err := p.m.RegisterHeader(hrows...); err != nil {
+			return nil, err
+		}
+		p.cur, p.top = p.headerH, p.headerH
 	}
-	p.cur = p.headerH
 
 	p.place(p.bodyBlocks(d))
 	if !d.Listing {
@@ -556,10 +572,19 @@ func (p *pdfDoc) room() float64 {
 	return p.usable - p.footerH - p.cur
 }
 func (p *pdfDoc) fresh() float64 { return p.usable - p.footerH - p.headerH }
-func (p *pdfDoc) atTop() bool    { return p.full || p.cur == p.headerH }
+func (p *pdfDoc) atTop() bool    { return p.full || p.cur == p.top }
 
 // add appends a row, updating the mirror exactly as Maroto.addRow does.
 func (p *pdfDoc) add(h float64, r core.Row) {
+	if p.hrows != nil && (p.full || h+p.cur+p.footerH > p.usable) {
+		// The row starts a new page: fill this one (unless newPage has),
+		// so that the running header's rows begin the next, then the row.
+		if fill := p.usable - p.footerH - p.cur; !p.full && fill > 0 {
+			p.m.AddRows(row.New(fill).Add(col.New(grid)))
+		}
+		p.m.AddRows(p.hrows...)
+		p.cur, p.top, p.full = p.headerH, p.headerH, false
+	}
 	p.full = false
 	if h+p.cur+p.footerH <= p.usable {
 		p.cur += h
@@ -669,7 +694,7 @@ func (p *pdfDoc) bodyBlocks(d *printout.Document) []*block {
 	var bs []*block
 	if p.lh != nil {
 		// The council's letterhead, at the top of the first page only.
-		const logoW, logoH = 500, 18.0
+		const logoW, logoH = 500, 14.0
 		var cols []pcol
 		if p.lh.png != nil {
 			cols = append(cols, pcol{size: logoW, png: p.lh.png})
@@ -678,7 +703,7 @@ func (p *pdfDoc) bodyBlocks(d *printout.Document) []*block {
 		}
 		addr := p.textCol(grid-logoW, p.lh.address, &stLetterhead)
 		cols = append(cols, addr)
-		b := &block{cols: cols, n: len(addr.lines), pitch: pitchSmall, padBottom: 3}
+		b := &block{cols: cols, n: len(addr.lines), pitch: pitchSmall, padBottom: 1.5}
 		if p.lh.png != nil {
 			b.fixed = max(0, logoH-float64(b.n)*pitchSmall)
 		}

@@ -1,8 +1,16 @@
 package supervision
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -244,4 +252,126 @@ func TestLayoutFormsPrintEveryAnswer(t *testing.T) {
 			t.Errorf("%s: only %d answers to look for", id, n)
 		}
 	}
+}
+
+// TestAgreementWithLetterhead: the council's letterhead (a logo and an
+// address, SUPFILE_LETTERHEAD_LOGO and _ADDRESS) heads the first page of
+// the catalogue agreement and no other, in the PDF (in the running
+// header's place) and in the DOCX (as LibreOffice prints it), and the
+// agreement still keeps to its 4 pages.
+func TestAgreementWithLetterhead(t *testing.T) {
+	needs.Tools(t, "pdftotext", "pdfinfo", "pdfimages", "LibreOffice")
+	cat, err := forms.Load(forms.Builtin(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _ := cat.Get("supervision-agreement")
+	// A wide logo, as councils' are: 600 × 150 pixels.
+	logo := image.NewRGBA(image.Rect(0, 0, 600, 150))
+	for x := 0; x < 600; x++ {
+		for y := 0; y < 150; y++ {
+			logo.Set(x, y, color.RGBA{uint8(x / 3), 60, 140, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, logo); err != nil {
+		t.Fatal(err)
+	}
+	const address = "County Hall\nMartin Street\nTestshire TS1 1AA"
+	var docs = map[string][]byte{}
+	var pdfs = map[string][]byte{}
+	for name, lh := range map[string]render.Letterhead{"plain": {}, "letterhead": {Logo: buf.Bytes(), Address: address}} {
+		r, err := render.New(render.Options{Letterhead: lh})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := New(nil, nil, cat, r, Config{OrgName: "Testshire County Council", Location: time.UTC}, nil)
+		v, events, lookup := goldenView(def)
+		d := s.Records.document(v, events, lookup)
+		if pdfs[name], err = r.PDF(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+		if docs[name], err = r.DOCX(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain, err := doctext.PDFPages(pdfs["plain"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := doctext.PDFPages(pdfs["letterhead"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pages > 4 {
+		t.Errorf("the agreement with a letterhead prints on %d pages (%d without), want at most 4", pages, plain)
+	}
+	t.Logf("the agreement: %d pages without a letterhead, %d with", plain, pages)
+	text, err := doctext.PDF(pdfs["letterhead"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPage := strings.Split(strings.TrimSuffix(text, "\f"), "\f")
+	for i, page := range byPage {
+		for _, line := range strings.Split(address, "\n") {
+			if got := strings.Contains(page, line); got != (i == 0) {
+				t.Errorf("PDF page %d: address line %q printed: %v", i+1, line, got)
+			}
+		}
+		// The letterhead takes the running header's place on the first
+		// page; every other page has the header (the council's name).
+		if got := strings.Contains(page, "Testshire County Council"); got != (i > 0) {
+			t.Errorf("PDF page %d: the running header printed: %v", i+1, got)
+		}
+	}
+	if len(byPage) != pages {
+		t.Errorf("pdftotext read %d pages of %d", len(byPage), pages)
+	}
+	// The logo is one picture on page 1 (the letterhead's), drawn once.
+	out, err := exec.Command("pdfimages", "-list", "-f", "1", "-l", strconv.Itoa(pages), pdfFile(t, pdfs["letterhead"])).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfimages: %v\n%s", err, out)
+	}
+	var onPage []string
+	for _, l := range strings.Split(string(out), "\n")[2:] {
+		if f := strings.Fields(l); len(f) > 4 && f[2] == "image" {
+			onPage = append(onPage, f[0]+":"+f[2]+":"+f[3])
+		}
+	}
+	if len(onPage) != 1 || !strings.HasPrefix(onPage[0], "1:image:600") {
+		t.Errorf("pictures in the PDF (page:type:width): %v, want only the logo on page 1", onPage)
+	}
+
+	// The DOCX: the letterhead is the first page's header only.
+	first, err := doctext.Part(docs["letterhead"], "word/header2.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	every, err := doctext.Part(docs["letterhead"], "word/header1.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(first, []byte("Martin Street")) || !bytes.Contains(first, []byte(`r:embed="rIdLogo"`)) || bytes.Contains(every, []byte("Martin Street")) || bytes.Contains(every, []byte("rIdLogo")) {
+		t.Errorf("the DOCX's letterhead is not on the first page's header alone")
+	}
+	texts, err := doctext.ViaLibreOffice(map[string][]byte{"letterhead": docs["letterhead"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loPages := strings.Split(texts["letterhead"], "\f")
+	for i, page := range loPages {
+		if got := strings.Contains(page, "Martin Street"); got != (i == 0) {
+			t.Errorf("LibreOffice page %d of %d: the address printed: %v", i+1, len(loPages), got)
+		}
+	}
+}
+
+// pdfFile writes a PDF to a temporary file for a tool that reads files.
+func pdfFile(t *testing.T, pdf []byte) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(f, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
