@@ -125,6 +125,10 @@ type recordSectionPage struct {
 	// FromCheck: opened by a Change link on Check your answers, where
 	// saving returns.
 	FromCheck bool
+	// Evidence is, on a file audit's question, what the audited file shows
+	// about it (read-only, beside the question); Subject whose file it is.
+	Evidence []supervision.EvidenceLine
+	Subject  *supervision.Staff
 }
 
 // sectionErrors keeps the problems that are beside a section's questions.
@@ -168,6 +172,15 @@ func (s *Server) renderSection(c *gin.Context, status int, v *supervision.Record
 	lockOthersLearning(secs, v)
 	p.Page.anchorDates(secs)
 	p.Section = secs[i]
+	if supervision.IsAudit(v.Form) {
+		ev, err := s.svc.Files.AuditEvidence(c.Request.Context(), currentUser(c), v, sec.ID)
+		if err != nil {
+			return err
+		}
+		if ev != nil {
+			p.Evidence, p.Subject = ev.BySection[sec.ID], ev.Subject
+		}
+	}
 	s.render(c, status, "record_section", p)
 	return nil
 }

@@ -44,7 +44,8 @@
 //     (tasklist.go), email notices (notify.go), FinishDocuments and
 //     SendNotice for the job queue; store: RecordStore; with the Renderer,
 //     Sealer and Blobs.
-//   - Files (File in records.go, frontpage.go, export.go, due.go, the reads
+//   - Files (File in records.go, frontpage.go, export.go, due.go,
+//     auditevidence.go (the file's evidence beside a file audit), the reads
 //     of accesslog.go, Tasks and FileDisagreements in living.go,
 //     NamedRecords/AuditLinks in arrange.go): what is read across a file;
 //     store: FileStore, read-only.
