@@ -45,8 +45,9 @@ func auditSubject(parties []*RecordParty) string {
 }
 
 // AuditEvidence gathers the evidence from the audited supervisee's file
-// for the questions of the file audit v, for someone who may read that
-// file; records they may not read (confidential ones) are left out. The
+// for the questions of the file audit v, for someone who may open that
+// file; records they may not read (confidential ones) are counted and dated
+// but not linked. The
 // read is in the access log, against the audited file. It is nil for any
 // other record, and for a section (when one is named) the file has no
 // evidence for.
@@ -77,21 +78,28 @@ func (s *Files) AuditEvidence(ctx context.Context, actor *Staff, v *RecordView, 
 	if err != nil {
 		return nil, err
 	}
-	// Oldest first; only what the actor may read.
-	var readable []*Record
+	// Oldest first. Every record counts (dates and numbers are not
+	// content: the file's "What is due" shows them too); only those the
+	// actor may read (not confidential ones) are linked.
+	var all []*Record
+	readable := map[string]bool{}
 	titles := map[string]string{}
 	for i := len(recs) - 1; i >= 0; i-- {
-		ra, err := s.RecordAccess(ctx, actor, recs[i])
-		if err != nil || !ra.CanRead() {
+		r := recs[i]
+		def, ok := s.forms.GetVersion(r.FormID, r.FormVersion)
+		if !ok {
 			continue
 		}
-		readable = append(readable, recs[i])
-		titles[recs[i].FormID] = ra.Form.Title
+		all = append(all, r)
+		titles[r.FormID] = def.Title
+		if ra, err := s.RecordAccess(ctx, actor, r); err == nil && ra.CanRead() {
+			readable[r.ID] = true
+		}
 	}
 	day := func(t time.Time) string { return t.Format("2 January 2006") }
 	signedOf := func(form string) []*Record {
 		var out []*Record
-		for _, r := range readable {
+		for _, r := range all {
 			if r.FormID == form && r.Status == StatusSigned && r.SignedAt != nil {
 				out = append(out, r)
 			}
@@ -107,6 +115,9 @@ func (s *Files) AuditEvidence(ctx context.Context, actor *Staff, v *RecordView, 
 		return s.localDate(*r.SignedAt)
 	}
 	link := func(r *Record, text string) EvidenceLine {
+		if !readable[r.ID] {
+			return EvidenceLine{Text: text}
+		}
 		return EvidenceLine{Text: text, RecordID: r.ID, LinkLabel: "Open the " + strings.ToLower(titles[r.FormID]) + " of " + day(s.localDate(*r.SignedAt))}
 	}
 	last := func(rs []*Record, n int) []*Record {
@@ -122,7 +133,7 @@ func (s *Files) AuditEvidence(ctx context.Context, actor *Staff, v *RecordView, 
 	// 1. Structure: what the file holds, signed, by form.
 	counts := map[string]int{}
 	drafts := 0
-	for _, r := range readable {
+	for _, r := range all {
 		if r.Status == StatusSigned {
 			counts[r.FormID]++
 		} else {
@@ -223,8 +234,8 @@ func (s *Files) AuditEvidence(ctx context.Context, actor *Staff, v *RecordView, 
 	}
 	for _, c := range due.Cases {
 		t := fmt.Sprintf("Case %s: last discussed %s, next due %s", c.Reference, day(c.LastDiscussed), day(c.Due))
-		if ra := slices.IndexFunc(readable, func(r *Record) bool { return r.ID == c.RecordID }); ra >= 0 {
-			add("q7", link(readable[ra], t))
+		if i := slices.IndexFunc(all, func(r *Record) bool { return r.ID == c.RecordID }); i >= 0 {
+			add("q7", link(all[i], t))
 		} else {
 			add("q7", EvidenceLine{Text: t})
 		}

@@ -83,6 +83,22 @@ func TestBrowserAuditEvidence(t *testing.T) {
 			t.Errorf("frequency evidence lacks %q: %q", want, ev)
 		}
 	}
+	// Question 4, records of sessions (section 5): the confidential
+	// supervision record is counted and dated, not linked (the auditor
+	// cannot open it).
+	navigate(t, ctx, chromedp.Navigate(m.URL+"/records/"+audit.ID+"/tasks/5"))
+	checkWidths(t, ctx, "file audit: records of sessions, with evidence")
+	ev = textOf(t, ctx, `aside.app-evidence`)
+	if !strings.Contains(ev, "Supervision records signed by both in the last 12 months: 1") || !strings.Contains(ev, "Record of the session on") {
+		t.Errorf("records evidence: %q", ev)
+	}
+	var confLinks int
+	do(t, ctx, chromedp.Evaluate(`document.querySelectorAll('aside.app-evidence a[href="/records/`+rec.ID+`"]').length`, &confLinks))
+	if confLinks != 0 {
+		t.Errorf("the evidence links the confidential supervision record")
+	}
+	auditor.call("GET", "/api/v1/records/"+rec.ID, nil, http.StatusNotFound, nil)
+
 	// Question 8, development (section 9): observations, reflective discussions.
 	navigate(t, ctx, chromedp.Navigate(m.URL+"/records/"+audit.ID+"/tasks/9"))
 	checkWidths(t, ctx, "file audit: development, with evidence")
@@ -100,8 +116,8 @@ func TestBrowserAuditEvidence(t *testing.T) {
 		t.Errorf("the audit's details show evidence")
 	}
 
-	if n := logCount(t, p.admin, p.superviseeID, "view-file") - before; n != 3 {
-		t.Errorf("%d reads of the audited file logged for three pages of evidence, want 3", n)
+	if n := logCount(t, p.admin, p.superviseeID, "view-file") - before; n != 4 {
+		t.Errorf("%d reads of the audited file logged for four pages of evidence, want 4", n)
 	}
 	// A link opens the record for the auditor (and that read is logged too).
 	viewed := logCount(t, p.admin, p.superviseeID, "view-record")
