@@ -106,6 +106,12 @@ func (s *Records) fillSeries(ctx context.Context, r *Record) error {
 // versions lists every version of the record's series, oldest first, with
 // their documents. It does not log: the caller has read the record.
 func (s *Records) versions(ctx context.Context, r *Record, docs []*Document) ([]*VersionEntry, error) {
+	if r.Version == 1 && r.Status == StatusDraft && r.SeriesID == "" {
+		// A first version still in draft is alone in its series: a later
+		// version is started only from a signed one. No read for it:
+		// every save and edit page of a new record.
+		return []*VersionEntry{{Record: r, Documents: docs}}, nil
+	}
 	recs, err := s.store.Series(ctx, r.Series())
 	if err != nil {
 		return nil, err

@@ -62,6 +62,11 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 		if what == "last signature" {
 			want["Events"] = 1
 		}
+		// A first version in draft is alone in its series: its versions
+		// are not read (every save of a new record).
+		if what == "first signature" || what == "last signature" {
+			want["Series"] = 1
+		}
 		if d := cmp.Diff(want, w.store.reads()); d != "" {
 			t.Errorf("%s read the record more than once (-want +got):\n%s", what, d)
 		}

@@ -154,6 +154,11 @@ func (c *countingStore) Events(ctx context.Context, id string) ([]*supervision.E
 	return c.Store.Events(ctx, id)
 }
 
+func (c *countingStore) Series(ctx context.Context, root string) ([]*supervision.Record, error) {
+	c.count("Series")
+	return c.Store.Series(ctx, root)
+}
+
 func (c *countingStore) Documents(ctx context.Context, id string) ([]*supervision.Document, error) {
 	c.count("Documents")
 	return c.Store.Documents(ctx, id)
