@@ -203,6 +203,14 @@ type recordJSON struct {
 	Versions             []versionJSON    `json:"versions,omitempty"`
 	WaitingOn            string           `json:"waiting_on,omitempty"`
 	DisagreementResponse *responseJSON    `json:"disagreement_response,omitempty"`
+	// A file audit's draft, for whoever fills it in: the audited file's
+	// evidence by the audit's section id (auditevidence.go).
+	Evidence map[string][]evidenceJSON `json:"evidence,omitempty"`
+}
+
+type evidenceJSON struct {
+	Text     string `json:"text"`
+	RecordID string `json:"record_id,omitempty"`
 }
 
 func recordOut(r *supervision.Record, title string, sigs []*supervision.Signature, docs []*supervision.Document, withData bool) recordJSON {
@@ -336,7 +344,22 @@ func (s *Server) apiRecordGet(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, viewOut(v))
+	out := viewOut(v)
+	if supervision.IsAudit(v.Form) && v.Record.Status == supervision.StatusDraft && v.CanEdit {
+		ev, err := s.svc.Files.AuditEvidence(c.Request.Context(), currentUser(c), v, "")
+		if err != nil {
+			return err
+		}
+		if ev != nil {
+			out.Evidence = map[string][]evidenceJSON{}
+			for sec, lines := range ev.BySection {
+				for _, l := range lines {
+					out.Evidence[sec] = append(out.Evidence[sec], evidenceJSON{Text: l.Text, RecordID: l.RecordID})
+				}
+			}
+		}
+	}
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 

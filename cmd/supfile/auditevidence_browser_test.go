@@ -50,6 +50,38 @@ func TestBrowserAuditEvidence(t *testing.T) {
 	var audit recordResp
 	auditor.call("POST", "/api/v1/staff/"+p.superviseeID+"/records", map[string]any{"form": "file-audit"}, http.StatusCreated, &audit)
 
+	// Over the API: the audit's draft carries the evidence for its auditor
+	// (a logged read of the supervisee's file); the supervisor reading the
+	// same draft is given none.
+	type evidenceLine struct {
+		Text     string `json:"text"`
+		RecordID string `json:"record_id"`
+	}
+	var got struct {
+		Evidence map[string][]evidenceLine `json:"evidence"`
+	}
+	apiBefore := logCount(t, p.admin, p.superviseeID, "view-file")
+	auditor.call("GET", "/api/v1/records/"+audit.ID, nil, http.StatusOK, &got)
+	if q3 := got.Evidence["q3"]; len(q3) == 0 || q3[0].RecordID != agreement.ID || !strings.HasPrefix(q3[0].Text, "Signed by both on") {
+		t.Errorf("API evidence for question 3: %+v", q3)
+	}
+	for _, l := range got.Evidence["q4"] {
+		if l.RecordID == rec.ID {
+			t.Errorf("the API evidence links the confidential record")
+		}
+	}
+	if len(got.Evidence["q1"]) == 0 || len(got.Evidence["q2"]) == 0 || len(got.Evidence["q8"]) == 0 || got.Evidence["details"] != nil {
+		t.Errorf("API evidence sections: %+v", got.Evidence)
+	}
+	if logCount(t, p.admin, p.superviseeID, "view-file") != apiBefore+1 {
+		t.Errorf("the API's evidence is not a logged read of the supervisee's file")
+	}
+	got.Evidence = nil
+	p.supervisor.call("GET", "/api/v1/records/"+audit.ID, nil, http.StatusOK, &got)
+	if got.Evidence != nil {
+		t.Errorf("the supervisor is given the evidence of a draft they do not fill in: %+v", got.Evidence)
+	}
+
 	ctx := browser(t)
 	signIn(t, ctx, m.URL, "grace.okafor@testshire.gov.uk", "a long password 1")
 	before := logCount(t, p.admin, p.superviseeID, "view-file")
