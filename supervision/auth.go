@@ -106,6 +106,20 @@ func accountKey(staffID string) string { return "acct:" + staffID }
 // ~60 ms of every start (TestDummyHashCost checks it still fits).
 var dummyHash = []byte("$2a$10$lR7QMlh.TXZyK5I1G.HY0OmJ6BzSN52xhRhichZf64b9xF0LCNBC2")
 
+// dummyHashAt is dummyHash for real hashes made at cost: the fixed one at
+// bcrypt's default cost (the service's), else one made now (tests, with a
+// lower Config.PasswordCost, so an unknown email costs what theirs do).
+func dummyHashAt(cost int) []byte {
+	if cost == bcrypt.DefaultCost {
+		return dummyHash
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("not a real password"), cost)
+	if err != nil {
+		return dummyHash
+	}
+	return h
+}
+
 // LoginInput is a sign-in with a password.
 type LoginInput struct {
 	Email    string
@@ -186,7 +200,7 @@ func (s *People) SignIn(ctx context.Context, in LoginInput) (string, *Staff, err
 			return "", nil, &ThrottledError{Wait: w}
 		}
 	}
-	hash := dummyHash
+	hash := s.dummy
 	if st != nil && st.PasswordHash != "" {
 		hash = []byte(st.PasswordHash)
 	}

@@ -31,3 +31,21 @@ func TestDefaultPasswordCost(t *testing.T) {
 		t.Fatalf("a test's cost %d became %d", bcrypt.MinCost, got)
 	}
 }
+
+// TestDummyHashAtTheTestsCost: with the service's cost the fixed hash is
+// used; with a test's lower cost, a hash at that cost.
+func TestDummyHashAtTheTestsCost(t *testing.T) {
+	if got := dummyHashAt(bcrypt.DefaultCost); string(got) != string(dummyHash) {
+		t.Errorf("at the default cost: %s, want the fixed hash", got)
+	}
+	h := dummyHashAt(bcrypt.MinCost)
+	if cost, err := bcrypt.Cost(h); err != nil || cost != bcrypt.MinCost {
+		t.Errorf("at cost %d: a hash of cost %d (%v)", bcrypt.MinCost, cost, err)
+	}
+	if err := bcrypt.CompareHashAndPassword(h, []byte("not a real password")); err != nil {
+		t.Errorf("not a bcrypt hash: %v", err)
+	}
+	if s := New(nil, nil, nil, nil, Config{}, nil); string(s.People.dummy) != string(dummyHash) {
+		t.Error("the service does not compare unknown emails with the fixed hash")
+	}
+}

@@ -110,6 +110,7 @@ type core struct {
 type People struct {
 	*core
 	store PeopleStore
+	dummy []byte // what a failed look-up compares with: dummyHashAt the password cost
 }
 
 // Records is a record's way from a new draft to signed documents, and what
@@ -169,7 +170,7 @@ func New(store Store, blobs Blobs, catalogue *forms.Catalogue, r Renderer, cfg C
 	c := &core{store: store, blobs: blobs, forms: catalogue, renderer: r, cfg: cfg, log: log}
 	s := &Service{
 		core:    c,
-		People:  &People{core: c, store: store},
+		People:  &People{core: c, store: store, dummy: dummyHashAt(cfg.passwordCost())},
 		Records: &Records{core: c, store: store},
 		Admin:   &Admin{core: c, store: store},
 	}
