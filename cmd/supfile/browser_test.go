@@ -4,7 +4,9 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -131,8 +133,17 @@ func stopChromium() {
 	if chromium.cancel != nil {
 		chromium.cancel()
 	}
-	if chromium.dir != "" {
+	if chromium.dir == "" {
+		return
+	}
+	// Chromium's helper processes may still write into the profile as
+	// they exit: remove it until it stays gone (at most two seconds).
+	for range 20 {
 		os.RemoveAll(chromium.dir)
+		time.Sleep(100 * time.Millisecond)
+		if _, err := os.Stat(chromium.dir); errors.Is(err, fs.ErrNotExist) {
+			return
+		}
 	}
 }
 
