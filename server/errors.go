@@ -1,11 +1,11 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"syscall"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -109,12 +109,33 @@ func (s *Server) page(h func(c *gin.Context) error) gin.HandlerFunc {
 // a reply, and it is not the service's fault.
 const statusClientClosed = 499
 
-// clientGone says whether a request failed only because its client went
-// away (a closed tab, a proxy's time-out): such a request is logged at Info,
-// not as an error, and gets no reply.
+// clientGoneGrace is how long a request whose database call failed waits
+// to learn whether its client has gone before the failure is logged as the
+// service's.
+const clientGoneGrace = 50 * time.Millisecond
+
+// clientGone says whether a request failed because its client went away
+// (a closed tab, a proxy's time-out): such a request is logged at Info, not
+// as an error, and gets no reply. The request's context is done only when
+// its client has gone, and then the error need not say so: a database
+// driver cut off mid-statement can report the connection it had to drop
+// ("driver: bad connection") rather than the cancellation that made it.
 func (s *Server) clientGone(c *gin.Context, err error) bool {
-	if c.Request.Context().Err() == nil || !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-		return false
+	if ctx := c.Request.Context(); ctx.Err() == nil {
+		if !errors.Is(err, supervision.ErrUnavailable) {
+			return false
+		}
+		// The database answered "bad connection" to a request whose
+		// client is going: the server learns of a closed connection a
+		// moment after the driver does. Wait that moment before calling
+		// it the service's error; a real outage costs its reply 50 ms.
+		t := time.NewTimer(clientGoneGrace)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+			return false
+		}
 	}
 	s.log.Info("client went away", "request_id", requestID(c), "path", c.Request.URL.Path, "err", err)
 	c.AbortWithStatus(statusClientClosed)
