@@ -202,9 +202,13 @@ func newQueue[TTx any](driver riverdriver.Driver[TTx], opts Options) (*Queue, er
 		FetchPollInterval: opts.PollInterval,
 		MaxAttempts:       maxAttempts,
 		// A job whose instance was killed is running no more: rescue it
-		// for another after this long.
-		RescueStuckJobsAfter: 5 * time.Minute,
-		JobTimeout:           5 * time.Minute,
+		// for another after this long. While it looks running, no other
+		// finish job for its record can be queued (uniqueStates), so a
+		// record signed as its instance died waits this long at most
+		// (plus the rescuer's 30 s round). A finish job takes well under a
+		// second; a job that runs out its time is cut off and retried.
+		RescueStuckJobsAfter: time.Minute,
+		JobTimeout:           45 * time.Second,
 	}
 	if opts.Workers > 0 {
 		workers := river.NewWorkers()
@@ -224,7 +228,10 @@ func newQueue[TTx any](driver riverdriver.Driver[TTx], opts Options) (*Queue, er
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
 		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) {
-				return SweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: uniqueStates}}
+				// Not unique: a sweep left "running" by a killed leader
+				// would otherwise stop every sweep until it is rescued.
+				// Two sweeps at once do no harm (finish jobs are unique).
+				return SweepArgs{}, nil
 			}, &river.PeriodicJobOpts{ID: "sweep_pending_documents", RunOnStart: true})}
 		if opts.Digests {
 			every := cmp.Or(opts.DigestInterval, time.Hour)
