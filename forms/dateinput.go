@@ -169,3 +169,19 @@ func CombineDateParts(v url.Values) url.Values {
 	}
 	return out
 }
+
+// DateInputMessage is the GOV.UK date input's error for a date typed into
+// the three boxes that is not a real date (which box is missing, a year
+// without 4 numbers, or not a real date), naming it as name ("end date").
+// ok is false when typed did not come from the three boxes (an API's
+// value, say): the caller's own message, with the format it takes, fits
+// that better.
+func DateInputMessage(name, typed string) (msg string, ok bool) {
+	if !strings.Contains(typed, "/") {
+		return "", false
+	}
+	if _, real := parseDate(typed); real {
+		return "", false
+	}
+	return dateMessageFor(name, typed), true
+}

@@ -45,7 +45,7 @@ func parseDateField(field, label, v string, errs *[]FieldError) time.Time {
 	}
 	d, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		*errs = append(*errs, FieldError{Field: field, Message: "The " + label + " must be a real date, for example 2026-03-27"})
+		*errs = append(*errs, FieldError{Field: field, Message: dateError("the "+label, v)})
 		return time.Time{}
 	}
 	return d

@@ -237,7 +237,7 @@ func (s *Admin) StartHandover(ctx context.Context, actor *Staff, superviseeID st
 	case in.Effective == "":
 		add("effective", "Enter the date the new supervisor takes over")
 	case perr != nil:
-		add("effective", "The date the new supervisor takes over must be a real date, for example 2026-03-27")
+		add("effective", dateError("the date the new supervisor takes over", in.Effective))
 	case d.Before(open.From):
 		add("effective", fmt.Sprintf("The handover cannot take effect before %s became the supervisor on %s", from.Name, open.From.Format("2 January 2006")))
 	case d.After(today.AddDate(1, 0, 0)):

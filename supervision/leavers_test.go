@@ -45,3 +45,29 @@ func TestEndDateTakesEffectOnTheDay(t *testing.T) {
 		t.Errorf("the supervisee left, not the supervisor: handover needed = %v (%v)", w.svc.Admin.HandoverNeeded(sup), err)
 	}
 }
+
+// An end date typed into the page's three boxes that is not a date gets the
+// GOV.UK message for what is wrong; one sent over the API in another format
+// gets the format the API takes.
+func TestEndDateMessages(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for typed, want := range map[string]string{
+		"27//2026":   "End date must include a month",
+		"/3/2026":    "End date must include a day",
+		"27/3/26":    "The year of end date must include 4 numbers",
+		"31/2/2027":  "End date must be a real date",
+		"2026-13-40": "End date must be a real date, for example 2026-03-27",
+		"next week":  "End date must be a real date, for example 2026-03-27",
+	} {
+		_, err := w.svc.People.EditStaff(ctx, w.admin, w.supervisee.ID, supervision.StaffPatch{EndDate: &typed})
+		var ve *supervision.ValidationError
+		if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "end_date" {
+			t.Errorf("end date %q: %v, want one problem with end_date", typed, err)
+			continue
+		}
+		if got := ve.Fields[0].Message; got != want {
+			t.Errorf("end date %q: %q, want %q", typed, got, want)
+		}
+	}
+}

@@ -314,7 +314,7 @@ func (n *NewStaff) validate(canPrint func(rune) bool) []FieldError {
 	if n.StartDate == "" {
 		add("start_date", "Enter a start date")
 	} else if _, err := time.Parse(time.DateOnly, n.StartDate); err != nil {
-		add("start_date", "Start date must be a real date, for example 2026-03-27")
+		add("start_date", dateError("start date", n.StartDate))
 	}
 	if p := PasswordProblem(n.Password); p != "" {
 		add("password", p)

@@ -104,7 +104,7 @@ func (s *People) EditStaff(ctx context.Context, actor *Staff, id string, p Staff
 			d, err := time.Parse(time.DateOnly, v)
 			switch {
 			case err != nil:
-				errs = append(errs, FieldError{Field: "end_date", Message: "End date must be a real date, for example 2026-03-27"})
+				errs = append(errs, FieldError{Field: "end_date", Message: dateError("end date", v)})
 			case d.Before(st.StartDate):
 				errs = append(errs, FieldError{Field: "end_date", Message: "End date must be on or after the start date, " + st.StartDate.Format("2 January 2006")})
 			case id == actor.ID:
