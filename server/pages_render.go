@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -301,13 +302,27 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 		c.String(http.StatusInternalServerError, "Something went wrong")
 		return
 	}
-	var buf bytes.Buffer
-	if err := pt.t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := pt.t.ExecuteTemplate(buf, "layout", data); err != nil {
 		s.log.Error("render page", "name", name, "request_id", requestID(c), "err", err)
 		c.String(http.StatusInternalServerError, "Something went wrong. Reference "+requestID(c))
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// pageBuffers holds the buffers pages are rendered into, so a page of a
+// filled form (tens of kB) is not grown from empty on every request. c.Data
+// has written the bytes out before the buffer goes back.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return // an unusually large page: let it go rather than hold it
+	}
+	b.Reset()
+	pageBuffers.Put(b)
 }
 
 // postDate reads a date posted from a GOV.UK date input (the boxes
