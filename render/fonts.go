@@ -118,6 +118,23 @@ func parseFace(ttf []byte) (*face, error) {
 // refuse, with a clear message, answers that would otherwise print as blanks
 // or boxes, such as emoji.
 func CanPrint(c rune) bool {
+	if c >= 0 && c < 128 {
+		return asciiPrintable()[c]
+	}
+	return canPrint(c)
+}
+
+// asciiPrintable is canPrint for the first 128 characters, worked out once:
+// nearly every character of a form's answers is one of them, and every page
+// of a draft checks that its answers can be printed.
+var asciiPrintable = sync.OnceValue(func() (t [128]bool) {
+	for c := range t {
+		t[c] = canPrint(rune(c))
+	}
+	return t
+})
+
+func canPrint(c rune) bool {
 	switch c {
 	case '\n', '\t', '\r':
 		return true
