@@ -424,8 +424,15 @@ func (s *Records) viewAs(ctx context.Context, r *Record, sup *Staff, def *forms.
 	if v.Data == nil {
 		v.Data = map[string]any{}
 	}
+	// stored: v.Data is the stored answers as they are, so their
+	// problems can come from the memo.
+	stored := true
 	if IsGroup(def) && r.Status == StatusDraft {
 		syncLearning(v.Data, parties)
+		stored = false
+	}
+	if def.ID == HandoverFormID {
+		stored = false // its contents may be filled in below
 	}
 	if err := s.fillHandoverContents(ctx, v); err != nil {
 		return nil, err
@@ -458,7 +465,10 @@ func (s *Records) viewAs(ctx context.Context, r *Record, sup *Staff, def *forms.
 		}
 	}
 	v.refresh()
-	if problems {
+	switch {
+	case problems && stored:
+		v.Problems = s.storedDraftProblems(v)
+	case problems:
 		v.Problems = s.draftProblems(v)
 	}
 	if err := s.documentsFailure(ctx, v); err != nil {

@@ -119,6 +119,9 @@ type Records struct {
 	*core
 	store RecordStore
 	files *Files // what is due, in the weekly digest email (notify.go)
+	// problems are the problems of drafts' stored answers, recently
+	// worked out (problemsmemo.go).
+	problems problemsMemo
 }
 
 // Files is what is read across a file: the file page, the front page,
