@@ -158,21 +158,6 @@ func TestCatalogueDOCXInLibreOffice(t *testing.T) {
 	}
 }
 
-// wordsInOrder says whether every word of want is in text, in order: an
-// answer printed in a grid's column or beside its label is read by
-// pdftotext line by line, interleaved with its neighbours.
-func wordsInOrder(text, want string) bool {
-	pos := 0
-	for _, w := range strings.Fields(want) {
-		i := strings.Index(text[pos:], w)
-		if i < 0 {
-			return false
-		}
-		pos += i + len(w)
-	}
-	return true
-}
-
 // TestLayoutFormsPrintEveryAnswer: Appendix H (family placement
 // supervision) and group supervision print in their layouts (pairs, the
 // three-column grids) with every answer given, in the PDF (read with
@@ -241,7 +226,7 @@ func TestLayoutFormsPrintEveryAnswer(t *testing.T) {
 				continue
 			}
 			n++
-			if !wordsInOrder(text, a) {
+			if !doctext.WordsInOrder(text, a) {
 				t.Errorf("%s: the PDF lacks the answer %.80q", id, a)
 			}
 		}

@@ -246,23 +246,10 @@ func checkPDF(t *testing.T, pdf []byte, data map[string]any, reference string) {
 		// in its column, and pdftotext reads the two columns line by line
 		// together: its words are all there, in order, with the label's
 		// between them.
-		if !wordsInOrder(body, m) {
+		if !doctext.WordsInOrder(body, m) {
 			t.Errorf("PDF text lacks %.80q", m)
 		}
 	}
-}
-
-// wordsInOrder says whether every word of want is in text, in order.
-func wordsInOrder(text, want string) bool {
-	pos := 0
-	for _, w := range strings.Fields(want) {
-		i := strings.Index(text[pos:], w)
-		if i < 0 {
-			return false
-		}
-		pos += i + len(w)
-	}
-	return true
 }
 
 func checkDOCX(t *testing.T, docx []byte, data map[string]any) {

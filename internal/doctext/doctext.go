@@ -273,3 +273,18 @@ func viaLibreOffice(docxs map[string][]byte, read func([]byte) (string, error)) 
 func ViaLibreOfficeLayout(docxs map[string][]byte) (map[string]string, error) {
 	return viaLibreOffice(docxs, PDFLayout)
 }
+
+// WordsInOrder says whether every word of want is in text, in order: an
+// answer printed in a grid's column or beside its label is read by
+// pdftotext line by line, interleaved with its neighbours.
+func WordsInOrder(text, want string) bool {
+	pos := 0
+	for _, w := range strings.Fields(want) {
+		i := strings.Index(text[pos:], w)
+		if i < 0 {
+			return false
+		}
+		pos += i + len(w)
+	}
+	return true
+}
