@@ -92,12 +92,23 @@ const (
 	tlFuture = 92  // and after
 )
 
+// tlHeight is the timeline's height, and tlCases how much a row of case
+// supervision adds to it.
+const (
+	tlHeight = 96.0
+	tlCases  = 16.0
+)
+
 // timelineSVG draws a supervisee's last 12 months and next 3: sessions
 // held (filled dots), planned sessions (rings), the windows in which each
 // next session was due (pale bars), gaps past a due date (red bars), the
-// agreement (green bar, to its review) and observations (triangles). It is
-// an image with a title and a description; timelineText says the same in
-// words beside it.
+// agreement (green bar, to its review), observations (triangles) and, when
+// the file has open cases, each case's last discussion (a diamond) to when
+// it is next due (a brown line to an upright bar; red past it). It is an
+// image with a title and a description; timelineText says the same in
+// words beside it. A case is drawn whether or not the viewer may read its
+// reference; the reference is only in the text, and only when the DueView
+// carries it (supervision.FileDue, TeamDue).
 func timelineSVG(v *supervision.DueView) template.HTML {
 	from := v.Today.AddDate(0, 0, -tlPast)
 	to := v.Today.AddDate(0, 0, tlFuture)
@@ -114,14 +125,19 @@ func timelineSVG(v *supervision.DueView) template.HTML {
 	id := "tl-" + v.Supervisee.ID
 	var b strings.Builder
 	esc := template.HTMLEscapeString
-	fmt.Fprintf(&b, `<svg class="app-timeline" viewBox="0 0 %.0f 96" width="100%%" role="img" aria-labelledby="%s-t %s-d" focusable="false" xmlns="http://www.w3.org/2000/svg">`, tlWidth, id, id)
+	height := tlHeight
+	if len(v.Cases) > 0 {
+		height += tlCases
+	}
+	axis := height - 18 // where the ticks and today's line end
+	fmt.Fprintf(&b, `<svg class="app-timeline" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-labelledby="%s-t %s-d" focusable="false" xmlns="http://www.w3.org/2000/svg">`, tlWidth, height, id, id)
 	fmt.Fprintf(&b, `<title id="%s-t">Supervision timeline for %s, %s to %s</title>`, id, esc(v.Supervisee.Name), from.Format("Jan 2006"), to.Format("Jan 2006"))
 	fmt.Fprintf(&b, `<desc id="%s-d">%s</desc>`, id, esc(strings.Join(timelineText(v), " ")))
 	// Month ticks, every other month labelled.
 	for m, i := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0), 0; m.Before(to); m, i = m.AddDate(0, 1, 0), i+1 {
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="8" x2="%.1f" y2="78" stroke="#b1b4b6" stroke-width="0.5"/>`, x(m), x(m))
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="8" x2="%.1f" y2="%.0f" stroke="#b1b4b6" stroke-width="0.5"/>`, x(m), x(m), axis)
 		if i%2 == 0 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="92" font-size="10" fill="#0b0c0c" text-anchor="middle">%s</text>`, x(m), m.Format("Jan"))
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="10" fill="#0b0c0c" text-anchor="middle">%s</text>`, x(m), height-4, m.Format("Jan"))
 		}
 	}
 	// Track 1: supervision.
@@ -173,8 +189,36 @@ func timelineSVG(v *supervision.DueView) template.HTML {
 			fmt.Fprintf(&b, `<path d="M%.1f 58 L%.1f 68 L%.1f 68 Z" fill="#4c2c92"/>`, cx, cx-5, cx+5)
 		}
 	}
+	// Track 4: case supervision, one line per open case, all on one row:
+	// from its last discussion (a diamond) to when it is next due (an
+	// upright bar), red from then to today when that has passed.
+	if len(v.Cases) > 0 {
+		b.WriteString(`<g class="app-timeline__cases">`)
+		// In layers, so that no case's line hides another's overdue stretch
+		// or mark.
+		for _, c := range v.Cases {
+			fmt.Fprintf(&b, `<rect x="%.1f" y="79" width="%.1f" height="3" fill="#b58840"/>`, x(c.LastDiscussed), x(c.By())-x(c.LastDiscussed))
+		}
+		for _, c := range v.Cases {
+			if by := c.By(); by.Before(v.Today) {
+				fmt.Fprintf(&b, `<rect x="%.1f" y="78" width="%.1f" height="5" fill="#d4351c"/>`, x(by), x(v.Today)-x(by))
+			}
+		}
+		for _, c := range v.Cases {
+			if by := c.By(); !by.After(to) {
+				fmt.Fprintf(&b, `<rect x="%.1f" y="74" width="2" height="13" fill="#b58840"/>`, x(by)-1)
+			}
+		}
+		for _, c := range v.Cases {
+			if !c.LastDiscussed.Before(from) {
+				cx := x(c.LastDiscussed)
+				fmt.Fprintf(&b, `<path d="M%.1f 75 L%.1f 80.5 L%.1f 86 L%.1f 80.5 Z" fill="#b58840" stroke="#0b0c0c" stroke-width="0.6"/>`, cx, cx+5.5, cx, cx-5.5)
+			}
+		}
+		b.WriteString(`</g>`)
+	}
 	// Today.
-	fmt.Fprintf(&b, `<line x1="%.1f" y1="6" x2="%.1f" y2="78" stroke="#0b0c0c" stroke-width="1.5"/>`, x(v.Today), x(v.Today))
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="6" x2="%.1f" y2="%.0f" stroke="#0b0c0c" stroke-width="1.5"/>`, x(v.Today), x(v.Today), axis)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
@@ -217,6 +261,18 @@ func timelineText(v *supervision.DueView) []string {
 		out = append(out, "Agreement: "+v.Agreement+".")
 	}
 	out = append(out, fmt.Sprintf("Observations this year (from 1 April): %d, %d by the line manager.", v.ObsThisYear, v.ObsByLineManager))
+	for _, c := range v.Cases {
+		name := "A case" // the viewer may not read its reference
+		if c.Reference != "" {
+			name = "Case " + c.Reference
+		}
+		by := c.By()
+		line := fmt.Sprintf("%s last discussed in case supervision on %s, next due by %s", name, c.LastDiscussed.Format("2 Jan 2006"), by.Format("2 Jan 2006"))
+		if by.Before(v.Today) {
+			line += fmt.Sprintf(", overdue by %d days", int(v.Today.Sub(by).Hours()/24+0.5))
+		}
+		out = append(out, line+".")
+	}
 	return out
 }
 

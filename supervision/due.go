@@ -71,12 +71,43 @@ type DueView struct {
 // a name), when it was last discussed, in which record, the date the record
 // planned for the next discussion (zero when none) and when the policy's
 // cycle makes it due.
+//
+// A case reference is record content: FileDue and TeamDue leave Reference
+// empty (and say "a case" in the item's reason) for a viewer who may not
+// read the record it comes from.
 type CaseDue struct {
 	Reference     string
 	LastDiscussed time.Time
 	RecordID      string
 	Planned       time.Time
 	Due           time.Time
+
+	rec *Record // the record of the last discussion
+}
+
+// By is when the case is next due: the cycle's date, or the planned date
+// when that is sooner (the date of its item in DueView.Items).
+func (c *CaseDue) By() time.Time {
+	if !c.Planned.IsZero() && c.Planned.Before(c.Due) {
+		return c.Planned
+	}
+	return c.Due
+}
+
+// caseReason is a case's reason in DueView.Items; ref "" says "a case".
+func caseReason(ref string, c *CaseDue, p *policy.Profile) string {
+	name := "a case"
+	if ref != "" {
+		name = "case " + ref
+	}
+	reason := fmt.Sprintf("%s, last discussed %s; %s (%s)", name, c.LastDiscussed.Format(time.DateOnly), policy.Weeks(p.CaseSupervisionWeeks), p.Council)
+	if !c.Planned.IsZero() {
+		reason += "; planned for " + c.Planned.Format(time.DateOnly)
+		if !c.Planned.Before(c.Due) {
+			reason += ", after it is due"
+		}
+	}
+	return reason
 }
 
 // Span is a stretch of days [From, To).
@@ -113,7 +144,61 @@ func (s *Files) FileDue(ctx context.Context, actor *Staff, superviseeID string) 
 	if !read {
 		return nil, Errorf(ErrForbidden, "You cannot see this file")
 	}
-	return s.dueFor(ctx, see)
+	v, err := s.dueFor(ctx, see)
+	if err != nil {
+		return nil, err
+	}
+	return v, s.withholdCases(ctx, actor, v)
+}
+
+// withholdCases takes the case references out of a DueView for an actor
+// who may not read the records they come from (a case reference is record
+// content): the case stays, as "a case". Whoever may open the file reads a
+// case supervision record unless a council made the form confidential;
+// an admin, or an incoming supervisor before the handover, may see what is
+// due without opening the file.
+func (s *Files) withholdCases(ctx context.Context, actor *Staff, v *DueView) error {
+	if len(v.Cases) == 0 {
+		return nil
+	}
+	fa, err := s.FileAccess(ctx, actor, v.Supervisee.ID)
+	if err != nil {
+		return err
+	}
+	for i := range v.Cases {
+		c := &v.Cases[i]
+		read, err := s.readsCase(ctx, fa, c.rec)
+		if err != nil {
+			return err
+		}
+		if read {
+			continue
+		}
+		c.Reference = ""
+		for j := range v.Items {
+			if d := &v.Items[j]; d.What == DueCaseSupervision && d.caseRecord == c.RecordID {
+				d.Reason = caseReason("", c, s.cfg.Policy)
+			}
+		}
+	}
+	return nil
+}
+
+// readsCase says whether the actor, standing towards the file as fa, may
+// read a case supervision record (RecordAccess's rule, asked of the
+// database only when the standing alone does not settle it).
+func (s *Files) readsCase(ctx context.Context, fa *FileAccess, r *Record) (bool, error) {
+	if def, ok := s.forms.GetVersion(r.FormID, r.FormVersion); ok && fa.CanOpen() && (!def.Confidential || fa.ReadsConfidential()) {
+		return true, nil
+	}
+	_, err := s.RecordAccess(ctx, fa.Actor, r)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, ErrNotFound):
+		return false, nil
+	}
+	return false, err
 }
 
 func dateField(data map[string]any, id string) (time.Time, bool) {
@@ -199,7 +284,7 @@ func (s *Files) dueFor(ctx context.Context, see *Staff) (*DueView, error) {
 			if c := cases[ref]; c != nil && on.Before(c.LastDiscussed) {
 				continue // an older discussion signed later
 			}
-			c := &CaseDue{Reference: ref, LastDiscussed: on, RecordID: r.ID}
+			c := &CaseDue{Reference: ref, LastDiscussed: on, RecordID: r.ID, rec: r}
 			if next, ok := dateField(data, "next_case_supervision_date"); ok && next.After(on) {
 				c.Planned = next
 			}
@@ -446,18 +531,9 @@ func (s *Files) dueFor(ctx context.Context, see *Staff) (*DueView, error) {
 				continue
 			}
 			c.Due = p.CaseDue(c.LastDiscussed)
-			reason := fmt.Sprintf("case %s, last discussed %s; %s (%s)", ref, c.LastDiscussed.Format(time.DateOnly), policy.Weeks(p.CaseSupervisionWeeks), p.Council)
-			by := c.Due
-			if !c.Planned.IsZero() {
-				if c.Planned.Before(by) {
-					by = c.Planned
-					reason += "; planned for " + c.Planned.Format(time.DateOnly)
-				} else {
-					reason += "; planned for " + c.Planned.Format(time.DateOnly) + ", after it is due"
-				}
-			}
+			by := c.By()
 			v.Cases = append(v.Cases, *c)
-			v.Items = append(v.Items, Due{What: DueCaseSupervision, Reason: reason, By: by, OverdueDays: days(by, today)})
+			v.Items = append(v.Items, Due{What: DueCaseSupervision, Reason: caseReason(ref, c, p), By: by, OverdueDays: days(by, today), caseRecord: c.RecordID})
 		}
 		sort.Slice(v.Cases, func(i, j int) bool {
 			return v.Cases[i].Due.Before(v.Cases[j].Due) || v.Cases[i].Due.Equal(v.Cases[j].Due) && v.Cases[i].Reference < v.Cases[j].Reference
@@ -499,6 +575,9 @@ func (s *Files) TeamDue(ctx context.Context, actor *Staff) (mine, team []*DueVie
 		if err != nil {
 			return nil, nil, err
 		}
+		if err := s.withholdCases(ctx, actor, v); err != nil {
+			return nil, nil, err
+		}
 		mine = append(mine, v)
 		under, err := s.store.Supervisees(ctx, see.ID, today)
 		if err != nil {
@@ -507,6 +586,9 @@ func (s *Files) TeamDue(ctx context.Context, actor *Staff) (mine, team []*DueVie
 		for _, u := range under {
 			uv, err := s.dueFor(ctx, u)
 			if err != nil {
+				return nil, nil, err
+			}
+			if err := s.withholdCases(ctx, actor, uv); err != nil {
 				return nil, nil, err
 			}
 			team = append(team, uv)

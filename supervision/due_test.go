@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -37,6 +39,12 @@ var (
 
 func newDueWorld(t *testing.T, preset, role, start string, now time.Time) *dueWorld {
 	t.Helper()
+	return newDueWorldForms(t, "", preset, role, start, now)
+}
+
+// newDueWorldForms is newDueWorld with a FORMS_DIR overriding built-in forms.
+func newDueWorldForms(t *testing.T, formsDir, preset, role, start string, now time.Time) *dueWorld {
+	t.Helper()
 	ctx := context.Background()
 	db, err := storage.OpenSQLite(filepath.Join(t.TempDir(), "supfile.db"))
 	if err != nil {
@@ -46,7 +54,7 @@ func newDueWorld(t *testing.T, preset, role, start string, now time.Time) *dueWo
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := forms.Load(forms.Builtin(), "")
+	cat, err := forms.Load(forms.Builtin(), formsDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,6 +345,108 @@ func TestDueCaseSupervision(t *testing.T) {
 			}
 			if n != want {
 				t.Errorf("%d case supervision tasks, want %d", n, want)
+			}
+		})
+	}
+}
+
+// A case reference is record content: what is due names the case only to
+// someone who may read the case supervision record it comes from (the
+// supervisor and the supervisee; the supervisor's line manager too, who
+// opens the file, unless the council made the form confidential). Anyone
+// else who sees what is due (an administrator; a line manager when the
+// form is confidential) is told of "a case", with the same dates.
+func TestDueCaseReferenceWithheld(t *testing.T) {
+	raw, err := fs.ReadFile(forms.Builtin(), "case-supervision.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	confidential := t.TempDir()
+	yaml := strings.Replace(string(raw), "\nversion: 1\n", "\nversion: 1\nconfidential: true\n", 1)
+	if yaml == string(raw) {
+		t.Fatal("no version line in case-supervision.yaml")
+	}
+	if err := os.WriteFile(filepath.Join(confidential, "case-supervision.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		formsDir string
+		lmReads  bool
+	}{{"built-in form", "", true}, {"confidential form", confidential, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newDueWorldForms(t, c.formsDir, "manchester", "social_worker", "2025-01-06", at("2026-05-18T10:00:00Z"))
+			// Grace is Ahmed's line manager.
+			if _, err := w.svc.Admin.SetSupervisor(ctx, w.admin, w.sup.ID, w.other.ID, "2020-01-06"); err != nil {
+				t.Fatal(err)
+			}
+			w.file(t, "case-supervision", map[string]any{"supervision_date": "2026-03-02", "case_reference": "LL-40417", "next_case_supervision_date": "2026-04-13"}, at("2026-03-02T12:00:00Z"), nil)
+			w.file(t, "case-supervision", map[string]any{"supervision_date": "2026-05-11", "case_reference": "LL-555"}, at("2026-05-11T12:00:00Z"), nil)
+
+			named := func(v *supervision.DueView) bool {
+				t.Helper()
+				if len(v.Cases) != 2 {
+					t.Fatalf("cases: %+v", v.Cases)
+				}
+				refs, reasons := 0, 0
+				for _, cd := range v.Cases {
+					if cd.Reference != "" {
+						refs++
+					}
+					if cd.LastDiscussed.IsZero() || cd.Due.IsZero() {
+						t.Errorf("case without its dates: %+v", cd)
+					}
+				}
+				for _, d := range v.Items {
+					if d.What != supervision.DueCaseSupervision {
+						continue
+					}
+					switch {
+					case strings.HasPrefix(d.Reason, "case LL-"):
+						reasons++
+					case !strings.HasPrefix(d.Reason, "a case, last discussed 2026-"):
+						t.Errorf("reason: %q", d.Reason)
+					}
+				}
+				// The case planned for 13 April is overdue by 35 days, named or not.
+				if d := item(v, supervision.DueCaseSupervision); d == nil || d.OverdueDays != 35 || d.By.Format(time.DateOnly) != "2026-04-13" || !strings.Contains(d.Reason, "last discussed 2026-03-02") {
+					t.Errorf("most overdue case: %+v", d)
+				}
+				if refs != reasons || (refs != 0 && refs != 2) {
+					t.Fatalf("%d references, %d reasons naming them: %+v %+v", refs, reasons, v.Cases, v.Items)
+				}
+				return refs == 2
+			}
+
+			// The supervisor and the supervisee read the records.
+			mine, _, err := w.svc.Files.TeamDue(ctx, w.sup)
+			if err != nil || len(mine) != 1 {
+				t.Fatalf("supervisor's team: %v %d", err, len(mine))
+			}
+			if !named(mine[0]) {
+				t.Errorf("the supervisor is not given the case references")
+			}
+			if !named(w.due(t)) {
+				t.Errorf("the supervisor's FileDue lacks the case references")
+			}
+			if v, err := w.svc.Files.FileDue(ctx, w.see, w.see.ID); err != nil || !named(v) {
+				t.Errorf("the supervisee is not given the case references (%v)", err)
+			}
+			// The line manager, on her supervisors' teams and in the file.
+			_, team, err := w.svc.Files.TeamDue(ctx, w.other)
+			if err != nil || len(team) != 1 || team[0].Supervisee.ID != w.see.ID {
+				t.Fatalf("line manager's teams: %v %+v", err, team)
+			}
+			if got := named(team[0]); got != c.lmReads {
+				t.Errorf("line manager given the references: %v, want %v", got, c.lmReads)
+			}
+			if v, err := w.svc.Files.FileDue(ctx, w.other, w.see.ID); err != nil || named(v) != c.lmReads {
+				t.Errorf("line manager's FileDue: %v", err)
+			}
+			// An administrator sees what is due without opening the file.
+			if v, err := w.svc.Files.FileDue(ctx, w.admin, w.see.ID); err != nil || named(v) {
+				t.Errorf("an administrator is given the case references (%v)", err)
 			}
 		})
 	}

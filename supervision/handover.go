@@ -528,6 +528,8 @@ type Due struct {
 	By     time.Time
 	// OverdueDays is how many days past By today is (0 when not overdue).
 	OverdueDays int
+
+	caseRecord string // for a case-supervision item: the record naming the case (due.go)
 }
 
 // HistoryItem is one supervisory relationship in a file's history.
