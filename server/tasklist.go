@@ -316,10 +316,14 @@ type checkRow struct {
 }
 
 type checkSection struct {
+	ID        string
 	Title     string
 	ChangeURL string
 	Owner     string // set for another party's section
 	Rows      []checkRow
+	// Evidence is, on a file audit's question, what the audited file
+	// shows about it, beside the answer (as on the question's own page).
+	Evidence []supervision.EvidenceLine
 }
 
 type recordCheckPage struct {
@@ -328,6 +332,7 @@ type recordCheckPage struct {
 	Sections []checkSection
 	Revision int
 	TasksURL string
+	Subject  *supervision.Staff // whose file the evidence is from
 }
 
 func (s *Server) renderCheck(c *gin.Context, status int, v *supervision.RecordView, err error) error {
@@ -358,9 +363,23 @@ func (s *Server) renderCheck(c *gin.Context, status int, v *supervision.RecordVi
 		}
 		p.Page.setErrors(top)
 	}
+	var ev *supervision.AuditEvidence
+	if supervision.IsAudit(v.Form) {
+		// One read of the audited file for the whole page.
+		var err error
+		if ev, err = s.svc.Files.AuditEvidence(c.Request.Context(), currentUser(c), v, ""); err != nil {
+			return err
+		}
+		if ev != nil {
+			p.Subject = ev.Subject
+		}
+	}
 	for i := range v.Form.Sections {
 		sec := &v.Form.Sections[i]
-		cs := checkSection{Title: sec.Title}
+		cs := checkSection{ID: sec.ID, Title: sec.Title}
+		if ev != nil {
+			cs.Evidence = ev.BySection[sec.ID]
+		}
 		mine := v.Access.WritesSection(sec.Owner)
 		if mine {
 			cs.ChangeURL = sectionURL(v, i)

@@ -8,6 +8,7 @@ package supervision
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,8 +32,21 @@ type AuditEvidence struct {
 	BySection map[string][]EvidenceLine
 }
 
-// evidenceSections are the file audit's questions the file bears on.
-var evidenceSections = []string{"q1", "q2", "q3", "q4", "q7", "q8"}
+// evidenceSections are the file audit's questions the file bears on. The
+// others are the auditor's judgement alone, with nothing in the file to
+// check them against: 10, permanence planning for the child (no record
+// holds a permanence plan; it is on the child's case file), and 12,
+// whether the supervisor's skills need observing (a conclusion from the
+// audit itself).
+var evidenceSections = []string{"q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q11"}
+
+// last is the last n of xs (all of them when there are fewer).
+func last[T any](xs []T, n int) []T {
+	if len(xs) > n {
+		return xs[len(xs)-n:]
+	}
+	return xs
+}
 
 // auditSubject is the supervisee a file audit is about.
 func auditSubject(parties []*RecordParty) string {
@@ -119,12 +133,6 @@ func (s *Files) AuditEvidence(ctx context.Context, actor *Staff, v *RecordView, 
 			return EvidenceLine{Text: text}
 		}
 		return EvidenceLine{Text: text, RecordID: r.ID, LinkLabel: "Open the " + strings.ToLower(titles[r.FormID]) + " of " + day(s.localDate(*r.SignedAt))}
-	}
-	last := func(rs []*Record, n int) []*Record {
-		if len(rs) > n {
-			return rs[len(rs)-n:]
-		}
-		return rs
 	}
 	ev := &AuditEvidence{Subject: see, BySection: map[string][]EvidenceLine{}}
 	add := func(sec string, l ...EvidenceLine) { ev.BySection[sec] = append(ev.BySection[sec], l...) }
@@ -260,6 +268,218 @@ func (s *Files) AuditEvidence(ctx context.Context, actor *Staff, v *RecordView, 
 		}
 		l := rs[len(rs)-1]
 		add("q8", link(l, fmt.Sprintf("%s: %d signed, the latest on %s", name, len(rs), day(s.localDate(*l.SignedAt)))))
+	}
+
+	// What a record's answers say is read only from the records the actor
+	// may open; of the others only their number and dates show.
+	dataOf := func(r *Record) map[string]any {
+		var data map[string]any
+		_ = json.Unmarshal(r.Data, &data)
+		return data
+	}
+	answer := func(data map[string]any, field string) string {
+		v, _ := data[field].(string)
+		return strings.TrimSpace(v)
+	}
+	notOpened := func(sec, what string, rs []*Record) {
+		var n int
+		var latest time.Time
+		for _, r := range rs {
+			if !readable[r.ID] {
+				n++
+				if d := s.localDate(*r.SignedAt); d.After(latest) {
+					latest = d
+				}
+			}
+		}
+		if n > 0 {
+			add(sec, EvidenceLine{Text: fmt.Sprintf("%s you may not open, so not read here: %d, the latest signed on %s", what, n, day(latest))})
+		}
+	}
+	opened := func(rs []*Record) bool {
+		return slices.ContainsFunc(rs, func(r *Record) bool { return readable[r.ID] })
+	}
+	within := func(rs []*Record, field string) []*Record {
+		var out []*Record
+		for _, r := range rs {
+			if dateOf(r, field).After(year) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+
+	// 5. Concerns the supervisee raised: a disagreement they recorded when
+	// signing a record, and the supervisor's response (a signed record is
+	// not changed: the response is kept beside it). That a record carries
+	// one is not its content: the file page lists open disagreements on
+	// confidential records too. Then concerns a case supervision recorded
+	// for escalation to a senior manager.
+	var raised []EvidenceLine
+	responded := 0
+	for _, r := range all {
+		if r.Status != StatusSigned || r.SignedAt == nil {
+			continue
+		}
+		sigs, err := s.store.Signatures(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(sigs, func(sg *Signature) bool { return sg.SignerID == see.ID && strings.TrimSpace(sg.Disagreement) != "" }) {
+			continue
+		}
+		t := fmt.Sprintf("Disagreement recorded when signing the %s of %s: ", strings.ToLower(titles[r.FormID]), day(s.localDate(*r.SignedAt)))
+		switch resp, err := s.store.DisagreementResponse(ctx, r.ID); {
+		case err == nil:
+			responded++
+			t += "the supervisor responded on " + day(s.localDate(resp.At))
+		case errors.Is(err, ErrNotFound):
+			t += "no response from the supervisor yet"
+		default:
+			return nil, err
+		}
+		raised = append(raised, link(r, t))
+	}
+	if len(raised) == 0 {
+		add("q5", EvidenceLine{Text: "No disagreement recorded by the supervisee when signing a record."})
+	} else {
+		add("q5", EvidenceLine{Text: fmt.Sprintf("Disagreements recorded by the supervisee when signing: %d; the supervisor responded to %d", len(raised), responded)})
+		add("q5", last(raised, 3)...)
+	}
+	cases12 := within(signedOf("case-supervision"), "supervision_date")
+	var escalated []*Record
+	for _, r := range cases12 {
+		if readable[r.ID] && answer(dataOf(r), "escalation") == "yes" {
+			escalated = append(escalated, r)
+		}
+	}
+	if opened(cases12) || len(cases12) == 0 {
+		add("q5", EvidenceLine{Text: fmt.Sprintf("Case supervision records in the last 12 months with concerns for escalation to a senior manager: %d", len(escalated))})
+	}
+	for _, r := range last(escalated, 3) {
+		add("q5", link(r, fmt.Sprintf("Case %s, discussed on %s", answer(dataOf(r), "case_reference"), day(dateOf(r, "supervision_date")))))
+	}
+	notOpened("q5", "Case supervision records", cases12)
+
+	// 6. Content of sessions: what the supervision records cover is
+	// confidential to the supervisee and the supervisor; the file shows
+	// whether the worker's details (registration and DBS, 002 Appendix B,
+	// completed at the first supervision) are held, and any
+	// serious-incident support plan.
+	if wd := signedOf("workers-details"); len(wd) == 0 {
+		add("q6", EvidenceLine{Text: "Worker's details (registration and DBS): none signed"})
+	} else {
+		l := wd[len(wd)-1]
+		add("q6", link(l, "Worker's details (registration and DBS): signed on "+day(s.localDate(*l.SignedAt))))
+	}
+	if si := signedOf("serious-incident-support"); len(si) > 0 {
+		l := si[len(si)-1]
+		add("q6", link(l, fmt.Sprintf("Serious-incident support plans: %d signed, the latest on %s", len(si), day(s.localDate(*l.SignedAt)))))
+	}
+	records12 := within(signedOf("supervision-record"), "supervision_date")
+	for _, r := range last(records12, 3) {
+		if readable[r.ID] {
+			add("q6", link(r, "Record of the session on "+day(dateOf(r, "supervision_date"))))
+		}
+	}
+	notOpened("q6", "Supervision records of the last 12 months", records12)
+
+	// 9. Attendance: the sessions the forward planner records as
+	// postponed, with the date each was rescheduled for and whether a
+	// reason is given (the agreement changes the dates only "in the event
+	// of annual leave, sickness or emergency situations", 002 Appendix D).
+	if planners := signedOf("forward-planner"); len(planners) == 0 {
+		add("q9", EvidenceLine{Text: "No signed forward planner in the file."})
+	} else if pl := planners[len(planners)-1]; !readable[pl.ID] {
+		add("q9", link(pl, "Forward planner: signed on "+day(s.localDate(*pl.SignedAt))))
+	} else {
+		var rows []string
+		reasons, rescheduled := 0, 0
+		dates, _ := dataOf(pl)["dates"].([]any)
+		for _, x := range dates {
+			row, _ := x.(map[string]any)
+			d, ok := dateField(row, "date")
+			if !ok || answer(row, "status") != "postponed" || !d.After(year) {
+				continue
+			}
+			t := "Session of " + day(d) + " postponed"
+			if to, ok := dateField(row, "rescheduled"); ok {
+				rescheduled++
+				t += " to " + day(to)
+			} else {
+				t += ", no date rescheduled"
+			}
+			if answer(row, "comments") != "" {
+				reasons++
+				t += "; reason given"
+			} else {
+				t += "; no reason given"
+			}
+			rows = append(rows, t)
+		}
+		add("q9", EvidenceLine{Text: fmt.Sprintf("Sessions postponed in the last 12 months: %d; rescheduled: %d; with a reason: %d", len(rows), rescheduled, reasons)})
+		for _, t := range last(rows, 3) {
+			add("q9", EvidenceLine{Text: t})
+		}
+		add("q9", link(pl, "Forward planner: signed on "+day(s.localDate(*pl.SignedAt))))
+	}
+
+	// 11. Direct work with children: each case supervision is to record
+	// two examples of the planning or the occurrence of direct work (002
+	// §3.3): the cases at each session whose record says what the child
+	// says through direct work, and observations of direct work.
+	type session struct {
+		on              time.Time
+		cases, withWork int
+	}
+	var sessions []*session
+	for _, r := range cases12 {
+		if !readable[r.ID] {
+			continue
+		}
+		on := dateOf(r, "supervision_date")
+		i := slices.IndexFunc(sessions, func(x *session) bool { return x.on.Equal(on) })
+		if i < 0 {
+			sessions = append(sessions, &session{on: on})
+			i = len(sessions) - 1
+		}
+		sessions[i].cases++
+		if answer(dataOf(r), "direct_work") != "" {
+			sessions[i].withWork++
+		}
+	}
+	slices.SortFunc(sessions, func(a, b *session) int { return a.on.Compare(b.on) })
+	two := 0
+	for _, x := range sessions {
+		if x.withWork >= 2 {
+			two++
+		}
+	}
+	if opened(cases12) || len(cases12) == 0 {
+		add("q11", EvidenceLine{Text: fmt.Sprintf("Case supervision sessions in the last 12 months: %d; with direct work noted for two cases or more: %d", len(sessions), two)})
+	}
+	for _, x := range last(sessions, 3) {
+		add("q11", EvidenceLine{Text: fmt.Sprintf("Case supervision on %s: direct work noted for %d of %d cases", day(x.on), x.withWork, x.cases)})
+	}
+	var noted []*Record
+	for _, r := range cases12 {
+		if readable[r.ID] && answer(dataOf(r), "direct_work") != "" {
+			noted = append(noted, r)
+		}
+	}
+	for _, r := range last(noted, 3) {
+		add("q11", link(r, fmt.Sprintf("Case %s on %s: direct work noted", answer(dataOf(r), "case_reference"), day(dateOf(r, "supervision_date")))))
+	}
+	notOpened("q11", "Case supervision records", cases12)
+	var direct []*Record
+	for _, r := range signedOf("practice-observation") {
+		if readable[r.ID] && answer(dataOf(r), "activity") == "direct_work" {
+			direct = append(direct, r)
+		}
+	}
+	if len(direct) > 0 {
+		l := direct[len(direct)-1]
+		add("q11", link(l, fmt.Sprintf("Practice observations of direct work with children: %d, the latest on %s", len(direct), day(dateOf(l, "observation_date")))))
 	}
 
 	detail := "file audit evidence"
