@@ -241,7 +241,13 @@ func (s *Files) AuditEvidence(ctx context.Context, actor *Staff, v *RecordView, 
 		add("q7", EvidenceLine{Text: "No open case in a signed case supervision record."})
 	}
 	for _, c := range due.Cases {
-		t := fmt.Sprintf("Case %s: last discussed %s, next due %s", c.Reference, day(c.LastDiscussed), day(c.Due))
+		// A case reference is record content: only from a record the
+		// actor may open (a council may make the form confidential).
+		name := "A case"
+		if readable[c.RecordID] {
+			name = "Case " + c.Reference
+		}
+		t := fmt.Sprintf("%s: last discussed %s, next due %s", name, day(c.LastDiscussed), day(c.Due))
 		if i := slices.IndexFunc(all, func(r *Record) bool { return r.ID == c.RecordID }); i >= 0 {
 			add("q7", link(all[i], t))
 		} else {

@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/supervisionfile/supfile/forms"
 	"github.com/supervisionfile/supfile/supervision"
 )
 
@@ -217,6 +221,63 @@ func TestAuditEvidenceEmptyFile(t *testing.T) {
 		var got []string
 		for _, l := range ev.BySection[sec] {
 			got = append(got, l.Text)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(lines) {
+			t.Errorf("%s evidence:\n got %q\nwant %q", sec, got, lines)
+		}
+	}
+}
+
+// TestAuditEvidenceConfidentialCaseSupervision: where a council made case
+// supervision confidential, the auditor (who may not open those records)
+// is told how many there are and when the latest was signed, never a case
+// reference, a concern for escalation or direct work read from them.
+func TestAuditEvidenceConfidentialCaseSupervision(t *testing.T) {
+	raw, err := fs.ReadFile(forms.Builtin(), "case-supervision.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	yaml := strings.Replace(string(raw), "\nversion: 1\n", "\nversion: 1\nconfidential: true\n", 1)
+	if yaml == string(raw) {
+		t.Fatal("no version line in case-supervision.yaml")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "case-supervision.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	w := newDueWorldForms(t, dir, "manchester", "social_worker", "2024-01-08", time.Date(2026, 6, 15, 11, 0, 0, 0, time.UTC))
+	signedAt := time.Date(2026, 5, 11, 10, 0, 0, 0, time.UTC)
+	w.signed(t, "case-supervision", map[string]any{"supervision_date": "2026-05-10", "case_reference": "LL-40417", "direct_work": "Drew her three houses", "escalation": "yes"}, signedAt)
+	w.signed(t, "case-supervision", map[string]any{"supervision_date": "2026-05-10", "case_reference": "LL-555", "direct_work": "Spoke about school"}, signedAt)
+	if _, err := w.svc.Admin.AssignAuditor(ctx, w.admin, supervision.AuditInput{SuperviseeID: w.see.ID, AuditorID: w.other.ID, Due: "2099-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	audit, err := w.svc.Records.StartRecord(ctx, w.other, w.see.ID, "file-audit", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := w.svc.Records.Record(ctx, w.other, audit.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := w.svc.Files.AuditEvidence(ctx, w.other, v, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := "Case supervision records you may not open, so not read here: 2, the latest signed on 11 May 2026"
+	want := map[string][]string{
+		"q5":  {"No disagreement recorded by the supervisee when signing a record.", hidden},
+		"q7":  {"A case: last discussed 10 May 2026, next due 3 July 2026", "A case: last discussed 10 May 2026, next due 3 July 2026"},
+		"q11": {hidden},
+	}
+	for sec, lines := range want {
+		var got []string
+		for _, l := range ev.BySection[sec] {
+			got = append(got, l.Text)
+			if l.RecordID != "" {
+				t.Errorf("%s links %s, a record the auditor may not open", sec, l.RecordID)
+			}
 		}
 		if fmt.Sprint(got) != fmt.Sprint(lines) {
 			t.Errorf("%s evidence:\n got %q\nwant %q", sec, got, lines)
