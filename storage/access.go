@@ -75,7 +75,7 @@ func (db *DB) RecordParties(ctx context.Context, recordID string) ([]*supervisio
 
 // PartyRecords are the records naming staffID (in role, when given), newest first.
 func (db *DB) PartyRecords(ctx context.Context, staffID, role string) ([]*supervision.Record, error) {
-	return db.queryRecords(ctx, "party records", `SELECT `+recordColumns+` FROM records
+	return db.queryRecords(ctx, "party records", `SELECT `+selectRecordColumns+` FROM records
 		WHERE id IN (SELECT record_id FROM record_parties WHERE staff_id = $1 AND ($2 = '' OR role = $2))
 		ORDER BY created_at DESC, id DESC`, staffID, role)
 }

@@ -229,7 +229,7 @@ func (db *DB) FiledRecords(ctx context.Context, staffID string, asOf time.Time) 
 // LastSigned is a file's most recently signed record of a form
 // (ErrNotFound when there is none).
 func (db *DB) LastSigned(ctx context.Context, staffID, formID string) (*supervision.Record, error) {
-	r, err := scanRecord(db.read(ctx).QueryRowContext(ctx, `SELECT `+recordColumns+` FROM records
+	r, err := scanRecord(db.read(ctx).QueryRowContext(ctx, `SELECT `+selectRecordColumns+` FROM records
 		WHERE staff_id = $1 AND status = 'signed' AND form_id = $2
 		ORDER BY signed_at DESC, id DESC LIMIT 1`, staffID, formID))
 	if errors.Is(err, sql.ErrNoRows) {

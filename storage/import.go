@@ -79,6 +79,6 @@ func (db *DB) DocumentBySHA256(ctx context.Context, sum string) (*supervision.Do
 // among them are any whose signers have all signed but whose documents could
 // not be written, which the service retries.
 func (db *DB) AwaitingSignatures(ctx context.Context) ([]*supervision.Record, error) {
-	return db.queryRecords(ctx, "records awaiting signatures", `SELECT `+recordColumns+` FROM records
+	return db.queryRecords(ctx, "records awaiting signatures", `SELECT `+selectRecordColumns+` FROM records
 		WHERE status = 'awaiting_signatures' ORDER BY updated_at, id`)
 }

@@ -55,7 +55,7 @@ func (db *DB) CreateVersion(ctx context.Context, r *supervision.Record, parties 
 
 // Series lists the versions filed under a first version, oldest first.
 func (db *DB) Series(ctx context.Context, root string) ([]*supervision.Record, error) {
-	list, err := db.queryRecords(ctx, "series", `SELECT `+recordColumns+` FROM records
+	list, err := db.queryRecords(ctx, "series", `SELECT `+selectRecordColumns+` FROM records
 		WHERE id = $1 OR series_id = $1 ORDER BY version, created_at`, root)
 	if err != nil {
 		return nil, err
@@ -66,22 +66,6 @@ func (db *DB) Series(ctx context.Context, root string) ([]*supervision.Record, e
 		}
 	}
 	return list, nil
-}
-
-// RecordSeries is the record's first version's id and the party it waits on.
-func (db *DB) RecordSeries(ctx context.Context, id string) (root, waitingOn string, err error) {
-	var series string
-	err = db.read(ctx).QueryRowContext(ctx, `SELECT series_id, waiting_on FROM records WHERE id = $1`, id).Scan(&series, &waitingOn)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", notFound("No such record")
-	}
-	if err != nil {
-		return "", "", fail("record series", err, messages{})
-	}
-	if series == "" {
-		series = id
-	}
-	return series, waitingOn, nil
 }
 
 // SetSeries files a record under its first version.
@@ -219,7 +203,7 @@ func (db *DB) DisagreementResponse(ctx context.Context, recordID string) (*super
 // OpenDisagreements are the signed records with a disagreement and no
 // response, oldest first.
 func (db *DB) OpenDisagreements(ctx context.Context) ([]*supervision.Record, error) {
-	return db.queryRecords(ctx, "open disagreements", `SELECT `+recordColumns+` FROM records r
+	return db.queryRecords(ctx, "open disagreements", `SELECT `+selectRecordColumns+` FROM records r
 		WHERE r.status = 'signed'
 		AND EXISTS (SELECT 1 FROM signatures s WHERE s.record_id = r.id AND s.disagreement <> '')
 		AND NOT EXISTS (SELECT 1 FROM disagreement_responses d WHERE d.record_id = r.id)

@@ -11,6 +11,11 @@ import (
 const recordColumns = `id, staff_id, form_id, form_version, version, status, revision, data, author_id,
 	created_at, updated_at, signed_at, data_sha256`
 
+// selectRecordColumns are recordColumns and the series and party a draft
+// waits on (set by CreateVersion, SetSeries and SetWaitingOn), which every
+// read of a record fills in.
+const selectRecordColumns = recordColumns + `, series_id, waiting_on`
+
 var recordMessages = messages{
 	conflict: "A record with this ID already exists",
 	notFound: "The member of staff or author of this record does not exist",
@@ -19,10 +24,14 @@ var recordMessages = messages{
 
 func scanRecord(row rowScanner) (*supervision.Record, error) {
 	var r supervision.Record
+	var series string
 	err := row.Scan(&r.ID, &r.StaffID, &r.FormID, &r.FormVersion, &r.Version, &r.Status, &r.Revision, jsonCol{&r.Data},
-		&r.AuthorID, tsCol(&r.CreatedAt), tsCol(&r.UpdatedAt), optTSCol(&r.SignedAt), &r.DataSHA256)
+		&r.AuthorID, tsCol(&r.CreatedAt), tsCol(&r.UpdatedAt), optTSCol(&r.SignedAt), &r.DataSHA256, &series, &r.WaitingOn)
 	if err != nil {
 		return nil, err
+	}
+	if series != r.ID {
+		r.SeriesID = series // "" for a first version
 	}
 	return &r, nil
 }
@@ -91,7 +100,7 @@ func (db *DB) CreateRecord(ctx context.Context, r *supervision.Record, ev superv
 
 // GetRecord returns a record by ID.
 func (db *DB) GetRecord(ctx context.Context, id string) (*supervision.Record, error) {
-	r, err := scanRecord(db.read(ctx).QueryRowContext(ctx, `SELECT `+recordColumns+` FROM records WHERE id = $1`, id))
+	r, err := scanRecord(db.read(ctx).QueryRowContext(ctx, `SELECT `+selectRecordColumns+` FROM records WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("No such record")
 	}
@@ -104,7 +113,7 @@ func (db *DB) GetRecord(ctx context.Context, id string) (*supervision.Record, er
 // ListRecords returns the records in a member of staff's file, newest
 // first; none (not ErrNotFound) if there are none or no such person.
 func (db *DB) ListRecords(ctx context.Context, staffID string) ([]*supervision.Record, error) {
-	return db.queryRecords(ctx, "list records", `SELECT `+recordColumns+` FROM records WHERE staff_id = $1
+	return db.queryRecords(ctx, "list records", `SELECT `+selectRecordColumns+` FROM records WHERE staff_id = $1
 		ORDER BY created_at DESC, id DESC`, staffID)
 }
 

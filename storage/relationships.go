@@ -88,6 +88,22 @@ func (db *DB) CurrentRelationship(ctx context.Context, superviseeID string, on t
 	return r, nil
 }
 
+// SupervisorOn is the member of staff supervising superviseeID on the date:
+// CurrentRelationship's supervisor, read with it.
+func (db *DB) SupervisorOn(ctx context.Context, superviseeID string, on time.Time) (*supervision.Staff, error) {
+	s, err := scanStaff(db.read(ctx).QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff s
+		WHERE s.id = (SELECT supervisor_id FROM relationships
+			WHERE supervisee_id = $1 AND from_date <= $2 AND (to_date IS NULL OR to_date > $2)
+			ORDER BY from_date DESC LIMIT 1)`, superviseeID, dayOf(on)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("This member of staff has no supervisor on %s", dayOf(on))
+	}
+	if err != nil {
+		return nil, fail("supervisor on a day", err, messages{})
+	}
+	return s, nil
+}
+
 // Relationships is the supervisee's history, oldest first.
 func (db *DB) Relationships(ctx context.Context, superviseeID string) ([]*supervision.Relationship, error) {
 	// An open relationship sorts after one closed on the day it started.

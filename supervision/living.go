@@ -40,10 +40,6 @@ type LivingStore interface {
 	// Series lists the versions of the series whose first version is root,
 	// oldest first.
 	Series(ctx context.Context, root string) ([]*Record, error)
-	// RecordSeries is the first version's id of the record's series (its
-	// own id for a first version) and the party a draft waits on ("" when
-	// none). ErrNotFound when there is no such record.
-	RecordSeries(ctx context.Context, id string) (root, waitingOn string, err error)
 	// SetSeries files an imported record under its first version (reindex).
 	SetSeries(ctx context.Context, id, root string) error
 	// WithdrawRecord moves a record awaiting signatures back to draft and
@@ -88,19 +84,6 @@ func (r *Record) Series() string {
 type VersionEntry struct {
 	Record    *Record
 	Documents []*Document
-}
-
-// fillSeries sets the record's SeriesID and WaitingOn from the store.
-func (s *Records) fillSeries(ctx context.Context, r *Record) error {
-	root, waiting, err := s.store.RecordSeries(ctx, r.ID)
-	if err != nil {
-		return err
-	}
-	if root != r.ID {
-		r.SeriesID = root
-	}
-	r.WaitingOn = waiting
-	return nil
 }
 
 // versions lists every version of the record's series, oldest first, with
@@ -622,9 +605,6 @@ func (s *Files) Tasks(ctx context.Context, actor *Staff) ([]*Task, error) {
 			continue
 		}
 		if err != nil {
-			return nil, err
-		}
-		if err := s.records.fillSeries(ctx, r); err != nil {
 			return nil, err
 		}
 		see, err := person(r.StaffID)

@@ -58,14 +58,16 @@ func TestCommandsReturnTheViewAReadGives(t *testing.T) {
 	// last signature, whose documents carry it.
 	once := func(what string, extraSignatures int) {
 		t.Helper()
-		want := map[string]int{"GetRecord": 1, "Signatures": 1 + extraSignatures, "Documents": 1}
+		want := map[string]int{"GetRecord": 1}
 		if what == "last signature" {
 			want["Events"] = 1
 		}
 		// A first version in draft is alone in its series: its versions
-		// are not read (every save of a new record).
+		// are not read (every save of a new record); nor are a draft's
+		// signatures and documents, of which it has none.
 		if what == "first signature" || what == "last signature" {
 			want["Series"] = 1
+			want["Signatures"], want["Documents"] = 1+extraSignatures, 1
 		}
 		if d := cmp.Diff(want, w.store.reads()); d != "" {
 			t.Errorf("%s read the record more than once (-want +got):\n%s", what, d)

@@ -441,16 +441,19 @@ func (s *Records) viewAs(ctx context.Context, r *Record, sup *Staff, def *forms.
 	if v.Supervisee, err = s.store.GetStaff(ctx, r.StaffID); err != nil {
 		return nil, err
 	}
-	if v.Signatures, err = s.store.Signatures(ctx, r.ID); err != nil {
-		return nil, err
-	}
-	if v.Documents, err = s.store.Documents(ctx, r.ID); err != nil {
-		return nil, err
+	// A draft has neither signatures nor documents: the store takes a
+	// signature only while the record awaits them, and a withdrawal back
+	// to draft (allowed only before the last signature) clears them. No
+	// reads for them on every edit page and save.
+	if r.Status != StatusDraft {
+		if v.Signatures, err = s.store.Signatures(ctx, r.ID); err != nil {
+			return nil, err
+		}
+		if v.Documents, err = s.store.Documents(ctx, r.ID); err != nil {
+			return nil, err
+		}
 	}
 	if v.Attachments, err = s.store.Attachments(ctx, r.ID); err != nil {
-		return nil, err
-	}
-	if err := s.fillSeries(ctx, r); err != nil {
 		return nil, err
 	}
 	if v.Versions, err = s.versions(ctx, r, v.Documents); err != nil {

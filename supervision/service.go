@@ -462,14 +462,11 @@ func (s *Admin) SetSupervisor(ctx context.Context, actor *Staff, superviseeID, s
 
 // CurrentSupervisor is the supervisee's supervisor today, or nil.
 func (s *core) CurrentSupervisor(ctx context.Context, superviseeID string) (*Staff, error) {
-	rel, err := s.store.CurrentRelationship(ctx, superviseeID, s.today())
+	sup, err := s.store.SupervisorOn(ctx, superviseeID, s.today())
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	return s.store.GetStaff(ctx, rel.SupervisorID)
+	return sup, err
 }
 
 // Supervisees are the actor's supervisees today.

@@ -79,8 +79,8 @@ type Record struct {
 	SignedAt    *time.Time
 	DataSHA256  string // set when submitted: hash of the canonical data being signed
 	// SeriesID names the first version of a later version ("" on a first
-	// version); WaitingOn is the party a draft was sent to. Both are filled
-	// by the service (living.go), not by every store read.
+	// version); WaitingOn is the party a draft was sent to. Every store
+	// read of a record fills both in.
 	SeriesID  string
 	WaitingOn string
 }
@@ -270,6 +270,9 @@ type ReadTogether interface {
 type RelationshipReader interface {
 	// CurrentRelationship is the relationship open on the given date.
 	CurrentRelationship(ctx context.Context, superviseeID string, on time.Time) (*Relationship, error)
+	// SupervisorOn is the supervisor on the date, read with the
+	// relationship; ErrNotFound when there is none.
+	SupervisorOn(ctx context.Context, superviseeID string, on time.Time) (*Staff, error)
 	Relationships(ctx context.Context, superviseeID string) ([]*Relationship, error)
 	// Supervisees are the staff whose open relationship on the date has this supervisor.
 	Supervisees(ctx context.Context, supervisorID string, on time.Time) ([]*Staff, error)
@@ -280,6 +283,10 @@ type RelationshipReader interface {
 type coreStore interface {
 	GetStaff(ctx context.Context, id string) (*Staff, error)
 	CurrentRelationship(ctx context.Context, superviseeID string, on time.Time) (*Relationship, error)
+	// SupervisorOn is the member of staff supervising superviseeID on the
+	// date (CurrentRelationship's supervisor, in one read); ErrNotFound when
+	// there is none.
+	SupervisorOn(ctx context.Context, superviseeID string, on time.Time) (*Staff, error)
 	Relationships(ctx context.Context, superviseeID string) ([]*Relationship, error)
 	RecordParties(ctx context.Context, recordID string) ([]*RecordParty, error)
 	Covers(ctx context.Context, supervisorID, standInID string, since time.Time) ([]*Cover, error)

@@ -45,6 +45,7 @@ type options struct {
 	results   string
 	only      string
 	keep      bool
+	bin       string
 }
 
 func main() {
@@ -59,6 +60,7 @@ func main() {
 	flag.IntVar(&o.readyRuns, "ready-runs", 5, "restarts timed on the filled data folder")
 	flag.StringVar(&o.results, "results", "bench/RESULTS.md", "file the figures are appended to (empty: print only)")
 	flag.StringVar(&o.only, "only", "", "comma-separated phases to run (page,json,save,sign,ready); default all")
+	flag.StringVar(&o.bin, "bin", "", "a supfile binary to run instead of building ./cmd/supfile (to compare two builds back to back)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (service log, data)")
 	flag.Parse()
 	if o.backend != "sqlite" && o.backend != "postgres" {
@@ -104,10 +106,12 @@ func run(ctx context.Context, o options) error {
 	} else {
 		defer os.RemoveAll(work)
 	}
-	fmt.Println("building ./cmd/supfile …")
-	bin, err := buildBinary(ctx, root, work)
-	if err != nil {
-		return err
+	bin := o.bin
+	if bin == "" {
+		fmt.Println("building ./cmd/supfile …")
+		if bin, err = buildBinary(ctx, root, work); err != nil {
+			return err
+		}
 	}
 	svc, err := newService(ctx, o.backend, bin, work)
 	if err != nil {
@@ -118,6 +122,9 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	rep := &report{backend: o.backend, started: time.Now().UTC(), loadBefore: loadAvg(), commit: gitCommit(root)}
+	if o.bin != "" {
+		rep.commit = "(binary " + o.bin + ", not built from a commit)"
+	}
 	base := svc.url()
 
 	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, DisableCompression: true}

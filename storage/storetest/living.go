@@ -29,13 +29,11 @@ func testLiving(t *testing.T, db *storage.DB) {
 	wantKind(t, db.AddSignature(ctx, &supervision.Signature{RecordID: v1.ID, SignerID: sup.ID, Role: "supervisor", Name: sup.Name, SignedAt: at},
 		supervision.Event{ActorID: sup.ID, Action: "signed"}), supervision.ErrConflict, "AddSignature to a signed record")
 
-	root, waiting, err := db.RecordSeries(ctx, v1.ID)
-	must(t, err, "RecordSeries")
-	if root != v1.ID || waiting != "" {
-		t.Errorf("RecordSeries(v1) = %q, %q", root, waiting)
+	got1, err := db.GetRecord(ctx, v1.ID)
+	must(t, err, "GetRecord v1")
+	if got1.SeriesID != "" || got1.Series() != v1.ID || got1.WaitingOn != "" {
+		t.Errorf("v1 read back in series %q (%q), waiting on %q", got1.SeriesID, got1.Series(), got1.WaitingOn)
 	}
-	_, _, err = db.RecordSeries(ctx, "missing")
-	wantKind(t, err, supervision.ErrNotFound, "RecordSeries of a missing record")
 
 	// A senior manager named on version 1 is named on version 2 with it.
 	sm := newStaff(t, db, "Sara Senior")
@@ -96,18 +94,26 @@ func testLiving(t *testing.T, db *storage.DB) {
 	if _, err := db.GetRecord(ctx, "rec-y"); err == nil {
 		t.Errorf("a version refused for its parties was stored")
 	}
-	root, _, err = db.RecordSeries(ctx, won)
-	must(t, err, "RecordSeries v2")
-	if root != v1.ID {
-		t.Errorf("RecordSeries(v2) = %q, want %q", root, v1.ID)
+	// Every read of a record gives its series: one record, a list, the series.
+	got2, err := db.GetRecord(ctx, won)
+	must(t, err, "GetRecord v2")
+	if got2.SeriesID != v1.ID || got2.Series() != v1.ID {
+		t.Errorf("v2 read back in series %q, want %q", got2.SeriesID, v1.ID)
+	}
+	listed, err := db.ListRecords(ctx, see.ID)
+	must(t, err, "ListRecords")
+	for _, r := range listed {
+		if want := map[string]string{v1.ID: "", won: v1.ID}[r.ID]; r.SeriesID != want {
+			t.Errorf("listed %s in series %q, want %q", r.ID, r.SeriesID, want)
+		}
 	}
 
 	// Waiting on a party, then withdrawal.
 	v2, err := db.GetRecord(ctx, won)
 	must(t, err, "GetRecord v2")
 	must(t, db.SetWaitingOn(ctx, v2.ID, "supervisee", supervision.Event{At: at, ActorID: sup.ID, Action: "sent to supervisee"}), "SetWaitingOn")
-	if _, w, _ := db.RecordSeries(ctx, v2.ID); w != "supervisee" {
-		t.Errorf("waiting on %q", w)
+	if r, _ := db.GetRecord(ctx, v2.ID); r == nil || r.WaitingOn != "supervisee" {
+		t.Errorf("waiting on %+v", r)
 	}
 	submit(t, db, v2)
 	wantKind(t, db.SetWaitingOn(ctx, v2.ID, "supervisor", supervision.Event{ActorID: sup.ID, Action: "sent"}), supervision.ErrConflict, "SetWaitingOn a submitted record")
@@ -125,8 +131,8 @@ func testLiving(t *testing.T, db *storage.DB) {
 	if sigs, _ := db.Signatures(ctx, v2.ID); len(sigs) != 0 {
 		t.Errorf("signatures after withdrawal: %v", sigs)
 	}
-	if _, w, _ := db.RecordSeries(ctx, v2.ID); w != "" {
-		t.Errorf("still waiting on %q after withdrawal", w)
+	if got.WaitingOn != "" {
+		t.Errorf("still waiting on %q after withdrawal", got.WaitingOn)
 	}
 	wantKind(t, db.WithdrawRecord(ctx, &w, 2, supervision.Event{ActorID: sup.ID, Action: "withdrawn"}), supervision.ErrConflict, "WithdrawRecord a draft")
 	wantKind(t, db.AddSignature(ctx, &supervision.Signature{RecordID: v2.ID, SignerID: see.ID, Role: "supervisee", Name: see.Name, SignedAt: at},

@@ -323,7 +323,17 @@ func testRelationships(t *testing.T, db *storage.DB) {
 		}
 		must(t, err, "CurrentRelationship")
 		diff(t, "CurrentRelationship on "+c.on.Format(time.DateOnly), c.want, got)
+		// SupervisorOn is the same relationship's supervisor, in one read.
+		sup, err := db.SupervisorOn(ctx, a.ID, c.on)
+		must(t, err, "SupervisorOn")
+		wantSup, err := db.GetStaff(ctx, c.want.SupervisorID)
+		must(t, err, "GetStaff")
+		diff(t, "SupervisorOn "+c.on.Format(time.DateOnly), wantSup, sup)
 	}
+	_, err = db.SupervisorOn(ctx, a.ID, date(2025, 12, 31))
+	wantKind(t, err, supervision.ErrNotFound, "SupervisorOn before any")
+	_, err = db.SupervisorOn(ctx, "no-such-person", date(2026, 3, 1))
+	wantKind(t, err, supervision.ErrNotFound, "SupervisorOn someone unknown")
 
 	// The same supervisor again changes nothing, and says what is stored.
 	again := &supervision.Relationship{ID: "rel-3", SuperviseeID: a.ID, SupervisorID: s2.ID, From: date(2026, 4, 1)}
