@@ -93,7 +93,7 @@ func OpenSQLite(path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
 	}
-	rq := url.Values{"_pragma": {"busy_timeout(10000)", "query_only(1)", "mmap_size(67108864)"}}
+	rq := url.Values{"_pragma": {"busy_timeout(10000)", "query_only(1)"}}
 	r := openSQLite(name + "?" + rq.Encode())
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
