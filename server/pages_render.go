@@ -163,11 +163,12 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return [3]bool{true, true, true}
 		},
-		"fieldsHTML":   fieldsHTML,
-		"sectionsHTML": sectionsHTML,
-		"sel":          selectOf,
-		"partyLabel":   partyLabel,
-		"dueLabel":     dueLabel,
+		"fieldsHTML":           fieldsHTML,
+		"sectionsHTML":         sectionsHTML,
+		"attachmentsPanelHTML": attachmentsPanelHTML,
+		"sel":                  selectOf,
+		"partyLabel":           partyLabel,
+		"dueLabel":             dueLabel,
 		// agreementWeeks: the policy's weeks for a new agreement after a
 		// change of supervisor.
 		"agreementWeeks": func() int { return s.svc.Policy().Agreement.NewAfterChangeWeeks },
