@@ -156,25 +156,25 @@ func TestGroup1CatalogueLoads(t *testing.T) {
 	want := map[string]header{
 		"forward-planner": {
 			Title: "Supervision dates and forward planner", Source: "002 Appendix C; 002 §2.1; 003",
-			Signers: []Signer{{"supervisor", "Supervisor"}}, Owners: map[string]string{},
+			Signers: []Signer{{Role: "supervisor", Label: "Supervisor"}}, Owners: map[string]string{},
 		},
 		"reflective-discussion": {
 			Title: "Reflective supervision discussion", Source: "000 Appendix 2 (headings of 000 Appendix 1); 001 Reflective Supervision Template",
-			Signers: []Signer{{"supervisee", "Supervisee"}, {"supervisor", "Supervisor"}},
+			Signers: []Signer{{Role: "supervisee", Label: "Supervisee"}, {Role: "supervisor", Label: "Supervisor"}},
 			Owners:  map[string]string{"learning": "supervisee"},
 		},
 		"practice-observation": {
 			Title: "Practice observation", Source: "002 Appendix I; 002 §3.1, §3.6; 001",
-			Signers: []Signer{{"observee", "Observee"}, {"observer", "Observer"}},
+			Signers: []Signer{{Role: "observee", Label: "Observee"}, {Role: "observer", Label: "Observer"}},
 			Owners:  map[string]string{"before": "observee", "worker_reflection": "observee"},
 		},
 		"file-audit": {
 			Title: "Supervision file audit", Source: "002 Appendix J; 000 Appendix 4; 004 §12",
-			Signers: []Signer{{"auditor", "Auditor"}, {"supervisor", "Supervisor"}}, Owners: map[string]string{},
+			Signers: []Signer{{Role: "auditor", Label: "Auditor"}, {Role: "supervisor", Label: "Supervisor"}}, Owners: map[string]string{},
 		},
 		"serious-incident-support": {
 			Title: "Serious-incident support plan", Source: "003 Appendix 1; 003 Serious incidents", Confidential: true,
-			Signers: []Signer{{"worker", "Worker"}, {"supervisor", "Practice supervisor"}},
+			Signers: []Signer{{Role: "worker", Label: "Worker"}, {Role: "supervisor", Label: "Practice supervisor"}},
 			Owners:  map[string]string{"worker_views": "worker"},
 		},
 	}

@@ -38,7 +38,7 @@ func checkRules(t *testing.T, d *Definition, valid map[string]any, ctx Context, 
 }
 
 func TestGroup2Definitions(t *testing.T) {
-	both := []Signer{{"supervisee", "Supervisee"}, {"supervisor", "Supervisor"}}
+	both := []Signer{{Role: "supervisee", Label: "Supervisee"}, {Role: "supervisor", Label: "Supervisor"}}
 	tests := []struct {
 		id           string
 		title        string
@@ -50,14 +50,14 @@ func TestGroup2Definitions(t *testing.T) {
 		rules  int
 	}{
 		{"workers-details", "Worker's details", "002 Appendix B; 000", true,
-			[]Signer{{"supervisee", "Supervisee"}},
+			[]Signer{{Role: "supervisee", Label: "Supervisee"}},
 			[]string{"supervisee", "supervisee"}, 3},
 		{"supervision-record", "Supervision record", "002 Appendix E, F; 004 Appendix 1, 2; 000; 001", true, both,
 			[]string{"", "", "", "", "", "", "", "", "", "", "", "supervisee"}, 7},
 		{"case-supervision", "Case supervision (Signs of Safety)", "002 Appendix G, H, §3.5; 000 Appendix 1; 001", false, both,
 			[]string{"", "supervisee", "", "", "", ""}, 8},
 		{"self-assessment", "Self-assessment against the six golden threads", "002 Appendix K", false,
-			[]Signer{{"supervisee", "Supervisee"}},
+			[]Signer{{Role: "supervisee", Label: "Supervisee"}},
 			[]string{"supervisee", "supervisee", "supervisee", "supervisee"}, 26},
 	}
 	for _, tt := range tests {

@@ -24,7 +24,7 @@ func TestFamilyPlacementDefinition(t *testing.T) {
 	if d.Description == "" || d.Declaration == "" {
 		t.Errorf("no description or declaration")
 	}
-	want := []Signer{{"supervisee", "Supervising social worker"}, {"supervisor", "Supervisor"}}
+	want := []Signer{{Role: "supervisee", Label: "Supervising social worker"}, {Role: "supervisor", Label: "Supervisor"}}
 	if diff := cmp.Diff(want, d.Signers); diff != "" {
 		t.Errorf("signers (-want +got):\n%s", diff)
 	}
@@ -232,7 +232,7 @@ func TestGroupSupervisionDefinition(t *testing.T) {
 	if d.Version != 1 || d.Title != "Group supervision" || d.Source != "002 §1.1.3, §2.1" || d.Confidential {
 		t.Errorf("header: %d %q %q %v", d.Version, d.Title, d.Source, d.Confidential)
 	}
-	want := []Signer{{"lead", "Lead"}, {"attendee", "Attendee"}}
+	want := []Signer{{Role: "lead", Label: "Lead"}, {Role: "attendee", Label: "Attendee"}}
 	if diff := cmp.Diff(want, d.Signers); diff != "" {
 		t.Errorf("signers (-want +got):\n%s", diff)
 	}

@@ -81,6 +81,9 @@ type Definition struct {
 type Signer struct {
 	Role  string // "supervisee", "supervisor", …
 	Label string // "Supervisee"
+	// After are the roles that must have signed before this one may sign
+	// (listed before it); empty: any time once submitted.
+	After []string
 }
 
 // Section is a titled group of fields on the page and in the documents.

@@ -144,11 +144,23 @@ func (l *loader) parse(src []byte) *Definition {
 	roles := map[string]bool{}
 	for i, n := range m.list("signers", false) {
 		ctx := fmt.Sprintf("signer %d", i+1)
-		sm := l.mapping(n, ctx, "role", "label")
+		sm := l.mapping(n, ctx, "role", "label", "after")
 		if sm == nil {
 			continue
 		}
 		s := Signer{Role: sm.str("role", true), Label: sm.str("label", false)}
+		// after names signers listed before this one, so the order can
+		// always be finished.
+		for _, an := range sm.list("after", false) {
+			a := l.scalar(an, ctx+": after")
+			switch {
+			case a == "":
+			case !roles[a]:
+				l.errorf(an, ctx, "after %q, which is not a signer listed before this one", a)
+			default:
+				s.After = append(s.After, a)
+			}
+		}
 		if s.Role != "" {
 			if !identifier.MatchString(s.Role) {
 				l.errorf(sm.value("role"), ctx, "role %q must be lower-case letters, digits and _", s.Role)

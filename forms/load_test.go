@@ -2,6 +2,7 @@ package forms
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,7 +35,7 @@ func TestAgreementDefinition(t *testing.T) {
 	if d.Version != 1 || d.Title != "Supervision agreement" || d.Source != "002 Appendix D; 001; 003; 004 §8" {
 		t.Errorf("header: %d %q %q", d.Version, d.Title, d.Source)
 	}
-	if diff := cmp.Diff([]Signer{{"supervisee", "Supervisee"}, {"supervisor", "Supervisor"}}, d.Signers); diff != "" {
+	if diff := cmp.Diff([]Signer{{Role: "supervisee", Label: "Supervisee"}, {Role: "supervisor", Label: "Supervisor"}}, d.Signers); diff != "" {
 		t.Errorf("signers (-want +got):\n%s", diff)
 	}
 	if !strings.HasPrefix(d.Declaration, "We have read, understood and agree with") {
@@ -165,6 +166,10 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`x.yaml:2: version must be a whole number, not "one"`}},
 		{"owner not a signer", map[string]string{"x.yaml": strings.Replace(minimal, "title: Main", "title: Main\n    owner: observer", 1)},
 			[]string{`x.yaml:9: section "main": owner "observer" is not one of the signers' roles (supervisor)`}},
+		{"signer after a role not listed before it", map[string]string{"x.yaml": strings.Replace(minimal, "  - role: supervisor\n", "  - role: supervisor\n    after: [supervisee]\n  - role: supervisee\n", 1)},
+			[]string{`x.yaml:6: signer 1: after "supervisee", which is not a signer listed before this one`}},
+		{"signer after itself", map[string]string{"x.yaml": strings.Replace(minimal, "  - role: supervisor\n", "  - role: supervisor\n    after: [supervisor]\n", 1)},
+			[]string{`x.yaml:6: signer 1: after "supervisor", which is not a signer listed before this one`}},
 		{"empty file", map[string]string{"x.yaml": ""}, []string{"x.yaml: the file is empty"}},
 		{"two definitions with one id and version", map[string]string{"a.yaml": minimal, "b.yaml": minimal},
 			[]string{`b.yaml: form "note" version 1 is also defined in`}},
@@ -191,6 +196,36 @@ func TestLoadErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A signer may wait for signers listed before it ("after"); the schema's
+// x-signers says so.
+func TestSignerAfter(t *testing.T) {
+	src := strings.Replace(minimal, "  - role: supervisor\n", "  - role: supervisee\n  - role: supervisor\n  - role: senior_manager\n    label: Senior manager\n    after: [supervisee, supervisor]\n", 1)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "x.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(nil, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := c.Get("note")
+	want := []Signer{{Role: "supervisee", Label: "Supervisee"}, {Role: "supervisor", Label: "Supervisor"}, {Role: "senior_manager", Label: "Senior manager", After: []string{"supervisee", "supervisor"}}}
+	if diff := cmp.Diff(want, d.Signers); diff != "" {
+		t.Errorf("signers (-want +got):\n%s", diff)
+	}
+	var schema struct {
+		Signers []map[string]any `json:"x-signers"`
+	}
+	if err := json.Unmarshal(d.Schema(), &schema); err != nil {
+		t.Fatal(err)
+	}
+	wantJSON := []map[string]any{{"role": "supervisee", "label": "Supervisee"}, {"role": "supervisor", "label": "Supervisor"},
+		{"role": "senior_manager", "label": "Senior manager", "after": []any{"supervisee", "supervisor"}}}
+	if diff := cmp.Diff(wantJSON, schema.Signers); diff != "" {
+		t.Errorf("x-signers (-want +got):\n%s", diff)
 	}
 }
 

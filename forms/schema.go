@@ -61,7 +61,11 @@ func (d *Definition) schemaDoc() map[string]any {
 	}
 	signers := []any{}
 	for _, sg := range d.Signers {
-		signers = append(signers, map[string]any{"role": sg.Role, "label": sg.Label})
+		m := map[string]any{"role": sg.Role, "label": sg.Label}
+		if len(sg.After) > 0 {
+			m["after"] = sg.After
+		}
+		signers = append(signers, m)
 	}
 	doc := map[string]any{
 		"x-sections":           sections,

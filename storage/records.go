@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 
 	"github.com/supervisionfile/supfile/supervision"
 )
@@ -278,6 +279,16 @@ func (db *DB) Documents(ctx context.Context, recordID string) ([]*supervision.Do
 // AddSignature stores a signature and its event; a role that has already
 // signed the record is ErrConflict.
 func (db *DB) AddSignature(ctx context.Context, s *supervision.Signature, ev supervision.Event) error {
+	return db.AddSignatureOwing(ctx, s, ev, nil)
+}
+
+// AddSignatureOwing is AddSignature whose event also owes the emails owed
+// returns, asked inside the transaction once the signature is written, of
+// the roles signed by then. The first statement locks the record's row
+// (PostgreSQL; SQLite's write transactions are one at a time anyway), so
+// a signature of the same record made at the same moment waits for this
+// one to commit, and then sees it.
+func (db *DB) AddSignatureOwing(ctx context.Context, s *supervision.Signature, ev supervision.Event, owed func(signed map[string]bool) []supervision.Notice) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		// Touching the row locks it against a withdrawal at the same time
 		// (WithdrawRecord), and refuses a record no longer awaiting signatures.
@@ -301,8 +312,39 @@ func (db *DB) AddSignature(ctx context.Context, s *supervision.Signature, ev sup
 				notFound: "No such record or signer",
 			})
 		}
-		return insertEvent(ctx, tx, s.RecordID, &ev)
+		if owed == nil {
+			return insertEvent(ctx, tx, s.RecordID, &ev)
+		}
+		signed, err := signedRoles(ctx, tx, s.RecordID)
+		if err != nil {
+			return err
+		}
+		e := ev
+		e.Notices = append(slices.Clone(ev.Notices), owed(signed)...)
+		return insertEvent(ctx, tx, s.RecordID, &e)
 	})
+}
+
+// signedRoles are the roles that have signed a record, as the transaction
+// sees them.
+func signedRoles(ctx context.Context, tx *sql.Tx, recordID string) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT role FROM signatures WHERE record_id = $1`, recordID)
+	if err != nil {
+		return nil, fail("signed roles", err, messages{})
+	}
+	defer rows.Close()
+	signed := map[string]bool{}
+	for rows.Next() {
+		var role string
+		if err := rows.Scan(&role); err != nil {
+			return nil, fail("signed roles", err, messages{})
+		}
+		signed[role] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail("signed roles", err, messages{})
+	}
+	return signed, nil
 }
 
 func nilIfEmpty(b []byte) any {

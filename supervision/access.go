@@ -401,18 +401,34 @@ func (ra *RecordAccess) Submits() bool {
 	return ra.File.Side() == "supervisee"
 }
 
-// SignAs is the first signer role not yet signed that the actor holds, or "".
-// A file audit is signed by the auditor first.
+// SignAs is the first signer role not yet signed that the actor holds and
+// may sign now (Waits), or "".
 func (ra *RecordAccess) SignAs(signed map[string]bool) string {
 	for _, sg := range ra.Form.Signers {
-		if IsAudit(ra.Form) && sg.Role != PartyAuditor && !signed[PartyAuditor] {
-			continue // the supervisor acknowledges the audit once the auditor has signed it
+		if Waits(ra.Form, sg, signed) {
+			continue
 		}
 		if !signed[sg.Role] && ra.Holds(sg.Role) {
 			return sg.Role
 		}
 	}
 	return ""
+}
+
+// Waits says whether a signer must wait for others to sign first: a file
+// audit is signed by the auditor first (the supervisor acknowledges it
+// once the auditor has signed it), and a signer with After waits for those
+// roles (forms.Signer).
+func Waits(def *forms.Definition, sg forms.Signer, signed map[string]bool) bool {
+	if IsAudit(def) && sg.Role != PartyAuditor && !signed[PartyAuditor] {
+		return true
+	}
+	for _, r := range sg.After {
+		if !signed[r] {
+			return true
+		}
+	}
+	return false
 }
 
 // CanManageParties says whether the actor may invite or remove people

@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/supervisionfile/supfile/forms"
 )
 
 // Email notifications. An event (a record submitted for signatures, sent
@@ -184,12 +187,15 @@ func noticesTo(kind, recordID, event string, actor *Staff, ids []string) []Notic
 func eventKey(at time.Time) string { return fmt.Sprint(at.UnixNano()) }
 
 // signableNow are the roles that may sign the record now and have not:
-// every unsigned signer, except that a file audit waits for its auditor.
+// every unsigned signer that does not wait for others (Waits).
 func signableNow(v *RecordView) []string {
-	signed := v.SignedRoles()
+	return signable(v.Form, v.SignedRoles())
+}
+
+func signable(def *forms.Definition, signed map[string]bool) []string {
 	var out []string
-	for _, sg := range v.Form.Signers {
-		if signed[sg.Role] || (IsAudit(v.Form) && sg.Role != PartyAuditor && !signed[PartyAuditor]) {
+	for _, sg := range def.Signers {
+		if signed[sg.Role] || Waits(def, sg, signed) {
 			continue
 		}
 		out = append(out, sg.Role)
@@ -243,6 +249,62 @@ func (s *Records) signerNotices(ctx context.Context, v *RecordView, actor *Staff
 		ids = append(ids, h...)
 	}
 	return noticesTo(NoticeSign, v.Record.ID, eventKey(event), actor, ids), nil
+}
+
+// signerOwed is what a signature in role owes the signers it lets sign
+// (an "Awaiting your signature" email each), as a function of the roles
+// signed once it is written: the store calls it inside the signature's
+// transaction (RecordStore.AddSignatureOwing), where the signatures of
+// others committed meanwhile are seen. A role is told when this signature
+// is the one that ends its wait (forms.Signer.After, a file audit's
+// auditor): it may sign with it and could not without it. Nothing is owed
+// by the last signature. Who holds each role is looked up here, before the
+// transaction, for the roles v still has waiting (only they can be let in).
+func (s *Records) signerOwed(ctx context.Context, v *RecordView, actor *Staff, role string, event time.Time) (func(signed map[string]bool) []Notice, error) {
+	none := func(map[string]bool) []Notice { return nil }
+	if !s.MailOn() {
+		return none, nil
+	}
+	have := v.SignedRoles()
+	holders := map[string][]string{}
+	for _, sg := range v.Form.Signers {
+		if have[sg.Role] || sg.Role == role || !Waits(v.Form, sg, have) {
+			continue
+		}
+		h, err := s.holders(ctx, v, sg.Role)
+		if err != nil {
+			return nil, err
+		}
+		holders[sg.Role] = h
+	}
+	if len(holders) == 0 {
+		return none, nil
+	}
+	return func(signed map[string]bool) []Notice {
+		if !signed[role] || allSigned(v.Form, signed) {
+			return nil
+		}
+		without := maps.Clone(signed)
+		delete(without, role)
+		before := signable(v.Form, without)
+		var ids []string
+		for _, r := range signable(v.Form, signed) {
+			if !slices.Contains(before, r) {
+				ids = append(ids, holders[r]...)
+			}
+		}
+		return noticesTo(NoticeSign, v.Record.ID, eventKey(event), actor, ids)
+	}, nil
+}
+
+// allSigned says whether every signer of the form has signed.
+func allSigned(def *forms.Definition, signed map[string]bool) bool {
+	for _, sg := range def.Signers {
+		if !signed[sg.Role] {
+			return false
+		}
+	}
+	return true
 }
 
 // partNotices tell the other party a draft was sent to them.

@@ -734,28 +734,32 @@ func (s *Records) Sign(ctx context.Context, actor *Staff, id string, in SignInpu
 		detail += ", recording disagreement"
 	}
 	ev := Event{RecordID: id, At: sig.SignedAt, ActorID: actor.ID, Action: "signed", Detail: detail}
-	// The emails this signature owes, stored with it: to the signers it
-	// lets sign now (unless it is the last), and about a disagreement.
-	before := signableNow(v)
-	after := &RecordView{Record: v.Record, Form: v.Form, Signatures: append(slices.Clone(v.Signatures), sig)}
-	if len(after.SignedRoles()) < len(v.Form.Signers) {
-		if ev.Notices, err = s.signerNotices(ctx, after, actor, ev.At, before); err != nil {
-			return nil, err
-		}
-	}
+	// The emails this signature owes, stored with it: about a disagreement,
+	// and to the signers it lets sign now. Those are decided inside the
+	// signature's transaction, from the signatures committed by then
+	// (signerOwed), not from v, read before: of two people signing at the
+	// same moment, whichever commits last tells a signer who waited for
+	// both.
 	if in.Disagreement != "" {
-		ns, err := s.disagreementNotices(ctx, v, actor, sig.Role)
-		if err != nil {
+		if ev.Notices, err = s.disagreementNotices(ctx, v, actor, sig.Role); err != nil {
 			return nil, err
 		}
-		ev.Notices = append(ev.Notices, ns...)
 	}
-	if err := s.store.AddSignature(ctx, sig, ev); err != nil {
+	owed, err := s.signerOwed(ctx, v, actor, sig.Role, ev.At)
+	if err != nil {
+		return nil, err
+	}
+	var told []Notice
+	if err := s.store.AddSignatureOwing(ctx, sig, ev, func(signed map[string]bool) []Notice {
+		told = owed(signed)
+		return told
+	}); err != nil {
 		if errors.Is(err, ErrConflict) {
 			return nil, Errorf(ErrConflict, "This record has already been signed as %s", v.SignAs)
 		}
 		return nil, err
 	}
+	ev.Notices = append(ev.Notices, told...)
 	if err := s.logActor(ctx, actor, v.Access.Role(), ActSign, v.Record.StaffID, id, detail); err != nil {
 		return nil, err
 	}

@@ -200,6 +200,14 @@ type RecordStore interface {
 	// SetStatus moves a record (with the expected revision) to a status, storing DataSHA256.
 	SetStatus(ctx context.Context, r *Record, ev Event) error
 	AddSignature(ctx context.Context, s *Signature, ev Event) error // ErrConflict if the role already signed
+	// AddSignatureOwing is AddSignature that asks owed, inside the
+	// transaction once the signature is written, which emails it owes,
+	// given the roles that have signed by then: this one and every
+	// signature committed before it (signatures of one record are written
+	// one at a time). Its notices go into the outbox with the event, after
+	// ev.Notices. So the signature that completes what a role waits for
+	// is the one that tells it, whichever of two at once commits last.
+	AddSignatureOwing(ctx context.Context, s *Signature, ev Event, owed func(signed map[string]bool) []Notice) error
 	// Finalize marks the record signed and stores its documents, in one transaction.
 	Finalize(ctx context.Context, r *Record, docs []*Document, ev Event) error
 	DocumentBySHA256(ctx context.Context, sum string) (*Document, error) // ErrNotFound when none

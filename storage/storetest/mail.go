@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -101,4 +103,27 @@ func testMailOutbox(t *testing.T, db *storage.DB) {
 	if got, _ := db.Outbox(ctx, 10); len(got) != 0 {
 		t.Errorf("after clearing all: %+v", got)
 	}
+
+	// A signature is asked what it owes inside its transaction, given the
+	// roles signed by then, its own included; what it owes is stored with
+	// its event, after the event's own.
+	var asked map[string]bool
+	own := supervision.Notice{Kind: supervision.NoticeDisagreement, StaffID: sup.ID, RecordID: r.ID, Key: "disagreement:rec-outbox:4:" + sup.ID}
+	tell := supervision.Notice{Kind: supervision.NoticeSign, StaffID: sup.ID, RecordID: r.ID, Key: "sign:rec-outbox:4:" + sup.ID}
+	must(t, db.AddSignatureOwing(ctx, &supervision.Signature{RecordID: r.ID, SignerID: see.ID, Role: "supervisee", Name: see.Name, SignedAt: base.Add(4 * time.Minute)},
+		supervision.Event{At: base.Add(4 * time.Minute), ActorID: see.ID, Action: "signed", Notices: []supervision.Notice{own}},
+		func(signed map[string]bool) []supervision.Notice { asked = signed; return []supervision.Notice{tell} }), "AddSignatureOwing")
+	if !maps.Equal(asked, map[string]bool{"supervisee": true}) {
+		t.Errorf("the first signature was told the roles %v", asked)
+	}
+	if got, _ := db.Outbox(ctx, 10); len(got) != 2 || !slices.Contains(got, own) || !slices.Contains(got, tell) {
+		t.Errorf("emails owed by the signature: %+v", got)
+	}
+	must(t, db.AddSignatureOwing(ctx, &supervision.Signature{RecordID: r.ID, SignerID: sup.ID, Role: "supervisor", Name: sup.Name, SignedAt: base.Add(5 * time.Minute)},
+		supervision.Event{At: base.Add(5 * time.Minute), ActorID: sup.ID, Action: "signed"},
+		func(signed map[string]bool) []supervision.Notice { asked = signed; return nil }), "AddSignatureOwing")
+	if !maps.Equal(asked, map[string]bool{"supervisee": true, "supervisor": true}) {
+		t.Errorf("the second signature was told the roles %v", asked)
+	}
+	must(t, db.ClearOutbox(ctx, []string{own.Key, tell.Key}), "ClearOutbox")
 }
