@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -310,6 +311,9 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 		c.String(http.StatusInternalServerError, "Something went wrong. Reference "+requestID(c))
 		return
 	}
+	// With its length given, the page goes out as it is rather than
+	// chunked (a write fewer for each page).
+	c.Header("Content-Length", strconv.Itoa(buf.Len()))
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
