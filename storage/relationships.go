@@ -104,6 +104,51 @@ func (db *DB) SupervisorOn(ctx context.Context, superviseeID string, on time.Tim
 	return s, nil
 }
 
+// StaffAndSupervisor is the member of staff and whoever supervises them
+// on the date (nil when nobody does), in one read: what a page of their
+// file needs before anything else. ErrNotFound when there is no such
+// member of staff.
+func (db *DB) StaffAndSupervisor(ctx context.Context, staffID string, on time.Time) (*supervision.Staff, *supervision.Staff, error) {
+	rows, err := db.read(ctx).QueryContext(ctx, `WITH sup AS (SELECT supervisor_id FROM relationships
+			WHERE supervisee_id = $1 AND from_date <= $2 AND (to_date IS NULL OR to_date > $2)
+			ORDER BY from_date DESC LIMIT 1)
+		SELECT `+staffColumns+`, s.id = $1, s.id IN (SELECT supervisor_id FROM sup) FROM staff s
+		WHERE s.id = $1 OR s.id IN (SELECT supervisor_id FROM sup)`, staffID, dayOf(on))
+	if err != nil {
+		return nil, nil, fail("member of staff and supervisor", err, messages{})
+	}
+	defer rows.Close()
+	var who, sup *supervision.Staff
+	for rows.Next() {
+		var isWho, isSup bool
+		st, err := scanStaff(scanPlus{rows, []any{&isWho, &isSup}})
+		if err != nil {
+			return nil, nil, fail("member of staff and supervisor", err, messages{})
+		}
+		if isWho {
+			who = st
+		}
+		if isSup {
+			sup = st
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fail("member of staff and supervisor", err, messages{})
+	}
+	if who == nil {
+		return nil, nil, notFound("No such member of staff")
+	}
+	return who, sup, nil
+}
+
+// scanPlus scans a row into a scanner's columns and then more.
+type scanPlus struct {
+	rows rowScanner
+	more []any
+}
+
+func (p scanPlus) Scan(dest ...any) error { return p.rows.Scan(append(dest, p.more...)...) }
+
 // Relationships is the supervisee's history, oldest first.
 func (db *DB) Relationships(ctx context.Context, superviseeID string) ([]*supervision.Relationship, error) {
 	// An open relationship sorts after one closed on the day it started.

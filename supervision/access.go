@@ -135,6 +135,7 @@ type AccessStore interface {
 type FileAccess struct {
 	Actor      *Staff
 	FileID     string // the supervisee whose file it is
+	Owner      *Staff // that supervisee; nil when there is no such member of staff
 	Supervisor *Staff // their current supervisor; nil when none
 	Standings  []Standing
 	Cover      *Cover           // when a stand-in: the arrangement
@@ -227,11 +228,11 @@ func (s *core) FileAccess(ctx context.Context, actor *Staff, fileID string) (*Fi
 		return a, nil
 	}
 	today := s.today()
-	sup, err := s.CurrentSupervisor(ctx, fileID)
-	if err != nil {
+	owner, sup, err := s.store.StaffAndSupervisor(ctx, fileID, today)
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	a.Supervisor = sup
+	a.Owner, a.Supervisor = owner, sup
 	if actor.ID == fileID {
 		a.Standings = append(a.Standings, StandingSupervisee)
 	}

@@ -339,7 +339,7 @@ func (s *Records) loadView(ctx context.Context, actor *Staff, id string, problem
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.viewAs(ctx, r, acc.File.Supervisor, acc.Form, acc.Parties, problems)
+	v, err := s.viewAs(ctx, r, acc.File.Owner, acc.File.Supervisor, acc.Form, acc.Parties, problems)
 	if err != nil {
 		return nil, err
 	}
@@ -411,12 +411,13 @@ func (s *Records) viewOf(ctx context.Context, r *Record, sup *Staff, problems bo
 	if err != nil {
 		return nil, err
 	}
-	return s.viewAs(ctx, r, sup, def, parties, problems)
+	return s.viewAs(ctx, r, nil, sup, def, parties, problems)
 }
 
 // viewAs is view with the record's definition (and, for a group record,
-// its parties) already worked out.
-func (s *Records) viewAs(ctx context.Context, r *Record, sup *Staff, def *forms.Definition, parties []*RecordParty, problems bool) (*RecordView, error) {
+// its parties) already worked out, and the supervisee (owner) when read
+// already (nil: read here).
+func (s *Records) viewAs(ctx context.Context, r *Record, owner, sup *Staff, def *forms.Definition, parties []*RecordParty, problems bool) (*RecordView, error) {
 	v := &RecordView{Record: r, Form: def, Supervisor: sup}
 	if err := json.Unmarshal(r.Data, &v.Data); err != nil {
 		return nil, fmt.Errorf("record %s data: %w", r.ID, err)
@@ -438,8 +439,13 @@ func (s *Records) viewAs(ctx context.Context, r *Record, sup *Staff, def *forms.
 		return nil, err
 	}
 	var err error
-	if v.Supervisee, err = s.store.GetStaff(ctx, r.StaffID); err != nil {
-		return nil, err
+	switch {
+	case owner != nil && owner.ID == r.StaffID:
+		v.Supervisee = owner
+	default:
+		if v.Supervisee, err = s.store.GetStaff(ctx, r.StaffID); err != nil {
+			return nil, err
+		}
 	}
 	// A draft has neither signatures nor documents: the store takes a
 	// signature only while the record awaits them, and a withdrawal back

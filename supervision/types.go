@@ -281,6 +281,10 @@ type RelationshipReader interface {
 	// SupervisorOn is the supervisor on the date, read with the
 	// relationship; ErrNotFound when there is none.
 	SupervisorOn(ctx context.Context, superviseeID string, on time.Time) (*Staff, error)
+	// StaffAndSupervisor is the member of staff and their supervisor on
+	// the date (nil when none), in one read; ErrNotFound when there is no
+	// such member of staff.
+	StaffAndSupervisor(ctx context.Context, staffID string, on time.Time) (*Staff, *Staff, error)
 	Relationships(ctx context.Context, superviseeID string) ([]*Relationship, error)
 	// Supervisees are the staff whose open relationship on the date has this supervisor.
 	Supervisees(ctx context.Context, supervisorID string, on time.Time) ([]*Staff, error)
@@ -295,6 +299,10 @@ type coreStore interface {
 	// date (CurrentRelationship's supervisor, in one read); ErrNotFound when
 	// there is none.
 	SupervisorOn(ctx context.Context, superviseeID string, on time.Time) (*Staff, error)
+	// StaffAndSupervisor is the member of staff and their supervisor on
+	// the date (nil when none), in one read; ErrNotFound when there is no
+	// such member of staff.
+	StaffAndSupervisor(ctx context.Context, staffID string, on time.Time) (*Staff, *Staff, error)
 	Relationships(ctx context.Context, superviseeID string) ([]*Relationship, error)
 	RecordParties(ctx context.Context, recordID string) ([]*RecordParty, error)
 	Covers(ctx context.Context, supervisorID, standInID string, since time.Time) ([]*Cover, error)

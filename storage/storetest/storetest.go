@@ -316,6 +316,19 @@ func testRelationships(t *testing.T, db *storage.DB) {
 		{date(2026, 3, 1), want[1]},
 		{date(2030, 1, 1), want[1]},
 	} {
+		// StaffAndSupervisor is the supervisee and the same supervisor,
+		// in one read; nil for the supervisor when there is none.
+		wantWho, err := db.GetStaff(ctx, a.ID)
+		must(t, err, "GetStaff")
+		who, sup, err := db.StaffAndSupervisor(ctx, a.ID, c.on)
+		must(t, err, "StaffAndSupervisor")
+		diff(t, "StaffAndSupervisor's member of staff on "+c.on.Format(time.DateOnly), wantWho, who)
+		if c.want == nil && sup != nil {
+			t.Errorf("StaffAndSupervisor on %s: supervisor %s, want none", c.on.Format(time.DateOnly), sup.ID)
+		}
+		if c.want != nil && (sup == nil || sup.ID != c.want.SupervisorID) {
+			t.Errorf("StaffAndSupervisor on %s: supervisor %v, want %s", c.on.Format(time.DateOnly), sup, c.want.SupervisorID)
+		}
 		got, err := db.CurrentRelationship(ctx, a.ID, c.on)
 		if c.want == nil {
 			wantKind(t, err, supervision.ErrNotFound, "CurrentRelationship on "+c.on.Format(time.DateOnly))
@@ -324,7 +337,7 @@ func testRelationships(t *testing.T, db *storage.DB) {
 		must(t, err, "CurrentRelationship")
 		diff(t, "CurrentRelationship on "+c.on.Format(time.DateOnly), c.want, got)
 		// SupervisorOn is the same relationship's supervisor, in one read.
-		sup, err := db.SupervisorOn(ctx, a.ID, c.on)
+		sup, err = db.SupervisorOn(ctx, a.ID, c.on)
 		must(t, err, "SupervisorOn")
 		wantSup, err := db.GetStaff(ctx, c.want.SupervisorID)
 		must(t, err, "GetStaff")
@@ -334,6 +347,8 @@ func testRelationships(t *testing.T, db *storage.DB) {
 	wantKind(t, err, supervision.ErrNotFound, "SupervisorOn before any")
 	_, err = db.SupervisorOn(ctx, "no-such-person", date(2026, 3, 1))
 	wantKind(t, err, supervision.ErrNotFound, "SupervisorOn someone unknown")
+	_, _, err = db.StaffAndSupervisor(ctx, "no-such-person", date(2026, 3, 1))
+	wantKind(t, err, supervision.ErrNotFound, "StaffAndSupervisor someone unknown")
 
 	// The same supervisor again changes nothing, and says what is stored.
 	again := &supervision.Relationship{ID: "rel-3", SuperviseeID: a.ID, SupervisorID: s2.ID, From: date(2026, 4, 1)}
