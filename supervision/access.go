@@ -416,6 +416,31 @@ func (ra *RecordAccess) SignAs(signed map[string]bool) string {
 	return ""
 }
 
+// SignLater is the first signer role not yet signed that the actor holds
+// but may not sign yet (Waits), with the signers it waits for; "" and nil
+// when there is none, or when the actor may sign now (SignAs).
+func (ra *RecordAccess) SignLater(signed map[string]bool) (string, []forms.Signer) {
+	if ra.SignAs(signed) != "" {
+		return "", nil
+	}
+	for _, sg := range ra.Form.Signers {
+		if signed[sg.Role] || !ra.Holds(sg.Role) || !Waits(ra.Form, sg, signed) {
+			continue
+		}
+		var waitsFor []forms.Signer
+		for _, other := range ra.Form.Signers {
+			if signed[other.Role] || other.Role == sg.Role {
+				continue
+			}
+			if (IsAudit(ra.Form) && other.Role == PartyAuditor) || slices.Contains(sg.After, other.Role) {
+				waitsFor = append(waitsFor, other)
+			}
+		}
+		return sg.Role, waitsFor
+	}
+	return "", nil
+}
+
 // Waits says whether a signer must wait for others to sign first: a file
 // audit is signed by the auditor first (the supervisor acknowledges it
 // once the auditor has signed it), and a signer with After waits for those

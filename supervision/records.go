@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/supervisionfile/supfile/forms"
@@ -45,6 +46,10 @@ type RecordView struct {
 	CanSubmit bool
 	// SignAs is the signer role the actor may sign as now, or "".
 	SignAs string
+	// SignLater is the signer role the actor signs as once those in
+	// WaitsFor have signed (Waits), or "".
+	SignLater string
+	WaitsFor  []forms.Signer
 	// Pending signer labels not yet signed.
 	Pending []forms.Signer
 	// DocumentsPending: every signer has signed but the documents are not
@@ -372,6 +377,26 @@ func (v *RecordView) addEvent(ev *Event) {
 	}
 }
 
+// WaitsForText names the signers the actor waits for, as a sentence
+// continues: "the auditor has", "the observer and the supervisee have".
+func (v *RecordView) WaitsForText() string {
+	var labels []string
+	for _, sg := range v.WaitsFor {
+		l := sg.Label
+		if r, size := utf8.DecodeRuneInString(l); size > 0 {
+			l = string(unicode.ToLower(r)) + l[size:]
+		}
+		labels = append(labels, "the "+l)
+	}
+	switch len(labels) {
+	case 0:
+		return "the others have"
+	case 1:
+		return labels[0] + " has"
+	}
+	return strings.Join(labels[:len(labels)-1], ", ") + " and " + labels[len(labels)-1] + " have"
+}
+
 // refresh works out what follows from the view's record and signatures:
 // who has still to sign, what the actor may do now (as access.go decides),
 // and whether the documents are pending. Commands call it after changing
@@ -387,7 +412,7 @@ func (v *RecordView) refresh() {
 		}
 	}
 	v.DocumentsPending = r.Status == StatusAwaitingSignatures && len(v.Pending) == 0
-	v.CanEdit, v.CanSubmit, v.SignAs = false, false, ""
+	v.CanEdit, v.CanSubmit, v.SignAs, v.SignLater, v.WaitsFor = false, false, "", "", nil
 	if v.Access == nil {
 		return // no actor: the finish job
 	}
@@ -395,6 +420,7 @@ func (v *RecordView) refresh() {
 	v.CanSubmit = v.CanEdit && v.Access.Submits()
 	if r.Status == StatusAwaitingSignatures && !v.DocumentsPending {
 		v.SignAs = v.Access.SignAs(signed)
+		v.SignLater, v.WaitsFor = v.Access.SignLater(signed)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"io/fs"
 	"net/http"
@@ -82,6 +83,7 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 				submitter = other
 			}
 			byParty[submitter].call("POST", "/api/v1/records/"+rec.ID+"/submit", nil, http.StatusOK, &rec)
+			signed := map[string]bool{}
 			for _, sg := range def.Signers {
 				party := supervision.Party(sg.Role)
 				if sg.Role == "auditor" {
@@ -90,6 +92,29 @@ func TestEveryFormSignedOverAPI(t *testing.T) {
 				if sg.Role == "attendee" {
 					party = "supervisee"
 				}
+				// A signer who waits for others is told so on the record's
+				// page, and whom for; the one whose turn it is is not.
+				for _, later := range def.Signers[len(signed):] {
+					if !supervision.Waits(def, later, signed) || later.Role == "attendee" {
+						continue
+					}
+					lp := supervision.Party(later.Role)
+					if later.Role == "auditor" {
+						lp = "auditor"
+					}
+					if lp == party {
+						continue // also signs now, in another role
+					}
+					page := string(byParty[lp].call("GET", "/records/"+rec.ID, nil, http.StatusOK, nil))
+					if !strings.Contains(page, "You sign this record as "+html.EscapeString(roleTitle(later.Role))+" once the ") {
+						t.Errorf("%s waits to sign, but the record page does not say so", later.Role)
+					}
+				}
+				page := string(byParty[party].call("GET", "/records/"+rec.ID, nil, http.StatusOK, nil))
+				if strings.Contains(page, "You sign this record as") {
+					t.Errorf("%s may sign now, but the record page says they wait", sg.Role)
+				}
+				signed[sg.Role] = true
 				byParty[party].call("POST", "/api/v1/records/"+rec.ID+"/signatures",
 					map[string]any{"name": nameOf[party], "confirm": true, "comment": "Signed as " + sg.Label + "."}, http.StatusCreated, &rec)
 			}
@@ -383,3 +408,6 @@ func TestCouncilFormsOverride(t *testing.T) {
 		t.Errorf("start with a broken definition: %v, want supervision-agreement.yaml:%d naming txet", err, line)
 	}
 }
+
+// roleTitle is a signer role as the record page names it.
+func roleTitle(r string) string { return strings.ToUpper(r[:1]) + r[1:] }
