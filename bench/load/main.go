@@ -59,7 +59,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds of last signatures")
 	flag.IntVar(&o.readyRuns, "ready-runs", 5, "restarts timed on the filled data folder")
 	flag.StringVar(&o.results, "results", "bench/RESULTS.md", "file the figures are appended to (empty: print only)")
-	flag.StringVar(&o.only, "only", "", "comma-separated phases to run (page,json,save,sign,ready); default all")
+	flag.StringVar(&o.only, "only", "", "comma-separated phases to run (healthz,page,json,save,sign,ready); default all")
 	flag.StringVar(&o.bin, "bin", "", "a supfile binary to run instead of building ./cmd/supfile (to compare two builds back to back)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work folder (service log, data)")
 	flag.Parse()
@@ -85,6 +85,7 @@ type report struct {
 	started             time.Time
 	loadBefore, loadAft string
 	page, json, save    *stats
+	healthz             *stats // the machine's yardstick
 	sign                []*stats
 	signedOK, signedAll int
 	peakRSS             int64
@@ -138,6 +139,18 @@ func run(ctx context.Context, o options) error {
 	filled, err := team.supervisor.createRecord(ctx, team.superviseeID, agreement("Meeting room 2"))
 	if err != nil {
 		return err
+	}
+	if o.want("healthz") {
+		// The cheapest route, through the same HTTP stack and middleware
+		// as the page: what this machine serves with no work behind it,
+		// so that figures from machines of different speeds can be set
+		// side by side (the issue's own machine: about 16,000/s).
+		fmt.Printf("/healthz: %d clients, %s …\n", o.conc, o.duration)
+		anon := newClient(base, tr)
+		rep.healthz = hammer(ctx, o, svc, o.conc, func(ctx context.Context, _ int) error {
+			return anon.get(ctx, "/healthz", "ok")
+		})
+		fmt.Println("  ", rep.healthz)
 	}
 	if o.want("page") {
 		fmt.Printf("form page: %d clients, %s …\n", o.conc, o.duration)
@@ -627,6 +640,10 @@ func (r *report) markdown(o options) string {
 	if s := r.page; s != nil {
 		fmt.Fprintf(&b, "| form page (edit page of a filled agreement), %d clients | %.0f req/s, p50 %s, p99 %s%s | %s | ≥ 3,000/s, p99 ≤ 20 ms | %s |\n",
 			o.conc, s.rate(), ms(s.pct(.5)), ms(s.pct(.99)), errNote(s), s.cpuPer(), yes(s.rate() >= 3000 && s.pct(.99) <= 20*time.Millisecond && s.errs == 0))
+	}
+	if s, h := r.page, r.healthz; s != nil && h != nil && h.rate() > 0 {
+		fmt.Fprintf(&b, "| `/healthz` (the machine's yardstick: the HTTP stack and middleware alone), %d clients | %.0f req/s, p50 %s, p99 %s%s; the form page serves %.2f of it | %s | – (3,000 of 16,000 = 0.19 on the issue's machine) | – |\n",
+			o.conc, h.rate(), ms(h.pct(.5)), ms(h.pct(.99)), errNote(h), s.rate()/h.rate(), h.cpuPer())
 	}
 	if s := r.json; s != nil {
 		fmt.Fprintf(&b, "| record JSON (`GET /api/v1/records/:id`), %d clients | %.0f req/s, p50 %s, p99 %s%s | %s | – | – |\n",
