@@ -417,26 +417,16 @@ func (ra *RecordAccess) SignAs(signed map[string]bool) string {
 }
 
 // SignLater is the first signer role not yet signed that the actor holds
-// but may not sign yet (Waits), with the signers it waits for; "" and nil
-// when there is none, or when the actor may sign now (SignAs).
+// but may not sign yet, with the signers it waits for (WaitsFor); "" and
+// nil when there is none. Asked when the actor may not sign now (SignAs).
 func (ra *RecordAccess) SignLater(signed map[string]bool) (string, []forms.Signer) {
-	if ra.SignAs(signed) != "" {
-		return "", nil
-	}
 	for _, sg := range ra.Form.Signers {
-		if signed[sg.Role] || !ra.Holds(sg.Role) || !Waits(ra.Form, sg, signed) {
+		if signed[sg.Role] || !ra.Holds(sg.Role) {
 			continue
 		}
-		var waitsFor []forms.Signer
-		for _, other := range ra.Form.Signers {
-			if signed[other.Role] || other.Role == sg.Role {
-				continue
-			}
-			if (IsAudit(ra.Form) && other.Role == PartyAuditor) || slices.Contains(sg.After, other.Role) {
-				waitsFor = append(waitsFor, other)
-			}
+		if waits := WaitsFor(ra.Form, sg, signed); len(waits) > 0 {
+			return sg.Role, waits
 		}
-		return sg.Role, waitsFor
 	}
 	return "", nil
 }
@@ -446,15 +436,31 @@ func (ra *RecordAccess) SignLater(signed map[string]bool) (string, []forms.Signe
 // once the auditor has signed it), and a signer with After waits for those
 // roles (forms.Signer).
 func Waits(def *forms.Definition, sg forms.Signer, signed map[string]bool) bool {
-	if IsAudit(def) && sg.Role != PartyAuditor && !signed[PartyAuditor] {
-		return true
-	}
-	for _, r := range sg.After {
-		if !signed[r] {
+	for _, other := range def.Signers {
+		if !signed[other.Role] && waitsOn(def, sg, other) {
 			return true
 		}
 	}
 	return false
+}
+
+// WaitsFor lists the signers, not yet signed, that sg waits for (Waits).
+func WaitsFor(def *forms.Definition, sg forms.Signer, signed map[string]bool) []forms.Signer {
+	var out []forms.Signer
+	for _, other := range def.Signers {
+		if !signed[other.Role] && waitsOn(def, sg, other) {
+			out = append(out, other)
+		}
+	}
+	return out
+}
+
+// waitsOn says whether sg signs only after other has.
+func waitsOn(def *forms.Definition, sg, other forms.Signer) bool {
+	if other.Role == sg.Role {
+		return false
+	}
+	return (other.Role == PartyAuditor && IsAudit(def)) || slices.Contains(sg.After, other.Role)
 }
 
 // CanManageParties says whether the actor may invite or remove people

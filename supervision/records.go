@@ -420,7 +420,9 @@ func (v *RecordView) refresh() {
 	v.CanSubmit = v.CanEdit && v.Access.Submits()
 	if r.Status == StatusAwaitingSignatures && !v.DocumentsPending {
 		v.SignAs = v.Access.SignAs(signed)
-		v.SignLater, v.WaitsFor = v.Access.SignLater(signed)
+		if v.SignAs == "" {
+			v.SignLater, v.WaitsFor = v.Access.SignLater(signed)
+		}
 	}
 }
 
@@ -465,13 +467,10 @@ func (s *Records) viewAs(ctx context.Context, r *Record, owner, sup *Staff, def 
 		return nil, err
 	}
 	var err error
-	switch {
-	case owner != nil && owner.ID == r.StaffID:
+	if owner != nil && owner.ID == r.StaffID {
 		v.Supervisee = owner
-	default:
-		if v.Supervisee, err = s.store.GetStaff(ctx, r.StaffID); err != nil {
-			return nil, err
-		}
+	} else if v.Supervisee, err = s.store.GetStaff(ctx, r.StaffID); err != nil {
+		return nil, err
 	}
 	// A draft has neither signatures nor documents: the store takes a
 	// signature only while the record awaits them, and a withdrawal back
