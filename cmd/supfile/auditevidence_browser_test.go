@@ -320,6 +320,26 @@ func TestBrowserAuditEvidence(t *testing.T) {
 	if logCount(t, p.admin, p.superviseeID, "view-record") != viewed+1 {
 		t.Errorf("opening the agreement from the evidence is not logged")
 	}
+
+	// Submitted, the audit waits for the auditor's signature: the
+	// supervisor, who signs after, is told so on its page, at a phone's
+	// width and a laptop's.
+	auditDef, _ := cat.Get("file-audit")
+	auditor.call("GET", "/api/v1/records/"+audit.ID, nil, http.StatusOK, &audit)
+	auditor.call("PUT", "/api/v1/records/"+audit.ID, map[string]any{"data": forms.Sample(auditDef, p.supervisorID), "revision": audit.Revision}, http.StatusOK, &audit)
+	auditor.call("POST", "/api/v1/records/"+audit.ID+"/submit", nil, http.StatusOK, nil)
+	sup := newSession(t, ctx)
+	signIn(t, sup, m.URL, "ahmed.khan@testshire.gov.uk", "a long password 1")
+	navigate(t, sup, chromedp.Navigate(m.URL+"/records/"+audit.ID))
+	checkWidths(t, sup, "file audit awaiting the auditor, as its supervisor")
+	if got := textOf(t, sup, `#sign-later`); got != "You sign this record as Supervisor once the auditor has signed. It is listed on your home page under “Needs your action” when it is your turn." {
+		t.Errorf("the supervisor waiting to sign the audit is told %q", got)
+	}
+	var form bool
+	do(t, sup, chromedp.Evaluate(`document.querySelector('form[action$="/sign"]') !== null`, &form))
+	if form {
+		t.Error("the supervisor is offered the signing form before the auditor has signed")
+	}
 }
 
 // shiftDates moves every date answer (tables' too) by days.
